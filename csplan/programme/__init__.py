@@ -1,0 +1,1 @@
+"""The savings programme: council, MTFS plan, workstreams, savings lines and their phasing."""
