@@ -41,6 +41,12 @@ INSTALLED_APPS = [
     "simple_history",
     "csplan.programme",
     "csplan.benchmark",
+    "csplan.cases",
+    "csplan.monitoring",
+    "csplan.investment",
+    "csplan.api",
+    "csplan.evidence",
+    "csplan.pack",
     "csplan.web",
 ]
 

@@ -1,0 +1,1 @@
+"""Business cases, equality impact assessments, consultations and decisions for savings lines."""

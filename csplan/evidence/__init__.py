@@ -1,0 +1,1 @@
+"""Evidence attached to savings lines: demand scenarios, benchmark gaps and documents."""

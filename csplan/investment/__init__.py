@@ -1,0 +1,1 @@
+"""Invest-to-save cases: investment, funding source, expected and actual savings, payback."""

@@ -1,0 +1,1 @@
+"""Monthly monitoring of savings delivery: forecasts, achieved, RAG, movements and risk."""
