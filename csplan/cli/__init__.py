@@ -16,6 +16,8 @@ from csplan.cli.common import setup_django
 _COMMANDS = [
     ("csplan.cli.system", "init"),
     ("csplan.cli.system", "serve"),
+    ("csplan.cli.system", "backup"),
+    ("csplan.cli.system", "restore"),
     ("csplan.cli.programme", "demo"),
     ("csplan.cli.programme", "import_programme"),
     ("csplan.cli.programme", "export_programme"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from csplan.cli.common import setup_django
@@ -29,3 +31,40 @@ def serve(host: str, port: int) -> None:
 
     click.echo(f"csplan is running at http://{host}:{port}/  (Ctrl+C to stop)")
     call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+
+
+@click.command()
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def backup(path: str) -> None:
+    """Write a consistent backup of the whole database to PATH (a .zip), even while in use."""
+    setup_django()
+    from csplan.backup import backup as write_backup
+
+    manifest = write_backup(Path(path))
+    rows = sum(manifest["rows"].values())
+    click.echo(f"Backed up {rows:,} rows to {path} (sha256 {manifest['sha256'][:12]}…)")
+
+
+@click.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore(path: str, yes: bool) -> None:
+    """Replace the whole database with the backup at PATH (all or nothing)."""
+    setup_django()
+    from csplan.backup import BackupError, read_backup
+    from csplan.backup import restore as restore_backup
+
+    try:
+        manifest, _ = read_backup(Path(path))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    if not yes:
+        click.confirm(
+            f"Replace everything in the database with the backup of {manifest['created_at']}?",
+            abort=True,
+        )
+    try:
+        restore_backup(Path(path))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored the backup of {manifest['created_at']} from {path}")

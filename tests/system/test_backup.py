@@ -1,0 +1,66 @@
+import zipfile
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from csplan.backup import BackupError, backup, restore
+from csplan.periods import FinancialYear
+from csplan.programme.calculations import proposals_appendix, target_comparison, workstream_table
+from csplan.programme.demo import load_hampshire_demo
+from csplan.programme.models import Plan, SavingsLine
+from csplan.programme.store import line_figures, programme_figures, update_line
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _tables(plan):
+    figures = programme_figures(plan)
+    return workstream_table(figures), proposals_appendix(figures), target_comparison(figures)
+
+
+def test_round_trip_reproduces_every_table_and_the_history(tmp_path):
+    user = get_user_model().objects.create_user("finance", password="a-long-password-1")
+    plan = load_hampshire_demo(user=user)
+    line = plan.lines.get(reference="C3")
+    update_line(line, replace(line_figures(line), rag="A"), user=user)
+    before = _tables(plan)
+    history_before = SavingsLine.history.count()
+
+    manifest = backup(tmp_path / "backup.zip")
+    assert manifest["rows"]["programme.savingsline"] == 7
+
+    line = plan.lines.get(reference="C3")
+    update_line(
+        line, replace(line_figures(line), phasing={FinancialYear(2016): Decimal("1")}), user=user
+    )
+    SavingsLine.objects.filter(reference="C8").delete()
+    assert _tables(Plan.objects.get()) != before
+
+    restore(tmp_path / "backup.zip")
+    restored = Plan.objects.get()
+    assert _tables(restored) == before
+    assert SavingsLine.history.count() == history_before
+    assert restored.lines.get(reference="C3").history.latest().history_user.username == "finance"
+
+
+def test_damaged_backup_changes_nothing(tmp_path):
+    plan = load_hampshire_demo()
+    path = tmp_path / "backup.zip"
+    backup(path)
+    damaged = tmp_path / "damaged.zip"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(damaged, "w") as target:
+        target.writestr("manifest.json", source.read("manifest.json"))
+        target.writestr("data.json", source.read("data.json").replace(b"C3", b"C9"))
+    with pytest.raises(BackupError, match="damaged"):
+        restore(damaged)
+    with pytest.raises(BackupError, match="not a csplan backup"):
+        restore(_not_a_zip(tmp_path))
+    assert plan.lines.filter(reference="C3").exists()
+
+
+def _not_a_zip(tmp_path):
+    path = tmp_path / "plain.zip"
+    path.write_text("hello")
+    return path
