@@ -87,9 +87,17 @@ DATABASES = {
         conn_max_age=0,
     )
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Write transactions take SQLite's write lock when they begin (no upgrade deadlocks between
+    # two editors), and WAL lets pages be read while someone saves.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
+    # Tests use a file too: an in-memory database locks whole tables between connections,
+    # which is not how csplan runs.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-csplan-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -127,3 +135,19 @@ SECURE_REFERRER_POLICY = "same-origin"
 # An upload larger than this is refused before it is read.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Production (CSPLAN_PRODUCTION=1): behind HTTPS, with a real secret key from the environment.
+PRODUCTION = os.environ.get("CSPLAN_PRODUCTION", "0") == "1"
+if PRODUCTION:
+    if not os.environ.get("CSPLAN_SECRET_KEY"):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("Set CSPLAN_SECRET_KEY (50+ random characters) in production")
+    DEBUG = False
+    SECURE_SSL_REDIRECT = os.environ.get("CSPLAN_SSL_REDIRECT", "1") == "1"
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
