@@ -131,22 +131,27 @@ def save_programme(figures: ProgrammeFigures, *, user: Any = None, reason: str =
     identity and its history shows what changed. Lines and workstreams not in ``figures`` are
     removed.
     """
-    council = Council.objects.filter(name=figures.council).first() or Council(
-        name=figures.council, rag_key=list(figures.rag_key) or default_rag_key()
-    )
-    council.percent_basis = figures.percent_basis
-    council.sign_convention = figures.sign_convention
-    if figures.rag_key:
-        council.rag_key = [dict(entry) for entry in figures.rag_key]
-    _save(council, user, reason)
+    council = Council.objects.filter(name=figures.council).first() or Council(name=figures.council)
+    council_values = {
+        "percent_basis": figures.percent_basis,
+        "sign_convention": figures.sign_convention,
+        "rag_key": [dict(entry) for entry in figures.rag_key]
+        or council.rag_key
+        or default_rag_key(),
+    }
+    if _assign(council, council_values):
+        _save(council, user, reason)
 
     plan = Plan.objects.filter(council=council, name=figures.plan).first() or Plan(
         council=council, name=figures.plan
     )
-    plan.department = figures.department
-    plan.first_year = figures.years[0].start
-    plan.year_count = len(figures.years)
-    _save(plan, user, reason)
+    plan_values = {
+        "department": figures.department,
+        "first_year": figures.years[0].start,
+        "year_count": len(figures.years),
+    }
+    if _assign(plan, plan_values):
+        _save(plan, user, reason)
     _sync_phasing(
         plan.targets,
         lambda **kw: TargetEntry(plan=plan, **kw),

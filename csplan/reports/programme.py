@@ -1,0 +1,193 @@
+"""The savings programme's committee tables as report data (``Table``).
+
+- ``workstream_report``: Hampshire Table I.1 (budget, full-year savings, % of budget).
+- ``proposals_report``: Appendix 1 (each line's phasing by year, FTE, a Total row).
+- ``targets_report``: target against proposals by year, early achievement carried forward
+  and what is left for the cost of change (Hampshire 5.3).
+
+The numbers come from ``csplan.programme.calculations``; these builders only lay them out.
+"""
+
+from __future__ import annotations
+
+from csplan.money import Unit, format_amount
+from csplan.programme.calculations import (
+    WORKSTREAM_TABLE_PLACES,
+    WORKSTREAM_TABLE_UNIT,
+    proposals_appendix,
+    target_comparison,
+    workstream_table,
+)
+from csplan.programme.figures import LineFigures, ProgrammeFigures
+from csplan.programme.phasing import PhasingForm
+from csplan.reports.table import Cell, Column, ColumnKind, Row, RowKind, Table
+
+ROUNDING_NOTE = "Totals may not add because of rounding."
+FTE_PLACES = 1
+FTE_UNKNOWN = "TBC"
+
+_WORKSTREAM_ROW_KINDS = {
+    "workstream": RowKind.LINE,
+    "non_workstream": RowKind.LINE,
+    "subtotal": RowKind.SUBTOTAL,
+    "total": RowKind.TOTAL,
+}
+
+
+def _meta(programme: ProgrammeFigures, **extra: str) -> dict[str, str]:
+    return {
+        "council": programme.council,
+        "plan": programme.plan,
+        "department": programme.department,
+        "sign_convention": programme.sign_convention,
+        **extra,
+    }
+
+
+def workstream_report(programme: ProgrammeFigures) -> Table:
+    """Table I.1: Department Workstreams and Savings Target (£m to one decimal place)."""
+    table = workstream_table(programme)
+    money = {"kind": ColumnKind.MONEY, "unit": WORKSTREAM_TABLE_UNIT}
+    columns = (
+        Column("Workstream"),
+        Column("Total Budget", places=WORKSTREAM_TABLE_PLACES, **money),
+        Column("Full Year Savings Proposals", places=WORKSTREAM_TABLE_PLACES, **money),
+        Column("Savings Proposals as % of Budget", ColumnKind.PERCENT, places=1),
+    )
+    rows = tuple(
+        Row(
+            (
+                row.name,
+                row.budget,
+                "n/a" if row.savings is None else row.savings,
+                "n/a" if row.percent_of_budget is None else row.percent_of_budget,
+            ),
+            _WORKSTREAM_ROW_KINDS[row.kind],
+        )
+        for row in table.rows
+    )
+    notes = [ROUNDING_NOTE]
+    if table.percent_basis == "displayed":
+        notes.append("Percentages are calculated from the rounded figures shown.")
+    notes.append("n/a: no savings are proposed against the budget.")
+    return Table(
+        name="workstreams",
+        title="Department Workstreams and Savings Target",
+        columns=columns,
+        rows=rows,
+        notes=tuple(notes),
+        meta=_meta(programme, percent_basis=table.percent_basis),
+    )
+
+
+def _fte_cell(line: LineFigures) -> Cell:
+    if line.fte is not None:
+        return line.fte
+    return line.fte_note or FTE_UNKNOWN
+
+
+def proposals_report(
+    programme: ProgrammeFigures,
+    form: PhasingForm = PhasingForm.CUMULATIVE,
+    *,
+    unit: Unit = Unit.THOUSANDS,
+    places: int | None = 0,
+    workstream_column: bool = False,
+) -> Table:
+    """Appendix 1: Proposed Savings Options, one money column per financial year.
+
+    ``places=None`` shows exact amounts (for exports that must read back unchanged);
+    ``workstream_column`` adds the line's workstream after the reference.
+    """
+    appendix = proposals_appendix(programme, form)
+    lead = [Column("Ref"), Column("Service activity"), Column("Description"), Column("Impact")]
+    if workstream_column:
+        lead.insert(1, Column("Workstream"))
+    years = [Column(str(year), ColumnKind.MONEY, unit, places) for year in appendix.years]
+    fte = Column("FTE", ColumnKind.NUMBER, places=None if places is None else FTE_PLACES)
+    rows = []
+    for row in appendix.rows:
+        line = row.line
+        texts: list[Cell] = [line.reference, line.service_activity, line.description, line.impact]
+        if workstream_column:
+            texts.insert(1, line.workstream)
+        amounts = [row.amounts[year] for year in appendix.years]
+        rows.append(Row((*texts, *amounts, _fte_cell(line))))
+    blanks: list[Cell] = [None] * (len(lead) - 1)
+    totals = [appendix.totals[year] for year in appendix.years]
+    rows.append(Row(("Total", *blanks, *totals, appendix.fte_total), RowKind.TOTAL))
+    notes = [ROUNDING_NOTE, f"Phasing: {form.label.lower()}."]
+    if appendix.fte_unknown:
+        notes.append(
+            f"FTE for {', '.join(appendix.fte_unknown)} is not yet known ({FTE_UNKNOWN}) "
+            "and is not included in the total."
+        )
+    return Table(
+        name="proposals",
+        title="Proposed Savings Options",
+        columns=(*lead, *years, fte),
+        rows=tuple(rows),
+        notes=tuple(notes),
+        meta=_meta(programme, phasing=form.value),
+    )
+
+
+_TARGET_MEASURES = (
+    ("target", "Savings target (cumulative)"),
+    ("proposals", "Savings proposals (cumulative full-year effect)"),
+    ("variance", "Variance: proposals less target"),
+    ("early_achievement", "Early achievement"),
+    ("shortfall", "Shortfall"),
+    ("shortfall_covered", "Shortfall covered from early achievement"),
+    ("shortfall_uncovered", "Shortfall not covered"),
+    ("carried_forward", "Early achievement carried forward"),
+)
+COST_OF_CHANGE_LABEL = "Available for the cost of change"
+
+
+def targets_report(programme: ProgrammeFigures, *, unit: Unit = Unit.THOUSANDS) -> Table:
+    """Target against proposals by year (£'000), with early achievement carried forward."""
+    comparison = target_comparison(programme)
+    columns = (
+        Column("Measure"),
+        *(Column(str(row.year), ColumnKind.MONEY, unit, 0) for row in comparison.years),
+    )
+    rows = [
+        Row((label, *(getattr(year, attribute) for year in comparison.years)))
+        for attribute, label in _TARGET_MEASURES
+    ]
+    available = comparison.available_for_cost_of_change
+    blanks: list[Cell] = [None] * (len(comparison.years) - 1)
+    rows.append(Row((COST_OF_CHANGE_LABEL, *blanks, available), RowKind.TOTAL))
+    notes = (
+        ROUNDING_NOTE,
+        "Early achievement is carried forward and used first to cover later shortfalls.",
+        f"£{format_amount(available, Unit.POUNDS)} of early achievement remains available "
+        "for the cost of change.",
+    )
+    return Table(
+        name="targets",
+        title="Savings Target and Proposals by Year",
+        columns=columns,
+        rows=tuple(rows),
+        notes=notes,
+        meta=_meta(programme, phasing=PhasingForm.CUMULATIVE.value),
+    )
+
+
+REPORTS = {
+    "workstreams": workstream_report,
+    "proposals": proposals_report,
+    "targets": targets_report,
+}
+
+
+def build_report(
+    name: str, programme: ProgrammeFigures, form: PhasingForm = PhasingForm.CUMULATIVE
+) -> Table:
+    """The report called ``name`` (workstreams, proposals or targets)."""
+    if name == "proposals":
+        return proposals_report(programme, form)
+    if name not in REPORTS:
+        raise KeyError(f"unknown report {name!r}: choose {', '.join(REPORTS)}")
+    return REPORTS[name](programme)
