@@ -1,0 +1,296 @@
+"""``csplan demo``, ``csplan import``, ``csplan export`` and ``csplan table``.
+
+Thin: each command parses its options, calls ``csplan.programme.io`` or ``csplan.reports`` and
+prints. A file that cannot be imported lists every problem on standard error and exits 1.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from csplan.cli.common import fail, setup_django
+from csplan.money import MoneyError, Unit
+from csplan.periods import FinancialYear, PeriodError, year_range
+from csplan.programme.errors import ProgrammeImportError
+from csplan.programme.phasing import PhasingForm
+from csplan.reports.render import EXTENSIONS, FORMATS
+
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD_ENV = "CSPLAN_DEMO_PASSWORD"
+TABLES = ("workstreams", "proposals", "targets")
+TABLE_FORMATS = FORMATS
+_FORMAT_BY_SUFFIX = {f".{extension}": fmt for fmt, extension in EXTENSIONS.items()}
+
+_phasing_choice = click.Choice([form.value for form in PhasingForm])
+
+
+def _phasing(value: str | None) -> PhasingForm | None:
+    return None if value is None else PhasingForm(value)
+
+
+def _unit(value: str | None) -> Unit | None:
+    if value is None:
+        return None
+    try:
+        return Unit.from_label(value)
+    except MoneyError as error:
+        raise click.BadParameter(str(error), param_hint="--unit") from None
+
+
+def _report_problems(error: ProgrammeImportError) -> None:
+    click.echo(f"Nothing was imported: {len(error.problems)} problem(s).", err=True)
+    for problem in error.problems:
+        click.echo(f"  {problem}", err=True)
+    raise click.exceptions.Exit(1)
+
+
+def _plan_figures(plan_name: str | None) -> Any:
+    from csplan.programme.io.importing import find_plan
+    from csplan.programme.store import programme_figures
+
+    try:
+        plan = find_plan(plan_name)
+    except ProgrammeImportError as error:
+        _report_problems(error)
+    if plan is None:
+        if plan_name:
+            fail(f"There is no plan called {plan_name!r}.")
+        fail("There is no programme yet: run `csplan demo` or `csplan import FILE`.")
+    return programme_figures(plan)
+
+
+# --- demo --------------------------------------------------------------------------------------
+
+
+@click.command()
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Do nothing when the database already holds a programme (for start-up scripts).",
+)
+def demo(if_empty: bool) -> None:
+    """Load the demo council (Hampshire's Transformation to 2017 programme) and a demo log-in.
+
+    The log-in is the user `demo`; its password is printed once when the user is created, or
+    taken from the CSPLAN_DEMO_PASSWORD environment variable.
+    """
+    setup_django()
+    from csplan.programme.demo import load_hampshire_demo
+    from csplan.programme.models import Plan
+
+    if if_empty and Plan.objects.exists():
+        click.echo("The database already holds a programme: the demo was not loaded.")
+        return
+    user, password = _demo_user()
+    plan = load_hampshire_demo(user=user)
+    click.echo(f"Demo programme loaded: {plan.council.name}: {plan.name}.")
+    if password is None:
+        click.echo(f"Log in as '{DEMO_USERNAME}' with the password set when it was created.")
+    else:
+        click.echo(f"Log in as '{DEMO_USERNAME}' with the password: {password}")
+        if not os.environ.get(DEMO_PASSWORD_ENV):
+            click.echo("This password is shown only once: note it now.")
+
+
+def _demo_user() -> tuple[Any, str | None]:
+    """The demo user, created if needed; the password only when it was just created."""
+    from django.contrib.auth import get_user_model
+
+    model = get_user_model()
+    existing = model.objects.filter(username=DEMO_USERNAME).first()
+    if existing is not None:
+        return existing, None
+    password = os.environ.get(DEMO_PASSWORD_ENV) or secrets.token_urlsafe(12)
+    return model.objects.create_user(DEMO_USERNAME, password=password), password
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _stages(label: str) -> Iterator[Any]:
+    stages = ("read", "compared", "saved")
+    with click.progressbar(length=len(stages), label=label, file=sys.stderr) as bar:
+        yield lambda stage: bar.update(1)
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--phasing",
+    type=_phasing_choice,
+    help="For a CSV (required): whether the year columns are incremental (the change in "
+    "each year) or cumulative (the full-year effect in place by each year).",
+)
+@click.option(
+    "--unit",
+    help="For a CSV: the unit of the amounts (£, £'000 or £m; default £'000 unless the "
+    "header names it).",
+)
+@click.option("--plan", "plan_name", help="For a CSV: the plan to update (default: the latest).")
+@click.option(
+    "--remove-missing",
+    is_flag=True,
+    help="For a CSV: remove the plan's lines that are not in the file (kept by default).",
+)
+def import_programme(
+    path: Path, phasing: str | None, unit: str | None, plan_name: str | None, remove_missing: bool
+) -> None:
+    """Import a programme from PATH: .xlsx (the workbook), .csv (the appendix layout) or .json.
+
+    The workbook and JSON create or update the plan they name; a CSV updates the lines of an
+    existing plan, matched by Ref. The whole file is checked first: if anything is wrong,
+    every problem is listed and nothing is changed.
+    """
+    setup_django()
+    from csplan.programme.io.importing import import_programme_file
+
+    try:
+        with _stages(f"Importing {path.name}") as progress:
+            summary = import_programme_file(
+                path,
+                phasing=_phasing(phasing),
+                unit=_unit(unit),
+                plan=plan_name,
+                remove_missing=remove_missing,
+                progress=progress,
+            )
+    except ProgrammeImportError as error:
+        _report_problems(error)
+    for line in summary.describe():
+        click.echo(line)
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def _first_year(value: str | None) -> FinancialYear:
+    from datetime import date
+
+    if value is None:
+        return FinancialYear.containing(date.today()).next()
+    try:
+        return FinancialYear.parse(value)
+    except PeriodError as error:
+        raise click.BadParameter(str(error), param_hint="--first-year") from None
+
+
+@click.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option(
+    "--phasing",
+    type=_phasing_choice,
+    help="Write the year columns incremental or cumulative (default: cumulative for a CSV, "
+    "as councils publish the appendix; incremental for .xlsx and .json).",
+)
+@click.option("--unit", help="The unit of the amounts: £, £'000 (default) or £m.")
+@click.option("--plan", "plan_name", help="The plan to export (default: the latest).")
+@click.option(
+    "--template",
+    is_flag=True,
+    help="Write an empty workbook template (.xlsx) with its Key sheet instead of a programme.",
+)
+@click.option(
+    "--first-year", help="With --template: the first financial year (default: next year)."
+)
+@click.option(
+    "--years",
+    "year_count",
+    type=click.IntRange(1, 10),
+    default=3,
+    show_default=True,
+    help="With --template: how many financial years.",
+)
+def export_programme(
+    path: Path,
+    phasing: str | None,
+    unit: str | None,
+    plan_name: str | None,
+    template: bool,
+    first_year: str | None,
+    year_count: int,
+) -> None:
+    """Export the programme to PATH: .xlsx (the workbook), .csv (the appendix layout) or .json.
+
+    With --template, write an empty workbook to fill in and import.
+    """
+    from csplan.programme import io as programme_io
+
+    try:
+        kind = programme_io.file_type(path)
+    except ProgrammeImportError as error:
+        fail(str(error))
+    form = _phasing(phasing) or programme_io.default_form(kind)
+    chosen_unit = _unit(unit) or Unit.THOUSANDS
+    if template:
+        if kind != ".xlsx":
+            fail("A template is a workbook: give a PATH ending .xlsx.")
+        years = year_range(_first_year(first_year), year_count)
+        path.write_bytes(programme_io.workbook.template_bytes(years, form, chosen_unit))
+        click.echo(f"Wrote an empty template to {path} ({years[0]} to {years[-1]}).")
+        return
+    setup_django()
+    programme = _plan_figures(plan_name)
+    path.write_bytes(programme_io.programme_file_bytes(programme, kind, form, chosen_unit))
+    click.echo(
+        f"Exported {programme.council}: {programme.plan} ({len(programme.lines)} lines, "
+        f"{form.value} phasing, {chosen_unit.label}) to {path}."
+    )
+    if kind == ".csv":
+        click.echo(f"To import it again: csplan import {path} --phasing {form.value}")
+
+
+# --- table -------------------------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("name", type=click.Choice(TABLES))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(TABLE_FORMATS),
+    help="Output format (default: from the --output extension, else text).",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write to this file instead of the terminal (needed for xlsx).",
+)
+@click.option(
+    "--phasing",
+    type=_phasing_choice,
+    default=PhasingForm.CUMULATIVE.value,
+    show_default=True,
+    help="For the proposals table: show each year incremental or cumulative.",
+)
+@click.option("--plan", "plan_name", help="The plan (default: the latest).")
+def table(
+    name: str, fmt: str | None, output: Path | None, phasing: str, plan_name: str | None
+) -> None:
+    """Print a committee table: workstreams (Table I.1), proposals (Appendix 1) or targets.
+
+    Amounts are in £m (workstreams) or £'000, negatives in brackets, with a totals row and
+    notes; csv, json and xlsx are the machine-readable twins.
+    """
+    setup_django()
+    from csplan.reports.programme import build_report
+    from csplan.reports.render import render
+
+    chosen = fmt or (_FORMAT_BY_SUFFIX.get(output.suffix.lower()) if output else None) or "text"
+    if chosen == "xlsx" and output is None:
+        fail("An xlsx table needs --output FILE.xlsx.")
+    report = build_report(name, _plan_figures(plan_name), PhasingForm(phasing))
+    body = render(report, chosen)
+    if output is None:
+        click.echo(body.decode("utf-8"), nl=False)
+        return
+    output.write_bytes(body)
+    click.echo(f"Wrote {report.title} ({chosen}) to {output}.", err=True)
