@@ -6,8 +6,6 @@ prints. A file that cannot be imported lists every problem on standard error and
 
 from __future__ import annotations
 
-import os
-import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,14 +15,13 @@ from typing import Any
 import click
 
 from csplan.cli.common import fail, setup_django
+from csplan.demo import DEMO_USERNAME
 from csplan.money import MoneyError, Unit
 from csplan.periods import FinancialYear, PeriodError, year_range
 from csplan.programme.errors import ProgrammeImportError
 from csplan.programme.phasing import PhasingForm
 from csplan.reports.render import EXTENSIONS, FORMATS
 
-DEMO_USERNAME = "demo"
-DEMO_PASSWORD_ENV = "CSPLAN_DEMO_PASSWORD"
 TABLES = ("workstreams", "proposals", "targets")
 TABLE_FORMATS = FORMATS
 _FORMAT_BY_SUFFIX = {f".{extension}": fmt for fmt, extension in EXTENSIONS.items()}
@@ -77,39 +74,23 @@ def _plan_figures(plan_name: str | None) -> Any:
     help="Do nothing when the database already holds a programme (for start-up scripts).",
 )
 def demo(if_empty: bool) -> None:
-    """Load the demo council (Hampshire's Transformation to 2017 programme) and a demo log-in.
+    """Load the demo councils (Hampshire's Transformation to 2017 programme with a year of
+    monitoring, BCP's invest-to-save case) and the demo log-in.
 
-    The log-in is the user `demo`; its password is printed once when the user is created, or
-    taken from the CSPLAN_DEMO_PASSWORD environment variable.
+    The log-in is the user `demo`; its password comes from CSPLAN_DEMO_PASSWORD, or is made up
+    once and kept in the data folder, and is printed every time.
     """
     setup_django()
-    from csplan.programme.demo import load_hampshire_demo
+    from csplan.demo import demo_password, demo_user, load_demo
     from csplan.programme.models import Plan
 
     if if_empty and Plan.objects.exists():
-        click.echo("The database already holds a programme: the demo was not loaded.")
-        return
-    user, password = _demo_user()
-    plan = load_hampshire_demo(user=user)
-    click.echo(f"Demo programme loaded: {plan.council.name}: {plan.name}.")
-    if password is None:
-        click.echo(f"Log in as '{DEMO_USERNAME}' with the password set when it was created.")
+        demo_user()
+        click.echo("The database already holds a programme: the demo was not loaded again.")
     else:
-        click.echo(f"Log in as '{DEMO_USERNAME}' with the password: {password}")
-        if not os.environ.get(DEMO_PASSWORD_ENV):
-            click.echo("This password is shown only once: note it now.")
-
-
-def _demo_user() -> tuple[Any, str | None]:
-    """The demo user, created if needed; the password only when it was just created."""
-    from django.contrib.auth import get_user_model
-
-    model = get_user_model()
-    existing = model.objects.filter(username=DEMO_USERNAME).first()
-    if existing is not None:
-        return existing, None
-    password = os.environ.get(DEMO_PASSWORD_ENV) or secrets.token_urlsafe(12)
-    return model.objects.create_user(DEMO_USERNAME, password=password), password
+        for item in load_demo().loaded:
+            click.echo(f"Loaded: {item}")
+    click.echo(f"Demo log-in: user '{DEMO_USERNAME}', password '{demo_password()}'")
 
 
 # --- import ------------------------------------------------------------------------------------

@@ -39,36 +39,41 @@ def _counts():
 # --- demo --------------------------------------------------------------------------------------
 
 
-def test_demo_loads_hampshire_and_creates_the_demo_user_once():
+def _printed_password(output: str) -> str:
+    last = output.strip().splitlines()[-1]
+    assert last.startswith("Demo log-in: user 'demo', password '")
+    return last.rsplit(" ", 1)[1].strip("'")
+
+
+def test_demo_loads_every_demo_and_prints_the_same_log_in_each_time():
     result = run("demo")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "Demo programme loaded: Hampshire County Council: Transformation to 2017."
-    password = lines[1].rsplit(": ", 1)[1]
-    assert lines[1].startswith("Log in as 'demo' with the password: ")
+    assert lines[0] == "Loaded: Hampshire County Council: Transformation to 2017"
+    assert any(line.startswith("Loaded: Invest-to-save case") for line in lines)
+    password = _printed_password(result.stdout)
     assert authenticate(username="demo", password=password) is not None
-    assert programme_figures(Plan.objects.get()) == hampshire_figures()
     user = get_user_model().objects.get(username="demo")
-    assert SavingsLine.history.filter(history_user=user).count() == 7
+    assert SavingsLine.history.filter(history_user=user, reference="C3").exists()
 
-    again = run("demo")
-    assert "password set when it was created" in again.stdout
-    assert password not in again.stdout
+    again = run("demo", "--if-empty")
+    assert "already holds a programme" in again.stdout
+    assert _printed_password(again.stdout) == password
     assert get_user_model().objects.count() == 1
 
 
 def test_demo_password_from_the_environment():
     result = run("demo", env={"CSPLAN_DEMO_PASSWORD": "a-long-demo-password-1"})
-    assert "Log in as 'demo' with the password: a-long-demo-password-1" in result.stdout
-    assert "shown only once" not in result.stdout
+    assert _printed_password(result.stdout) == "a-long-demo-password-1"
     assert authenticate(username="demo", password="a-long-demo-password-1") is not None
 
 
 def test_demo_if_empty_leaves_an_existing_programme_alone(demo):
+    before = programme_figures(Plan.objects.get())
     result = run("demo", "--if-empty")
     assert result.exit_code == 0
     assert "already holds a programme" in result.stdout
-    assert not get_user_model().objects.exists()
+    assert programme_figures(Plan.objects.get()) == before
 
 
 # --- table -------------------------------------------------------------------------------------

@@ -1,0 +1,78 @@
+"""The demo: every part of csplan filled with published or synthetic content.
+
+- Hampshire's Transformation to 2017 programme (published figures) with a generated year of
+  monitoring (2016/17 Month 1 to 12), movements and demand re-runs;
+- BCP Council's invest-to-save case (published figures).
+
+The demo log-in is user ``demo``. Its password comes from CSPLAN_DEMO_PASSWORD, or is made up
+once and kept in the data folder (readable by its owner only) so every start can print it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD_ENV = "CSPLAN_DEMO_PASSWORD"
+
+
+@dataclass
+class DemoSummary:
+    username: str
+    password: str
+    loaded: list[str] = field(default_factory=list)
+
+
+def _password_file() -> Path:
+    from django.conf import settings
+
+    return Path(settings.DATA_DIR) / "demo-login.txt"
+
+
+def demo_password() -> str:
+    """The demo password: from the environment, else the one kept in the data folder."""
+    configured = os.environ.get(DEMO_PASSWORD_ENV)
+    if configured:
+        return configured
+    path = _password_file()
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    password = secrets.token_urlsafe(12)
+    path.write_text(password + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return password
+
+
+def demo_user() -> Any:
+    """The demo user, created or given the current demo password."""
+    from django.contrib.auth import get_user_model
+
+    password = demo_password()
+    user, _ = get_user_model().objects.get_or_create(username=DEMO_USERNAME)
+    if not user.check_password(password):
+        user.set_password(password)
+    user.is_staff = True
+    user.is_superuser = True
+    user.save()
+    return user
+
+
+def load_demo() -> DemoSummary:
+    """Load every demo dataset (each loader is idempotent) and the demo log-in."""
+    from csplan.investment.demo import load_investment_demo
+    from csplan.monitoring.demo import load_monitoring_demo
+    from csplan.programme.demo import load_hampshire_demo
+
+    user = demo_user()
+    summary = DemoSummary(DEMO_USERNAME, demo_password())
+    plan = load_hampshire_demo(user=user)
+    summary.loaded.append(f"{plan.council.name}: {plan.name}")
+    load_monitoring_demo(plan, user=user)
+    summary.loaded.append("2016/17 monitoring, Month 1 to 12, with movements")
+    case = load_investment_demo(user=user)
+    summary.loaded.append(f"Invest-to-save case: {case}")
+    return summary
