@@ -1,0 +1,77 @@
+"""``csplan monitoring ...``: demo monitoring data and the risk-adjusted forecast."""
+
+from __future__ import annotations
+
+import click
+
+from csplan.cli.common import fail, setup_django
+
+
+@click.group()
+def monitoring() -> None:
+    """Monthly monitoring of the savings programme."""
+
+
+@monitoring.command()
+def demo() -> None:
+    """Load the demo programme with a year of monitoring (Hampshire 2016/17) and the demo
+    invest-to-save case (BCP Council, Building Stronger Foundations)."""
+    setup_django()
+    from csplan.investment.demo import load_investment_demo
+    from csplan.monitoring.demo import load_monitoring_demo
+    from csplan.programme.demo import load_hampshire_demo
+
+    plan = load_monitoring_demo(load_hampshire_demo())
+    case = load_investment_demo()
+    click.echo(f"Monitoring demo loaded: {plan.council.name}: {plan.name}, 2016/17 Month 1-12.")
+    click.echo(f"Invest-to-save demo loaded: {case.council.name}: {case.name}.")
+
+
+@monitoring.command()
+@click.option("--seed", default=None, type=int, help="Random seed of the simulation.")
+def risk(seed: int | None) -> None:
+    """Print the risk-adjusted forecast of the latest plan (expected and 10th-90th range)."""
+    setup_django()
+    from csplan.monitoring.reports import risk_report
+    from csplan.monitoring.risk import DEFAULT_DRAWS, DEFAULT_SEED
+    from csplan.monitoring.store import risk_adjusted_for
+    from csplan.programme.store import default_plan
+    from csplan.reports.render import render_text
+
+    plan = default_plan()
+    if plan is None:
+        fail("No programme in the database: run `csplan demo` first.")
+    seed = DEFAULT_SEED if seed is None else seed
+    probabilities, rows = risk_adjusted_for(plan, seed=seed)
+    click.echo(
+        render_text(
+            risk_report(
+                rows,
+                f"{probabilities.label}, {probabilities.as_of}",
+                probabilities.as_decimals(),
+                draws=DEFAULT_DRAWS,
+                seed=seed,
+            )
+        )
+    )
+
+
+@monitoring.command()
+@click.option("--year", required=True, help="The financial year whose monitoring to learn from.")
+def calibrate(year: str) -> None:
+    """Store delivery probabilities by RAG from the council's own delivery in YEAR."""
+    setup_django()
+    from csplan.monitoring.store import MonitoringValidationError, calibrate_probabilities
+    from csplan.periods import FinancialYear, PeriodError
+    from csplan.programme.store import default_plan
+
+    plan = default_plan()
+    if plan is None:
+        fail("No programme in the database: run `csplan demo` first.")
+    try:
+        saved = calibrate_probabilities(plan, FinancialYear.parse(year))
+    except (PeriodError, MonitoringValidationError) as error:
+        fail(str(error))
+    shown = ", ".join(f"{code} {value}" for code, value in sorted(saved.probabilities.items()))
+    click.echo(f"{saved.label} (as of {saved.as_of}): {shown}")
+    click.echo(saved.source)

@@ -1,0 +1,164 @@
+"""Reading and writing invest-to-save cases (one transaction per write, with history)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from csplan.investment.calculations import CaseFigures, Spend
+from csplan.investment.models import ActualSaving, ExpectedSaving, InvestmentCase, InvestmentSpend
+from csplan.money import from_pence, to_pence
+from csplan.periods import FinancialYear
+from csplan.programme.models import Council, SavingsLine
+
+
+def case_figures(case: InvestmentCase) -> CaseFigures:
+    expected: dict[FinancialYear, Decimal] = {}
+    for saving in case.expected_savings.all():
+        year = FinancialYear(saving.year)
+        expected[year] = expected.get(year, Decimal(0)) + from_pence(saving.amount_pence)
+    actual: dict[FinancialYear, Decimal] = {}
+    for saving in case.actual_savings.all():
+        year = FinancialYear(saving.year)
+        actual[year] = actual.get(year, Decimal(0)) + from_pence(saving.amount_pence)
+    return CaseFigures(
+        reference=case.reference,
+        name=case.name,
+        spend=tuple(
+            Spend(
+                FinancialYear(item.year),
+                item.category,
+                item.funding,
+                from_pence(item.amount_pence),
+                item.designed_for_ongoing_savings,
+                item.funding_detail,
+            )
+            for item in case.spend.all()
+        ),
+        expected=expected,
+        actual=actual,
+    )
+
+
+def _save(instance: Any, user: Any, reason: str) -> None:
+    instance._history_user = user if getattr(user, "is_authenticated", False) else None
+    instance._change_reason = reason or None
+    instance.save()
+
+
+@transaction.atomic
+def save_case(
+    council: Council,
+    figures: CaseFigures,
+    *,
+    details: Mapping[str, Any] | None = None,
+    expected_notes: Mapping[FinancialYear, str] | None = None,
+    user: Any = None,
+    reason: str = "",
+) -> InvestmentCase:
+    """Create or replace the case ``figures.reference`` of ``council`` to match ``figures``."""
+    case = InvestmentCase.objects.filter(council=council, reference=figures.reference).first()
+    case = case or InvestmentCase(council=council, reference=figures.reference)
+    case.name = figures.name
+    for name, value in (details or {}).items():
+        setattr(case, name, value)
+    _save(case, user, reason)
+    for queryset in (case.spend.all(), case.expected_savings.all(), case.actual_savings.all()):
+        for row in queryset:
+            row._history_user = user if getattr(user, "is_authenticated", False) else None
+            row.delete()
+    for item in figures.spend:
+        _save(
+            InvestmentSpend(
+                case=case,
+                year=item.year.start,
+                category=item.category,
+                funding=item.funding,
+                funding_detail=item.funding_detail,
+                amount_pence=to_pence(item.amount),
+                designed_for_ongoing_savings=item.designed_for_ongoing_savings,
+            ),
+            user,
+            reason,
+        )
+    notes = expected_notes or {}
+    for year, amount in sorted(figures.expected.items()):
+        saving = ExpectedSaving(
+            case=case, year=year.start, amount_pence=to_pence(amount), note=notes.get(year, "")
+        )
+        _save(saving, user, reason)
+    for year, amount in sorted(figures.actual.items()):
+        _save(ActualSaving(case=case, year=year.start, amount_pence=to_pence(amount)), user, reason)
+    return case
+
+
+@transaction.atomic
+def record_actual_saving(
+    case: InvestmentCase, year: FinancialYear, amount: Decimal, *, evidence: str = "", user=None
+) -> ActualSaving:
+    """Record (or correct) the saving realised in ``year``."""
+    saving = case.actual_savings.filter(year=year.start).first() or ActualSaving(
+        case=case, year=year.start
+    )
+    saving.amount_pence = to_pence(amount)
+    saving.evidence = evidence
+    _save(saving, user, f"Actual saving {year}")
+    return saving
+
+
+def cases_for(council: Council | None = None) -> Sequence[InvestmentCase]:
+    cases = InvestmentCase.objects.select_related("council").prefetch_related(
+        "spend", "expected_savings", "actual_savings"
+    )
+    return list(cases.filter(council=council) if council else cases)
+
+
+@dataclass(frozen=True)
+class LineLink:
+    reference: str
+    year: FinancialYear
+    expected: Decimal  # what the case expects from this line in the year
+    planned: Decimal  # the line's planned in-year saving in the year
+
+    @property
+    def gap(self) -> Decimal:
+        """Expected by the case less planned on the line: positive is not yet in the plan."""
+        return self.expected - self.planned
+
+
+@transaction.atomic
+def link_expected_saving(
+    case: InvestmentCase,
+    line: SavingsLine,
+    year: FinancialYear,
+    amount: Decimal,
+    *,
+    note: str = "",
+    user: Any = None,
+) -> ExpectedSaving:
+    """Record that ``amount`` of the case's expected saving in ``year`` comes from ``line``."""
+    if line.plan.council_id != case.council_id:
+        raise ValueError(f"{line.reference} is a savings line of another council")
+    saving = ExpectedSaving(
+        case=case, year=year.start, amount_pence=to_pence(amount), line=line, note=note
+    )
+    _save(saving, user, f"Expected saving linked to {line.reference}")
+    return saving
+
+
+def line_links(case: InvestmentCase) -> list[LineLink]:
+    """Each linked expected saving against the line's planned in-year saving."""
+    from csplan.programme.phasing import to_cumulative
+    from csplan.programme.store import line_figures
+
+    result = []
+    for saving in case.expected_savings.select_related("line__plan").exclude(line=None):
+        line = saving.line
+        year = FinancialYear(saving.year)
+        planned = to_cumulative(line_figures(line).phasing, line.plan.years).get(year, Decimal(0))
+        result.append(LineLink(line.reference, year, from_pence(saving.amount_pence), planned))
+    return result

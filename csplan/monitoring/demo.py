@@ -1,0 +1,289 @@
+"""A year of monitoring for the demo council (Hampshire, 2016/17 Month 1 to Month 12).
+
+Generated, not published: a seeded, plausible year in which ratings drift, one line slips, one
+is re-profiled, one is partly written off (with a decision reference, a one-off mitigation for
+the year and a replacement saving from the next), demand offsets part of a gross saving, and a
+demand-led line is re-run against each month's data. Achieved-to-date accumulates through the
+year, so every monitoring table and chart has something to show.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from csplan.evidence.records import attach_evidence
+from csplan.money import ZERO, round_half_up
+from csplan.monitoring.models import DemandRerun, MonitoringRecord, Movement
+from csplan.monitoring.movements import MovementKind, MovementSpec
+from csplan.monitoring.store import (
+    apply_movement,
+    planned_in_year,
+    record_demand_rerun,
+    record_monitoring,
+)
+from csplan.periods import FinancialYear, MonitoringPeriod
+from csplan.programme.figures import LineFigures
+from csplan.programme.models import Plan
+from csplan.programme.store import create_line, save_programme
+
+YEAR = FinancialYear(2016)
+DEMO_SEED = 2016
+DEMAND_EVIDENCE_TITLE = "Placements: more children placed with in-house foster carers (demo)"
+WRITE_OFF_DECISION = "DEMO/EMC/2016-10 (illustrative decision record, not a real reference)"
+REPLACEMENT_REFERENCE = "C2R"
+
+
+@dataclass
+class LineScript:
+    """How a line's year goes: its RAG by month, and the share of its in-year saving it ends
+    up delivering (the forecast moves towards it as the year goes on)."""
+
+    rags: str  # twelve characters, one RAG per month
+    outturn_share: Decimal
+    explanation: str = ""
+    mitigation: str = ""
+    mitigation_amount: Decimal = ZERO
+    notes: dict[int, str] = field(default_factory=dict)
+
+
+SCRIPTS: dict[str, LineScript] = {
+    "C3": LineScript(
+        "GGGGAAAAAAAA",
+        Decimal("0.96"),
+        explanation="Gross savings on track, but a rise in children coming into care offsets "
+        "part of them.",
+        mitigation="Edge-of-care panel reviews every new entry; the pressure is reported in the "
+        "demand budget.",
+    ),
+    "C5": LineScript(
+        "GGGGAAAAAAAA",
+        Decimal("0.85"),
+        explanation="The charging policy consultation finished later than planned, so part of "
+        "the 2016/17 saving slips into 2017/18.",
+        mitigation="Policy in place from January; slippage rolled into 2017/18.",
+    ),
+    "C1/7": LineScript("GGGGGGGGGGGB", Decimal("1.00")),
+    "C6": LineScript(
+        "GGGGGAAAAAAA",
+        Decimal("0.90"),
+        explanation="Fewer in-house foster carers recruited than the scenario assumed; the "
+        "monthly re-run of the demand model implies a smaller saving.",
+        mitigation="Recruitment campaign extended; step-down from residential reviewed monthly.",
+    ),
+    "C4": LineScript(
+        "GGGGGGGAAAAA",
+        Decimal("0.90"),
+        explanation="SEN transport route reviews delayed by contract re-tendering.",
+        mitigation="One-off underspend in the educational psychology budget covers the year.",
+        mitigation_amount=Decimal("49200.00"),
+    ),
+    "C2": LineScript(
+        "GGGAARRRRRRR",
+        Decimal("0.80"),
+        explanation="Fewer schools bought the traded service than planned; part of the saving "
+        "cannot be delivered and has been written off.",
+        mitigation="One-off use of the school improvement reserve in 2016/17; replacement "
+        "saving C2R from 2017/18.",
+    ),
+    "C8": LineScript("GGGGGGGGGGGB", Decimal("1.00")),
+    REPLACEMENT_REFERENCE: LineScript("GGGGGGGGGGGG", Decimal("1.00")),
+}
+
+RAG_COMMENTARY = {
+    "B": "Delivered and removed from the budget.",
+    "G": "On track: actions complete to plan.",
+    "A": "At risk: mitigating actions in place.",
+    "R": "Will not be delivered as planned.",
+}
+
+
+def _clear(plan: Plan) -> None:
+    MonitoringRecord.objects.filter(line__plan=plan).delete()
+    DemandRerun.objects.filter(line__plan=plan).delete()
+    Movement.objects.filter(line__plan=plan).delete()
+    for line in plan.lines.all():
+        line.evidence.filter(title=DEMAND_EVIDENCE_TITLE).delete()
+
+
+def _reset_programme(plan: Plan, user: Any) -> Plan:
+    from csplan.programme.demo import hampshire_figures
+
+    figures = hampshire_figures()
+    if (plan.council.name, plan.name) != (figures.council, figures.plan):
+        raise ValueError("the monitoring demo is written for the Hampshire demo programme")
+    _clear(plan)
+    return save_programme(figures, user=user, reason="Demo monitoring: programme reset")
+
+
+def _month(period: MonitoringPeriod) -> int:
+    return period.number
+
+
+def _movements(plan: Plan, period: MonitoringPeriod, user: Any) -> None:
+    """The year's movements, each in the month it happens."""
+    lines = {line.reference: line for line in plan.lines.all()}
+    month = _month(period)
+    if month == 4:
+        apply_movement(
+            lines["C8"],
+            MovementSpec(MovementKind.REPROFILE, Decimal("200000"), YEAR + 2, to_year=YEAR + 1),
+            period,
+            reason="Support functions restructure brought forward a year.",
+            user=user,
+        )
+    if month == 5:
+        apply_movement(
+            lines["C5"],
+            MovementSpec(MovementKind.SLIPPAGE, Decimal("200000"), YEAR),
+            period,
+            reason="Charging policy consultation finished late.",
+            user=user,
+        )
+    if month == 7:
+        write_off = apply_movement(
+            lines["C2"],
+            MovementSpec(
+                MovementKind.WRITE_OFF,
+                Decimal("300000"),
+                YEAR,
+                decision_reference=WRITE_OFF_DECISION,
+            ),
+            period,
+            reason="Traded income from schools will not reach the level planned.",
+            user=user,
+        )
+        apply_movement(
+            lines["C2"],
+            MovementSpec(MovementKind.MITIGATION, Decimal("300000"), YEAR, recurrence="one_off"),
+            period,
+            reason="One-off use of the school improvement reserve for 2016/17.",
+            replaces=write_off,
+            user=user,
+        )
+        replacement = create_line(
+            plan,
+            LineFigures(
+                reference=REPLACEMENT_REFERENCE,
+                title="Traded school improvement offer to academies (replaces part of C2)",
+                workstream=lines["C2"].workstream.name,
+                phasing={},
+                service_activity="School Improvement",
+                sro_role="Assistant Director, Education and Inclusion",
+                lifecycle="approved",
+                rag="G",
+            ),
+            user=user,
+            reason="Replacement saving for the C2 write-off",
+        )
+        apply_movement(
+            replacement,
+            MovementSpec(MovementKind.REPLACEMENT, Decimal("300000"), YEAR + 1),
+            period,
+            reason="Replaces the C2 write-off from 2017/18.",
+            replaces=write_off,
+            user=user,
+        )
+    if month == 9:
+        apply_movement(
+            lines["C3"],
+            MovementSpec(MovementKind.DEMAND_OFFSET, Decimal("250000"), YEAR),
+            period,
+            reason="More children entered care than forecast; part of the gross saving is "
+            "offset in the placements budget.",
+            user=user,
+        )
+
+
+def _demand_evidence(plan: Plan, user: Any) -> Any:
+    line = plan.lines.get(reference="C6")
+    return attach_evidence(
+        line,
+        kind="demand_scenario",
+        title=DEMAND_EVIDENCE_TITLE,
+        summary="Scenario: a larger share of placements with in-house foster carers instead of "
+        "independent fostering agencies.",
+        savings={
+            YEAR: Decimal("390000"),
+            YEAR + 1: Decimal("1600000"),
+            YEAR + 2: Decimal("1600000"),
+        },
+        data_hash=hashlib.sha256(b"demo SSDA903 2015/16").hexdigest(),
+        parameters={"model": "demo", "scenario": "in-house fostering share +5 points"},
+        user=user,
+    )
+
+
+def _demand_factor(month: int, rng: random.Random) -> Decimal:
+    """The share of the promised saving each month's data imply: drifting down to about 0.9."""
+    drift = Decimal(1) - Decimal("0.01") * month
+    noise = Decimal(rng.randint(-10, 10)) / 1000
+    return drift + noise
+
+
+def _forecast(line: Any, script: LineScript, month: int) -> dict[FinancialYear, Decimal]:
+    years = line.plan.years
+    forecast = {year: planned_in_year(line, year) for year in years}
+    share = Decimal(1) - (Decimal(1) - script.outturn_share) * Decimal(min(month, 9)) / 9
+    forecast[YEAR] = round_half_up(forecast[YEAR] * share, 2)
+    return forecast
+
+
+def _achieved(forecast: Decimal, month: int, rng: random.Random) -> Decimal:
+    if month == 12:
+        return forecast
+    jitter = Decimal(rng.randint(-30, 30)) / 1000
+    share = min(Decimal(month) / 12 + jitter, Decimal(1))
+    return round_half_up(forecast * max(share, ZERO), 2)
+
+
+def _record_month(plan: Plan, period: MonitoringPeriod, rng: random.Random, user: Any) -> None:
+    month = _month(period)
+    for line in plan.lines.select_related("plan__council").prefetch_related("phasing"):
+        script = SCRIPTS.get(line.reference)
+        if script is None:
+            continue
+        rag = script.rags[month - 1]
+        forecast = _forecast(line, script, month)
+        at_risk = rag in ("A", "R")
+        record_monitoring(
+            line,
+            period,
+            rag=rag,
+            forecast=forecast,
+            achieved_to_date=_achieved(forecast[YEAR], month, rng),
+            commentary=RAG_COMMENTARY[rag],
+            explanation=script.explanation if at_risk else "",
+            mitigation=script.mitigation if at_risk else "",
+            mitigation_amount=script.mitigation_amount if at_risk else ZERO,
+            user=user,
+        )
+
+
+@transaction.atomic
+def load_monitoring_demo(plan: Plan, *, user: Any = None, seed: int = DEMO_SEED) -> Plan:
+    """Reset the Hampshire demo programme and record 2016/17 Month 1 to 12 (idempotent)."""
+    plan = _reset_programme(plan, user)
+    rng = random.Random(seed)
+    evidence = _demand_evidence(plan, user)
+    for period in YEAR.months():
+        _movements(plan, period, user)
+        _record_month(plan, period, rng, user)
+        factor = _demand_factor(period.number, rng)
+        implied = {
+            year: round_half_up(amount * factor, 2)
+            for year, amount in evidence.savings_by_year().items()
+        }
+        record_demand_rerun(
+            evidence,
+            period,
+            implied,
+            data_hash=hashlib.sha256(f"demo SSDA903 extract {period}".encode()).hexdigest(),
+            user=user,
+        )
+    return plan

@@ -1,0 +1,204 @@
+"""The movements journal as pure functions over incremental phasing.
+
+Phasing is the canonical incremental form (the change to the base budget in each financial
+year). What each kind of movement conserves:
+
+- **re-profiling** moves an amount between two years: the total over the years (the full-year
+  effect) is unchanged;
+- **slippage** is re-profiling into the next year, so it conserves the total too, and leaves an
+  in-year pressure in the year it slipped from;
+- **write-off** (a formal decision, so it needs a decision reference) removes an amount from a
+  year onwards: the line's total falls by the amount and a recurrent pressure of the same
+  amount appears, so savings plus pressure are unchanged;
+- **replacement** adds a saving (to another line) that covers a write-off from a year onwards;
+- **mitigation** covers a pressure without changing any line: one-off cover meets one year only
+  and leaves the recurrent gap for the next year; recurrent cover meets every later year;
+- **offset by demand**: a gross saving delivered is offset by rising demand or unit costs;
+  gross = offset + net.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from csplan.money import ZERO
+from csplan.periods import FinancialYear
+from csplan.programme.phasing import to_cumulative
+
+Phasing = Mapping[FinancialYear, Decimal]
+
+
+class MovementKind(StrEnum):
+    REPROFILE = "reprofile"
+    SLIPPAGE = "slippage"
+    WRITE_OFF = "write_off"
+    REPLACEMENT = "replacement"
+    MITIGATION = "mitigation"
+    DEMAND_OFFSET = "demand_offset"
+
+    @property
+    def changes_phasing(self) -> bool:
+        return self in _PHASING_KINDS
+
+
+_PHASING_KINDS = {
+    MovementKind.REPROFILE,
+    MovementKind.SLIPPAGE,
+    MovementKind.WRITE_OFF,
+    MovementKind.REPLACEMENT,
+}
+
+
+class MovementError(ValueError):
+    """A movement that cannot be applied; ``field`` names the input at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class MovementSpec:
+    kind: MovementKind
+    amount: Decimal
+    year: FinancialYear  # the year the amount is taken from, or applies from
+    to_year: FinancialYear | None = None  # re-profiling only (slippage: the next year)
+    recurrence: str = "recurrent"  # mitigation: "one_off" or "recurrent"
+    decision_reference: str = ""
+
+    @property
+    def destination(self) -> FinancialYear | None:
+        if self.kind is MovementKind.SLIPPAGE:
+            return self.year.next()
+        return self.to_year if self.kind is MovementKind.REPROFILE else None
+
+
+def validate(spec: MovementSpec, phasing: Phasing, years: Sequence[FinancialYear]) -> None:
+    """Raise ``MovementError`` unless ``spec`` can be applied to ``phasing`` over ``years``."""
+    if spec.amount <= 0:
+        raise MovementError("amount", "Enter an amount greater than zero")
+    if spec.year not in years:
+        raise MovementError("year", f"{spec.year} is not one of the programme's years")
+    if spec.kind in (MovementKind.REPROFILE, MovementKind.SLIPPAGE):
+        _validate_move(spec, phasing, years)
+    elif spec.kind is MovementKind.WRITE_OFF:
+        if not spec.decision_reference.strip():
+            raise MovementError(
+                "decision_reference", "A write-off needs the reference of the decision record"
+            )
+        in_place = to_cumulative(phasing, years)[spec.year]
+        if spec.amount > in_place:
+            raise MovementError(
+                "amount", f"Only £{in_place:,} of this saving is in place in {spec.year}"
+            )
+    elif spec.kind is MovementKind.MITIGATION and spec.recurrence not in ("one_off", "recurrent"):
+        raise MovementError("recurrence", "Choose one-off or recurrent mitigation")
+
+
+def _validate_move(spec: MovementSpec, phasing: Phasing, years: Sequence[FinancialYear]) -> None:
+    destination = spec.destination
+    if destination is None:
+        raise MovementError("to_year", "Choose the year the saving moves to")
+    if destination not in years:
+        raise MovementError(
+            "to_year", f"{destination} is outside the programme: extend the plan's years first"
+        )
+    if destination == spec.year:
+        raise MovementError("to_year", "Choose a different year to move the saving to")
+    available = phasing.get(spec.year, ZERO)
+    if spec.amount > available:
+        raise MovementError(
+            "amount", f"Only £{available:,} of this saving is phased in {spec.year}"
+        )
+
+
+def apply(spec: MovementSpec, phasing: Phasing, years: Sequence[FinancialYear]) -> dict:
+    """The line's incremental phasing after ``spec`` (years with no change are left out)."""
+    validate(spec, phasing, years)
+    result = {year: phasing.get(year, ZERO) for year in years}
+    if spec.kind in (MovementKind.REPROFILE, MovementKind.SLIPPAGE):
+        destination = spec.destination
+        assert destination is not None
+        result[spec.year] -= spec.amount
+        result[destination] += spec.amount
+    elif spec.kind is MovementKind.WRITE_OFF:
+        result[spec.year] -= spec.amount
+    elif spec.kind is MovementKind.REPLACEMENT:
+        result[spec.year] += spec.amount
+    return {year: amount for year, amount in result.items() if amount != ZERO}
+
+
+def in_year_effect(
+    before: Phasing, after: Phasing, years: Sequence[FinancialYear]
+) -> dict[FinancialYear, Decimal]:
+    """The saving lost in each year (positive is a pressure): cumulative before less after."""
+    was, now = to_cumulative(before, years), to_cumulative(after, years)
+    return {year: was[year] - now[year] for year in years}
+
+
+def pressure(spec: MovementSpec, years: Sequence[FinancialYear]) -> dict[FinancialYear, Decimal]:
+    """The pressure a movement creates in each year (positive is a pressure)."""
+    result = dict.fromkeys(years, ZERO)
+    if spec.kind is MovementKind.WRITE_OFF:
+        for year in years:
+            if year >= spec.year:
+                result[year] = spec.amount
+    elif spec.kind in (MovementKind.DEMAND_OFFSET, MovementKind.SLIPPAGE):
+        if spec.year in result:
+            result[spec.year] = spec.amount
+    elif spec.kind is MovementKind.REPROFILE:
+        destination = spec.destination
+        assert destination is not None
+        sign = 1 if destination > spec.year else -1
+        low, high = min(spec.year, destination), max(spec.year, destination)
+        for year in years:
+            if low <= year < high:
+                result[year] = sign * spec.amount
+    return result
+
+
+def cover(spec: MovementSpec, years: Sequence[FinancialYear]) -> dict[FinancialYear, Decimal]:
+    """What a replacement or mitigation covers in each year."""
+    result = dict.fromkeys(years, ZERO)
+    if spec.kind is MovementKind.REPLACEMENT or (
+        spec.kind is MovementKind.MITIGATION and spec.recurrence == "recurrent"
+    ):
+        for year in years:
+            if year >= spec.year:
+                result[year] = spec.amount
+    elif spec.kind is MovementKind.MITIGATION and spec.year in result:
+        result[spec.year] = spec.amount
+    return result
+
+
+def remaining_gap(
+    specs: Iterable[MovementSpec], years: Sequence[FinancialYear]
+) -> dict[FinancialYear, Decimal]:
+    """Pressures less cover, by year: what is still to find (negative is over-covered)."""
+    gap = dict.fromkeys(years, ZERO)
+    for spec in specs:
+        for year, amount in pressure(spec, years).items():
+            gap[year] += amount
+        for year, amount in cover(spec, years).items():
+            gap[year] -= amount
+    return gap
+
+
+@dataclass(frozen=True)
+class GrossOffsetNet:
+    gross: Decimal  # the saving delivered before demand
+    offset: Decimal  # eaten by rising demand or unit costs
+    net: Decimal  # what the budget actually sees
+
+
+def gross_offset_net(gross: Decimal, offsets: Iterable[Decimal]) -> GrossOffsetNet:
+    offset = sum(offsets, ZERO)
+    return GrossOffsetNet(gross, offset, gross - offset)
+
+
+def total(phasing: Phasing) -> Decimal:
+    """The full-year effect: the sum of the incremental phasing."""
+    return sum(phasing.values(), ZERO)

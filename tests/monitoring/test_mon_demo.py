@@ -1,0 +1,116 @@
+from decimal import Decimal
+
+import pytest
+
+from csplan.monitoring.demo import load_monitoring_demo
+from csplan.monitoring.models import MonitoringRecord, Movement
+from csplan.monitoring.store import (
+    calibrate_probabilities,
+    current_probabilities,
+    demand_lines,
+    demand_track,
+    monitoring_summary_for,
+    positions_for,
+    risk_adjusted_for,
+)
+from csplan.periods import FinancialYear, MonitoringPeriod
+from csplan.programme.demo import load_hampshire_demo
+from csplan.programme.phasing import to_cumulative
+from csplan.programme.store import line_figures
+
+pytestmark = pytest.mark.django_db
+Y16, Y17, Y18 = FinancialYear(2016), FinancialYear(2017), FinancialYear(2018)
+M12 = MonitoringPeriod(Y16, 12)
+
+
+@pytest.fixture
+def plan():
+    return load_monitoring_demo(load_hampshire_demo())
+
+
+def _in_year(plan, reference):
+    line = plan.lines.get(reference=reference)
+    return to_cumulative(line_figures(line).phasing, plan.years)
+
+
+def test_a_year_of_records_for_every_line(plan):
+    assert MonitoringRecord.objects.filter(line__plan=plan, year=2016).count() == 7 * 12 + 6
+    assert set(Movement.objects.values_list("kind", flat=True)) == {
+        "reprofile", "slippage", "write_off", "mitigation", "replacement", "demand_offset",
+    }  # fmt: skip
+
+
+def test_movements_changed_the_phasing(plan):
+    assert _in_year(plan, "C8") == {Y16: 815000, Y17: 1200000, Y18: 1464000}  # re-profiled
+    assert _in_year(plan, "C5") == {Y16: 415000, Y17: 3200000, Y18: 3200000}  # slipped
+    assert _in_year(plan, "C2") == {Y16: 709000, Y17: 736000, Y18: 736000}  # written off
+    assert _in_year(plan, "C2R") == {Y16: 0, Y17: 300000, Y18: 300000}  # replacement
+
+
+def test_monitoring_summary_at_month_12(plan):
+    summary = monitoring_summary_for(plan, M12)
+    total = summary.total
+    # 5,536k planned less 200k slipped and 300k written off
+    assert total.proposed == Decimal("5036000.00")
+    school = summary.row("School improvement services remodelling")
+    # C2 delivers 80% of its 709k; C2R has nothing in 2016/17
+    assert (school.proposed, school.anticipated) == (Decimal("709000.00"), Decimal("567200.00"))
+    assert school.pressures == Decimal("300000.00")  # the write-off
+    assert school.mitigation == Decimal("300000.00")  # one-off cover for 2016/17
+    assert school.net_at_risk == Decimal("141800.00")
+    social = summary.row("Social care transformation")
+    assert social.pressures == Decimal("250000.00")  # offset by demand
+    # 4% of 1,500k short (60k) plus 250k offset by demand
+    assert social.net_at_risk == Decimal("310000.00")
+    assert social.percent_of_budget == Decimal("0.6")  # 310k of 52.5m
+    placements = summary.row("Children Looked After placements review")
+    assert placements.anticipated == Decimal("351000.00")  # 90% of 390k
+    assert total.net_at_risk == sum((r.net_at_risk for r in summary.rows[:-1]), Decimal(0))
+
+
+def test_achieved_to_date_accumulates(plan):
+    records = MonitoringRecord.objects.filter(line__plan=plan, line__reference="C1/7")
+    achieved = [r.achieved_to_date for r in records.order_by("month")]
+    assert achieved[-1] == Decimal("715000.00")
+    assert achieved[0] < achieved[5] < achieved[-1]
+
+
+def test_positions_follow_the_period(plan):
+    early = {p.reference: p for p in positions_for(plan, MonitoringPeriod(Y16, 3))}
+    late = {p.reference: p for p in positions_for(plan, M12)}
+    assert early["C2"].rag == "G" and late["C2"].rag == "R"
+    assert "C2R" not in {p.reference for p in positions_for(plan, MonitoringPeriod(Y16, 3))} or (
+        early["C2R"].proposed == 0
+    )
+
+
+def test_calibration_from_the_demo_year(plan):
+    calibrated = calibrate_probabilities(plan, Y16)
+    values = calibrated.as_decimals()
+    assert values["G"] <= Decimal("1")
+    assert values["A"] < values["G"]
+    assert calibrated.label == "Calibrated from 2016/17 monitoring"
+    assert str(calibrated.as_of) == "2017-03-31"
+    assert current_probabilities(plan.council) == calibrated  # the newest set is used
+
+
+def test_risk_adjusted_forecast_is_below_plan_and_within_range(plan):
+    probabilities, rows = risk_adjusted_for(plan, draws=2000, seed=11)
+    for row in rows:
+        assert row.range.p10 <= row.expected <= row.planned
+        assert row.range.p10 <= row.range.p50 <= row.range.p90 <= row.planned
+
+
+def test_demand_led_line_is_tracked_month_by_month(plan):
+    [evidence] = demand_lines(plan)
+    track = demand_track(evidence, Y16)
+    assert [m.period.number for m in track] == list(range(1, 13))
+    assert all(m.promised == Decimal("390000") for m in track)
+    assert len({m.data_hash for m in track}) == 12
+    assert track[-1].implied < track[0].implied
+
+
+def test_the_demo_loads_twice_the_same(plan):
+    again = load_monitoring_demo(plan)
+    assert MonitoringRecord.objects.filter(line__plan=again).count() == 7 * 12 + 6
+    assert _in_year(again, "C8") == {Y16: 815000, Y17: 1200000, Y18: 1464000}

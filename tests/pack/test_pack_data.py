@@ -1,0 +1,167 @@
+"""The pack's report data: values in its tables."""
+
+from decimal import Decimal
+
+import pytest
+
+from csplan.investment.demo import EXPECTED_NOTES, bcp_figures
+from csplan.investment.store import save_case
+from csplan.pack.builder import PackError, build_pack, pack_from_json, pack_to_json
+from csplan.periods import FinancialYear, MonitoringPeriod
+from csplan.reports.table import RowKind
+
+Y16, Y17 = FinancialYear(2016), FinancialYear(2017)
+
+
+def _column(table, heading):
+    return table.column_index(heading)
+
+
+def test_monitoring_tables_at_month_9(plan, month9):
+    pack = build_pack(plan, month9, ["monitoring_summary", "at_risk", "movements"], draws=500)
+    assert [t.name for t in pack.tables] == ["monitoring_summary", "at_risk", "movements"]
+    summary = pack.table("monitoring_summary")
+    total = summary.rows[-1]
+    assert total.kind is RowKind.TOTAL
+    assert total.cells[:8] == (
+        "Total",
+        Decimal("161400000.00"),
+        Decimal("5036000.00"),
+        Decimal("4683750.00"),
+        Decimal("352250.00"),
+        Decimal("550000.00"),
+        Decimal("349200.00"),
+        Decimal("553050.00"),
+    )
+    assert summary.displayed()[-1][7] == "553"  # £'000
+    school = summary.row_labelled("School improvement services remodelling")
+    assert school.cells[_column(summary, "Net at risk as % of net budget")] == Decimal("3.2")
+
+    at_risk = pack.table("at_risk")
+    assert [row.cells[0] for row in at_risk.rows] == ["C3", "C2", "C5", "C6", "C4", "Total"]
+    assert at_risk.row_labelled("C2").cells[2] == "R"
+    assert "one-off" in at_risk.row_labelled("C4").cells[-1]
+
+    movements = pack.table("movements")
+    kinds = [row.cells[2] for row in movements.rows[:-1]]
+    assert kinds == [
+        "Re-profiling between years",
+        "Slippage into the next year",
+        "Write-off",
+        "Mitigation (one-off)",
+        "Replacement saving",
+        "Offset by demand",
+    ]
+    change = _column(movements, "Change to full-year saving")
+    assert movements.rows[-1].cells[change] == Decimal("0.00")  # write-off fully replaced
+    assert movements.row_labelled("2016/17 Month 7").cells[change] == Decimal("-300000.00")
+
+
+def test_movements_are_those_since_the_last_pack(plan, month9):
+    pack = build_pack(plan, month9, ["movements"], since=MonitoringPeriod(Y16, 7))
+    table = pack.table("movements")
+    assert [row.cells[0] for row in table.rows] == ["2016/17 Month 9", "Total"]
+    assert "after 2016/17 Month 7" in table.title
+
+
+def test_programme_summary_is_risk_adjusted_against_the_target(plan, month9):
+    pack = build_pack(plan, month9, ["programme_summary"], draws=2000, seed=5)
+    table = pack.table("programme_summary")
+    assert [c.heading for c in table.columns] == ["Measure", "2016/17", "2017/18", "2018/19"]
+    target = table.row_labelled("Savings target (cumulative)").cells[1:]
+    planned = table.row_labelled("Savings planned (in-year)").cells[1:]
+    expected = table.row_labelled("Expected delivery (risk-adjusted)").cells[1:]
+    assert target == (0, Decimal("23300000.00"), Decimal("23300000.00"))
+    assert planned == (Decimal("5036000.00"), Decimal("23036000.00"), Decimal("23300000.00"))
+    assert all(e < p for e, p in zip(expected, planned, strict=True))
+    gap = table.rows[-1]
+    assert gap.kind is RowKind.TOTAL
+    assert gap.cells[2] == target[1] - expected[1]
+    assert any("Delivery probability by RAG" in note for note in table.notes)
+
+
+def test_invest_to_save_tables_for_a_case_of_the_council(plan, month9):
+    save_case(plan.council, bcp_figures(), expected_notes=EXPECTED_NOTES)
+    pack = build_pack(plan, month9, ["investment"], draws=200)
+    case = pack.table("case_BSF")
+    assert [c.heading for c in case.columns] == [
+        "Measure", "2023/24", "2024/25", "2025/26", "2026/27", "Total",
+    ]  # fmt: skip
+    assert case.row_labelled("Total investment").cells[-1] == Decimal("4462000.00")
+    assert case.row_labelled("Improvement spend").cells[1:3] == (
+        Decimal("1734000.00"),
+        Decimal("1022000.00"),
+    )
+    assert case.row_labelled("Transformation spend").cells[-1] == Decimal("1706000.00")
+    assert case.row_labelled("Cumulative net position").cells[1:5] == (
+        Decimal("-3080000.00"),
+        Decimal("-562000.00"),
+        Decimal("4588000.00"),
+        Decimal("10988000.00"),
+    )
+    assert "Payback year: 2025/26." in case.notes
+    assert case.displayed()[5][1] == "(3,080)"
+    strategy = pack.table("capital_receipts")
+    assert strategy.rows[0].cells[0].startswith("BSF")
+    assert strategy.rows[-1].cells[1:3] == (Decimal("1346000.00"), Decimal("360000.00"))
+
+
+def test_no_cases_gives_a_plain_message(plan, month9):
+    pack = build_pack(plan, month9, ["investment"], draws=200)
+    assert pack.table("investment").rows[0].cells == ("No invest-to-save cases recorded.",)
+
+
+def test_demand_led_line_table(plan, month9):
+    pack = build_pack(plan, month9, ["demand"], draws=200)
+    [table] = pack.tables
+    assert len(table.rows) == 9
+    assert table.rows[0].cells[2] == Decimal("390000")
+    assert table.rows[-1].cells[4] < 0  # the data now imply less than promised
+
+
+def test_charts_are_svg_with_words(plan, month9):
+    pack = build_pack(plan, month9, ["at_risk"], draws=200)
+    names = [chart.name for chart in pack.charts]
+    assert names == ["gap", "trajectory", "rag", "fan"]
+    for chart in pack.charts:
+        assert chart.svg.startswith("<svg") and 'role="img"' in chart.svg
+        assert f'<title id="{chart.name}-title">' in chart.svg
+    rag = next(c for c in pack.charts if c.name == "rag")
+    assert "0 Blue, 3 Green, 4 Amber, 1 Red" in rag.description
+
+
+def test_pack_data_round_trips_exactly(plan, month9):
+    pack = build_pack(plan, month9, ["monitoring_summary", "movements"], draws=200)
+    again = pack_from_json(pack_to_json(pack))
+    assert again == pack
+
+
+def test_unknown_table_or_year_is_refused(plan, month9):
+    with pytest.raises(PackError, match="unknown table"):
+        build_pack(plan, month9, ["equality"])
+    with pytest.raises(PackError, match="not one of the programme's years"):
+        build_pack(plan, MonitoringPeriod(FinancialYear(2030), 1))
+
+
+def test_the_demand_fan_chart_joins_the_pack_when_a_forecast_exists(plan, month9, monkeypatch):
+    from datetime import date
+
+    from csplan.pack import builder
+
+    services = pytest.importorskip("csplan.demandweb.services")
+    FanPoint = pytest.importorskip("csplan.demandweb.chart").FanPoint
+    GroupFan = services.GroupFan
+
+    assert builder.demand_fan_charts() == []  # no forecast stored yet
+    fan = GroupFan(
+        "all",
+        "All placements",
+        [(date(2016, 3, 31), 1000.0)],
+        [FanPoint(date(2016, 4, 30), 990.0, 1010.0, 1030.0)],
+    )
+    monkeypatch.setattr(builder, "_latest_demand_fans", lambda: [fan])
+    pack = build_pack(plan, month9, ["at_risk"], draws=200)
+    chart = pack.charts[-1]
+    assert chart.name == "demand-all"
+    assert "median of 1,010 and a range of 990 to 1,030" in chart.description
+    assert chart.svg.startswith("<svg")
