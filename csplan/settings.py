@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "csplan.evidence",
     "csplan.pack",
     "csplan.web",
+    "csplan.demandweb",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csplan.web.context_processors.csplan",
             ],
         },
     },
@@ -121,6 +123,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 # govuk-frontend is installed from npm by the set-up script; its dist folder is served as is.
 GOVUK_FRONTEND_DIST = PROJECT_DIR / "node_modules" / "govuk-frontend" / "dist"
 STATICFILES_DIRS = [path for path in [GOVUK_FRONTEND_DIST] if path.exists()]

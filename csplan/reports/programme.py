@@ -10,6 +10,8 @@ The numbers come from ``csplan.programme.calculations``; these builders only lay
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from csplan.money import Unit, format_amount
 from csplan.programme.calculations import (
     WORKSTREAM_TABLE_PLACES,
@@ -191,3 +193,46 @@ def build_report(
     if name not in REPORTS:
         raise KeyError(f"unknown report {name!r}: choose {', '.join(REPORTS)}")
     return REPORTS[name](programme)
+
+
+def lines_report(
+    programme: ProgrammeFigures, lines: tuple[LineFigures, ...] | None = None
+) -> Table:
+    """The list of savings lines (all, or the ``lines`` chosen by a filter) with a total."""
+    chosen = programme.lines if lines is None else lines
+    labels = {entry.get("code"): entry.get("label", "") for entry in programme.rag_key}
+    columns = (
+        Column("Ref"),
+        Column("Title"),
+        Column("Workstream"),
+        Column("Status"),
+        Column("RAG"),
+        Column("SRO"),
+        Column("Full year saving", ColumnKind.MONEY, unit=Unit.THOUSANDS),
+    )
+    rows = [
+        Row(
+            (
+                line.reference,
+                line.title,
+                line.workstream,
+                line.lifecycle.replace("_", " ").capitalize(),
+                labels.get(line.rag, line.rag),
+                line.sro_role,
+                line.full_year_effect,
+            )
+        )
+        for line in chosen
+    ]
+    total = sum((line.full_year_effect for line in chosen), Decimal(0))
+    rows.append(
+        Row(("Total", f"{len(chosen)} lines", None, None, None, None, total), RowKind.TOTAL)
+    )
+    return Table(
+        "lines",
+        "Savings lines",
+        columns,
+        tuple(rows),
+        (ROUNDING_NOTE,),
+        _meta(programme),
+    )

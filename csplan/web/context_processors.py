@@ -1,0 +1,9 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+from csplan.web.views import page_context
+
+
+def csplan(request: HttpRequest) -> dict[str, Any]:
+    return page_context(request)

@@ -1,0 +1,327 @@
+"""The ledger's pages. Thin: read the request, call csplan.programme and csplan.reports, render.
+
+Every table page has machine-readable twins: ``?format=csv``, ``json`` or ``xlsx``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+
+from csplan.evidence.models import Evidence
+from csplan.programme.calculations import target_comparison
+from csplan.programme.history import line_history
+from csplan.programme.models import Plan, SavingsLine
+from csplan.programme.phasing import PhasingForm, to_cumulative
+from csplan.programme.store import (
+    LineValidationError,
+    StaleLineError,
+    create_line,
+    default_plan,
+    line_figures,
+    programme_figures,
+    update_line,
+)
+from csplan.reports import programme as reports
+from csplan.reports import render as renderers
+from csplan.reports.table import Table
+from csplan.web.charts import target_chart
+from csplan.web.forms import LineForm
+
+TWIN_FORMATS = ("csv", "json", "xlsx")
+_NAVIGATION = (
+    ("Overview", "overview"),
+    ("Workstreams", "workstreams"),
+    ("Proposals", "proposals"),
+    ("Lines", "lines"),
+    ("Monitoring", "monitoring:summary"),
+    ("Invest to save", "investment:cases"),
+    ("Demand", "demandweb:index"),
+    ("Benchmark", "benchmark:page"),
+    ("Committee pack", "pack:builder"),
+)
+
+
+def navigation(request: HttpRequest) -> list[dict[str, Any]]:
+    items = []
+    for label, name in _NAVIGATION:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue  # a part of csplan that this installation does not include
+        active = request.path == url if url == "/" else request.path.startswith(url)
+        items.append({"label": label, "url": url, "active": active})
+    return items
+
+
+def page_context(request: HttpRequest) -> dict[str, Any]:
+    """What every page's header needs: the council's name and the menu."""
+    plan = default_plan()
+    return {
+        "council_name": plan.council.name if plan else "",
+        "navigation": navigation(request) if request.user.is_authenticated else [],
+    }
+
+
+class SignInView(LoginView):
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["login_errors"] = [("id_username", "Enter a correct user name and password")]
+        return context
+
+
+def twin_response(request: HttpRequest, table: Table) -> HttpResponse | None:
+    fmt = request.GET.get("format")
+    if fmt not in TWIN_FORMATS:
+        return None
+    body, media_type, filename = renderers.download(table, fmt)
+    response = HttpResponse(body, content_type=media_type)
+    disposition = "inline" if fmt == "json" else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
+
+
+def _twin_query(request: HttpRequest) -> str:
+    params = {key: value for key, value in request.GET.items() if key != "format"}
+    return urlencode(params) + "&" if params else ""
+
+
+def _plan_or_none(request: HttpRequest) -> Plan | None:
+    return default_plan()
+
+
+def _no_programme(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/no_programme.html", status=404)
+
+
+def _table_page(request: HttpRequest, plan: Plan, table: Table, **extra: Any) -> HttpResponse:
+    twin = twin_response(request, table)
+    if twin is not None:
+        return twin
+    context = {
+        "plan": plan,
+        "heading": table.title,
+        "table_html": mark_safe(renderers.render_html(table, caption=False)),  # noqa: S308 - cells are escaped
+        "twin_query": _twin_query(request),
+        **extra,
+    }
+    return render(request, extra.pop("template", "web/table_page.html"), context)
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    plan = _plan_or_none(request)
+    if plan is None:
+        return _no_programme(request)
+    figures = programme_figures(plan)
+    comparison = target_comparison(figures)
+    table = reports.targets_report(figures)
+    return _table_page(
+        request,
+        plan,
+        table,
+        template="web/overview.html",
+        comparison=comparison,
+        last=comparison.years[-1],
+        line_count=len(figures.lines),
+        chart=mark_safe(target_chart(comparison)),  # noqa: S308 - built from numbers only
+    )
+
+
+@login_required
+def workstreams(request: HttpRequest) -> HttpResponse:
+    plan = _plan_or_none(request)
+    if plan is None:
+        return _no_programme(request)
+    return _table_page(request, plan, reports.workstream_report(programme_figures(plan)))
+
+
+def _phasing_form(request: HttpRequest) -> PhasingForm:
+    try:
+        return PhasingForm(request.GET.get("phasing", PhasingForm.CUMULATIVE.value))
+    except ValueError:
+        return PhasingForm.CUMULATIVE
+
+
+@login_required
+def proposals(request: HttpRequest) -> HttpResponse:
+    plan = _plan_or_none(request)
+    if plan is None:
+        return _no_programme(request)
+    form = _phasing_form(request)
+    toggle = [
+        {"value": option.value, "label": option.label, "current": option is form}
+        for option in PhasingForm
+    ]
+    return _table_page(
+        request,
+        plan,
+        reports.proposals_report(programme_figures(plan), form),
+        form_toggle=toggle,
+    )
+
+
+@login_required
+def lines(request: HttpRequest) -> HttpResponse:
+    plan = _plan_or_none(request)
+    if plan is None:
+        return _no_programme(request)
+    figures = programme_figures(plan)
+    filters = {name: request.GET.get(name, "") for name in ("workstream", "lifecycle", "rag")}
+    chosen = tuple(
+        line
+        for line in figures.lines
+        if all(not value or getattr(line, name) == value for name, value in filters.items())
+    )
+    table = reports.lines_report(figures, chosen)
+    twin = twin_response(request, table)
+    if twin is not None:
+        return twin
+    rows_html = renderers.render_html(table, caption=False)
+    for line in plan.lines.all():
+        rows_html = rows_html.replace(
+            f">{_escape(line.reference)}<",
+            f'><a class="govuk-link" href="{reverse("line", args=[line.pk])}">'
+            f"{_escape(line.reference)}</a><",
+            1,
+        )
+    return render(
+        request,
+        "web/lines.html",
+        {
+            "plan": plan,
+            "table_html": mark_safe(rows_html),  # noqa: S308 - escaped by the renderer
+            "twin_query": _twin_query(request),
+            "filters": filters,
+            "workstreams": plan.workstreams.all(),
+            "lifecycles": SavingsLine.Lifecycle.choices,
+            "rag_key": plan.council.rag_key,
+        },
+    )
+
+
+def _escape(text: str) -> str:
+    from django.utils.html import escape
+
+    return escape(text)
+
+
+def _summary(line: SavingsLine) -> list[tuple[str, str]]:
+    def flag(value: bool | None) -> str:
+        return "Not decided" if value is None else ("Yes" if value else "No")
+
+    return [
+        ("Service activity", line.service_activity),
+        ("Description", line.description),
+        ("Impact / issues", line.impact),
+        ("Senior responsible officer", line.sro_role),
+        ("Lifecycle status", line.get_lifecycle_display()),
+        ("Recurrent or one-off", line.get_recurrence_display()),
+        ("Key decision", flag(line.key_decision)),
+        ("Public consultation", flag(line.public_consultation)),
+        ("Staff consultation", flag(line.staff_consultation)),
+        ("FTE change", line.fte_note if line.fte is None else f"{line.fte.normalize():f}"),
+        ("Version", str(line.version)),
+    ]
+
+
+@login_required
+def line_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    line = get_object_or_404(
+        SavingsLine.objects.select_related("plan__council", "workstream"), pk=pk
+    )
+    figures = line_figures(line)
+    years = line.plan.years
+    cumulative = to_cumulative(figures.phasing, years)
+    phasing = [
+        {"year": year, "incremental": figures.amount(year), "cumulative": cumulative[year]}
+        for year in years
+    ]
+    rag = next((e for e in line.plan.council.rag_key or () if e.get("code") == line.rag), None)
+    return render(
+        request,
+        "web/line.html",
+        {
+            "line": line,
+            "summary": _summary(line),
+            "phasing": phasing,
+            "rag": rag,
+            "history": line_history(line),
+            "evidence": Evidence.objects.filter(line=line),
+        },
+    )
+
+
+def _form_page(request: HttpRequest, form: LineForm, line: SavingsLine | None) -> HttpResponse:
+    phasing_names = {LineForm.year_field(year) for year in form.years}
+    return render(
+        request,
+        "web/line_form.html",
+        {
+            "form": form,
+            "line": line,
+            "errors": form.error_list(),
+            "main_fields": [f for f in form if f.name not in phasing_names | {"version"}],
+            "phasing_fields": [f for f in form if f.name in phasing_names],
+            "phasing_form_label": PhasingForm.INCREMENTAL.label.lower(),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _save_line(request: HttpRequest, form: LineForm, line: SavingsLine | None) -> HttpResponse:
+    try:
+        if line is None:
+            saved = create_line(form.plan, form.figures(), user=request.user)
+        else:
+            saved = update_line(
+                line,
+                form.figures(),
+                user=request.user,
+                expected_version=form.cleaned_data.get("version"),
+            )
+    except LineValidationError as error:
+        for name, message in error.errors.items():
+            form.add_error(name if name in form.fields else None, message)
+        return _form_page(request, form, line)
+    except StaleLineError as error:
+        form.add_error(None, str(error))
+        return _form_page(request, form, line)
+    messages.success(request, f"{saved.reference} saved")
+    return redirect("line", pk=saved.pk)
+
+
+@login_required
+def line_new(request: HttpRequest) -> HttpResponse:
+    plan = _plan_or_none(request)
+    if plan is None:
+        return _no_programme(request)
+    if request.method == "POST":
+        form = LineForm(plan, request.POST)
+        if form.is_valid():
+            return _save_line(request, form, None)
+        return _form_page(request, form, None)
+    return _form_page(request, LineForm(plan, initial={"lifecycle": "proposed"}), None)
+
+
+@login_required
+def line_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    line = get_object_or_404(SavingsLine.objects.select_related("plan__council"), pk=pk)
+    if request.method == "POST":
+        form = LineForm(line.plan, request.POST)
+        if form.is_valid():
+            return _save_line(request, form, line)
+        return _form_page(request, form, line)
+    form = LineForm(line.plan, initial=LineForm.initial_for(line, line_figures(line)))
+    return _form_page(request, form, line)
