@@ -9,7 +9,7 @@ from django.utils.html import escape
 from csplan.money import Unit, format_amount
 from csplan.programme.calculations import TargetComparison
 
-_WIDTH, _HEIGHT, _LEFT, _BOTTOM, _TOP = 680, 300, 70, 40, 20
+_WIDTH, _HEIGHT, _LEFT, _BOTTOM, _TOP = 680, 320, 70, 40, 50
 
 
 def target_chart(comparison: TargetComparison) -> str:
