@@ -1,1 +1,0 @@
-"""Business cases, equality impact assessments, consultations and decisions for savings lines."""
