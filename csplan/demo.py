@@ -2,7 +2,9 @@
 
 - Hampshire's Transformation to 2017 programme (published figures) with a generated year of
   monitoring (2016/17 Month 1 to 12), movements and demand re-runs;
-- BCP Council's invest-to-save case (published figures).
+- BCP Council's invest-to-save case (published figures);
+- benchmark data for a fictional LA and its statistical neighbours (synthetic, since csplan
+  ships no copy of the DfE and ONS files).
 
 The demo log-in is user ``demo``. Its password comes from CSPLAN_DEMO_PASSWORD, or is made up
 once and kept in the data folder (readable by its owner only) so every start can print it.
@@ -63,6 +65,7 @@ def demo_user() -> Any:
 
 def load_demo() -> DemoSummary:
     """Load every demo dataset (each loader is idempotent) and the demo log-in."""
+    from csplan.benchmark.demo import load_demo_benchmark
     from csplan.investment.demo import load_investment_demo
     from csplan.monitoring.demo import load_monitoring_demo
     from csplan.programme.demo import load_hampshire_demo
@@ -75,4 +78,6 @@ def load_demo() -> DemoSummary:
     summary.loaded.append("2016/17 monitoring, Month 1 to 12, with movements")
     case = load_investment_demo(user=user)
     summary.loaded.append(f"Invest-to-save case: {case}")
+    load_demo_benchmark()
+    summary.loaded.append("Benchmark data for a fictional demo LA and its neighbours (synthetic)")
     return summary

@@ -46,7 +46,6 @@ INSTALLED_APPS = [
     "csplan.evidence",
     "csplan.pack",
     "csplan.web",
-    "csplan.demandweb",
 ]
 
 MIDDLEWARE = [

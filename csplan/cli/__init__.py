@@ -22,8 +22,9 @@ _COMMANDS = [
     ("csplan.cli.programme", "import_programme"),
     ("csplan.cli.programme", "export_programme"),
     ("csplan.cli.programme", "table"),
-    ("csplan.cli.demand", "demand"),
     ("csplan.cli.benchmark", "benchmark"),
+    ("csplan.cli.pack", "pack"),
+    ("csplan.cli.monitoring", "monitoring"),
 ]
 
 
@@ -35,13 +36,7 @@ def cli() -> None:
 
 def _register() -> None:
     for module_name, attribute in _COMMANDS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name == module_name:
-                continue  # a command group not built yet on this branch
-            raise
-        cli.add_command(getattr(module, attribute))
+        cli.add_command(getattr(importlib.import_module(module_name), attribute))
 
 
 _register()

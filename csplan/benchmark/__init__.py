@@ -1,0 +1,1 @@
+"""Benchmarking against statistical neighbours from published DfE, ONS and MHCLG data."""

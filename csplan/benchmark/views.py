@@ -1,0 +1,152 @@
+"""The benchmark page and its CSV/JSON/XLSX twins. Thin: parse, call, render."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+
+from csplan.benchmark.calculations import BenchmarkData, BenchmarkError, resolve_la, trend
+from csplan.benchmark.chart import Series, trend_svg
+from csplan.benchmark.gap import TARGETS, GapError, GapPlan, gap_from_benchmark
+from csplan.benchmark.render import render as render_report
+from csplan.benchmark.report import Report, benchmark_report, gap_report
+from csplan.benchmark.store import datasets, load_benchmark_data
+from csplan.periods import FinancialYear, PeriodError
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+DEFAULT_LA = "E10000015"
+
+
+def _choices(data: BenchmarkData) -> list[tuple[str, str]]:
+    las = [(code, data.areas[code].name) for code in data.la_codes()]
+    return sorted(las, key=lambda item: item[1])
+
+
+def _chart(data: BenchmarkData, la: str, name: str) -> str:
+    points = trend(data, la)
+    series = [
+        Series(name, [(p.year, p.la.rate) for p in points]),
+        Series("Neighbours (weighted)", [(p.year, p.neighbours.weighted) for p in points]),
+        Series("England", [(p.year, p.england.rate) for p in points]),
+    ]
+    return trend_svg(f"Children looked after per 10,000: {name}, neighbours and England", series)
+
+
+def _selected(request: HttpRequest, data: BenchmarkData) -> tuple[str, int]:
+    la = resolve_la(data, request.GET.get("la") or _default_la(data))
+    year_text = request.GET.get("year") or str(data.years[-1])
+    if not year_text.isdigit():
+        raise BenchmarkError(f"{year_text!r} is not a year")
+    return la, int(year_text)
+
+
+def _default_la(data: BenchmarkData) -> str:
+    codes = data.la_codes()
+    return DEFAULT_LA if DEFAULT_LA in codes else codes[0]
+
+
+def _gap_plan(request: HttpRequest, data: BenchmarkData, la: str, year: int) -> GapPlan | None:
+    """The close-the-gap plan the form asks for, or None when the form is not filled in."""
+    by, cost = request.GET.get("by", "").strip(), request.GET.get("weekly_cost", "").strip()
+    if not by or not cost:
+        return None
+    target_text = request.GET.get("target", "neighbours").strip()
+    try:
+        weekly = Decimal(cost.replace(",", "").replace("£", ""))
+        target: str | Decimal = target_text if target_text in TARGETS else Decimal(target_text)
+    except InvalidOperation:
+        raise GapError(f"{cost!r} or {target_text!r} is not a number") from None
+    try:
+        target_year = FinancialYear.parse(by)
+    except PeriodError as error:
+        raise GapError(str(error)) from None
+    return gap_from_benchmark(data, la, year, target, target_year, weekly)
+
+
+def _gap_query(request: HttpRequest) -> str:
+    keys = ("target", "by", "weekly_cost")
+    return urlencode({k: request.GET[k] for k in keys if request.GET.get(k)})
+
+
+@login_required
+def benchmark_page(request: HttpRequest) -> HttpResponse:
+    data = load_benchmark_data()
+    context: dict[str, object] = {"datasets": datasets(), "has_data": bool(data.cla)}
+    if not data.cla:
+        return render(request, "benchmark/page.html", context)
+    try:
+        la, year = _selected(request, data)
+        report = benchmark_report(data, la, year)
+    except BenchmarkError as error:
+        context.update(error=str(error), las=_choices(data), years=data.years)
+        return render(request, "benchmark/page.html", context, status=400)
+    try:
+        plan = _gap_plan(request, data, la, year)
+    except (GapError, BenchmarkError) as error:
+        plan, context["gap_error"] = None, str(error)
+    if plan is not None:
+        query = _gap_query(request)
+        context["gap"] = gap_report(plan)
+        context["gap_twins"] = [
+            (fmt.upper(), reverse("benchmark:gap_export", args=[la, year, fmt]) + "?" + query)
+            for fmt in CONTENT_TYPES
+        ]
+    context.update(
+        targets=TARGETS,
+        gap_form={k: request.GET.get(k, "") for k in ("target", "by", "weekly_cost")},
+        report=report,
+        las=_choices(data),
+        years=data.years,
+        selected_la=la,
+        selected_year=year,
+        chart=mark_safe(_chart(data, la, report.la_name)),  # built with html.escape()
+        twins=[
+            (fmt.upper(), reverse("benchmark:export", args=[la, year, fmt]))
+            for fmt in CONTENT_TYPES
+        ],
+    )
+    return render(request, "benchmark/page.html", context)
+
+
+@login_required
+def benchmark_export(request: HttpRequest, la: str, year: int, fmt: str) -> HttpResponse:
+    if fmt not in CONTENT_TYPES:
+        raise Http404(f"unknown format {fmt}")
+    data = load_benchmark_data()
+    try:
+        report: Report = benchmark_report(data, resolve_la(data, la), year)
+    except BenchmarkError as error:
+        raise Http404(str(error)) from None
+    return _download(report, fmt, f"benchmark-{report.la_code}-{year}.{fmt}")
+
+
+@login_required
+def gap_export(request: HttpRequest, la: str, year: int, fmt: str) -> HttpResponse:
+    if fmt not in CONTENT_TYPES:
+        raise Http404(f"unknown format {fmt}")
+    data = load_benchmark_data()
+    try:
+        code = resolve_la(data, la)
+        plan = _gap_plan(request, data, code, year)
+    except (BenchmarkError, GapError) as error:
+        raise Http404(str(error)) from None
+    if plan is None:
+        raise Http404("give by (a financial year) and weekly_cost")
+    return _download(gap_report(plan), fmt, f"gap-{code}-{year}.{fmt}")
+
+
+def _download(report: Report, fmt: str, filename: str) -> HttpResponse:
+    response = HttpResponse(render_report(report, fmt), content_type=CONTENT_TYPES[fmt])
+    disposition = "inline" if fmt == "json" else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response

@@ -1,0 +1,189 @@
+"""``csplan benchmark ...``: import published files and compare an LA with its neighbours.
+
+    csplan benchmark import PATH...
+    csplan benchmark show E10000015 --year 2025 [--format text|csv|json|xlsx] [--output FILE]
+    csplan benchmark E10000015 --year 2025          (the same as ``show``)
+    csplan benchmark gap E10000003 --year 2025 --target neighbours --by 2026/27 --weekly-cost 1000
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import click
+
+from csplan.cli.common import fail, setup_django
+
+_LA_ARGUMENT = re.compile(r"^([EWSN]\d{8}|\d{3})$", re.IGNORECASE)
+
+
+class BenchmarkGroup(click.Group):
+    """A group whose unknown first argument that looks like an LA code means ``show``."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] not in self.commands and _LA_ARGUMENT.match(args[0]):
+            return "show", self.commands["show"], args
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=BenchmarkGroup)
+def benchmark() -> None:
+    """Benchmark an LA against its statistical neighbours (DfE, ONS and MHCLG data).
+
+    `csplan benchmark LA_CODE --year YYYY` is short for `csplan benchmark show ...`.
+    """
+
+
+@benchmark.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def import_files(paths: tuple[str, ...]) -> None:
+    """Import published files; each is recognised by its columns. All or nothing."""
+    setup_django()
+    from csplan.benchmark.importers import BenchmarkFileError
+    from csplan.benchmark.store import import_paths
+
+    try:
+        summaries = import_paths(paths)
+    except BenchmarkFileError as error:
+        fail(f"{error} (nothing was imported)")
+    for summary in summaries:
+        click.echo(summary.describe())
+    total = sum(s.rows for s in summaries)
+    click.echo(f"{len(summaries)} file(s), {total:,} rows.")
+
+
+def _load_report(la_code: str, year: int | None):  # -> Report
+    from csplan.benchmark.calculations import BenchmarkError, resolve_la
+    from csplan.benchmark.report import benchmark_report
+    from csplan.benchmark.store import load_benchmark_data
+
+    data = load_benchmark_data()
+    if not data.cla:
+        fail("no children looked after figures: run `csplan benchmark import` first")
+    try:
+        la = resolve_la(data, la_code)
+        return benchmark_report(data, la, year or data.years[-1])
+    except BenchmarkError as error:
+        fail(str(error))
+
+
+@benchmark.command("show")
+@click.argument("la_code")
+@click.option("--year", type=int, help="Year ending 31 March (default: the latest).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "csv", "json", "xlsx"]), default="text",
+    show_default=True,
+)
+@click.option("--output", type=click.Path(dir_okay=False), help="Write to FILE, not the screen.")
+def show(la_code: str, year: int | None, fmt: str, output: str | None) -> None:
+    """Compare LA_CODE (E10000015, or the three-digit DfE number 919) with its neighbours."""
+    setup_django()
+    from csplan.benchmark.render import render
+
+    report = _load_report(la_code, year)
+    rendered = render(report, fmt)
+    if output:
+        path = Path(output)
+        if isinstance(rendered, bytes):
+            path.write_bytes(rendered)
+        else:
+            path.write_text(rendered, encoding="utf-8")
+        click.echo(f"Wrote {path} ({fmt}).")
+        return
+    if isinstance(rendered, bytes):
+        fail("XLSX is binary: give --output FILE.xlsx")
+    click.echo(rendered, nl=False)
+
+
+@benchmark.command("datasets")
+def list_datasets() -> None:
+    """List the imported datasets with their source file, sha256 and import time."""
+    setup_django()
+    from csplan.benchmark.store import datasets
+
+    found = datasets()
+    if not found:
+        click.echo("No benchmark datasets imported.")
+    for d in found:
+        click.echo(
+            f"{d.slot:<12} {d.source_name}  {d.row_count:,} rows  sha256 {d.sha256}  "
+            f"imported {d.imported_at:%Y-%m-%d %H:%M} UTC"
+        )
+
+
+@benchmark.command("check")
+def check() -> None:
+    """Recompute every published rate from its count and population and report differences."""
+    setup_django()
+    from csplan.benchmark.calculations import (
+        check_population,
+        check_published_rates,
+        explain_rate_difference,
+    )
+    from csplan.benchmark.store import load_benchmark_data
+
+    data = load_benchmark_data()
+    checks = check_published_rates(data)
+    differ = [c for c in checks if not c.agrees]
+    click.echo(
+        f"{len(checks):,} published rates; {len(checks) - len(differ):,} agree with "
+        f"round-half-up(count x 10,000 / population); {len(differ)} differ."
+    )
+    for c in differ:
+        click.echo(f"  {c.year} {c.name} ({c.level}) {c.measure}: {explain_rate_difference(c)}")
+    if data.population:
+        population = check_population(data)
+        click.echo(
+            f"{len(population)} populations differ from the ONS mid-year estimate of the year "
+            "before."
+        )
+        for year, code, cla, ons in population:
+            click.echo(f"  {year} {code}: CLA file {cla:,}, ONS {ons:,}")
+
+
+@benchmark.command("demo")
+def demo() -> None:
+    """Load the synthetic benchmark dataset for the fictional demo council (Demoshire)."""
+    setup_django()
+    from csplan.benchmark.demo import DEMO_LA, DEMO_NAME, load_demo_benchmark
+
+    for summary in load_demo_benchmark():
+        click.echo(summary.describe())
+    click.echo(f"Synthetic figures (not published statistics). Try: csplan benchmark {DEMO_LA}"
+               f"  ({DEMO_NAME})")
+
+
+@benchmark.command("gap")
+@click.argument("la_code")
+@click.option("--year", type=int, help="Base year ending 31 March (default: the latest).")
+@click.option(
+    "--target", default="neighbours", show_default=True,
+    help="neighbours, neighbours-unweighted, england, or a rate per 10,000 (e.g. 45).",
+)
+@click.option("--by", "by_year", required=True, help="Target financial year, e.g. 2027/28.")
+@click.option("--weekly-cost", required=True, help="Weekly unit cost per child, £ (e.g. 1000).")
+def gap(la_code: str, year: int | None, target: str, by_year: str, weekly_cost: str) -> None:
+    """Close the gap: the trajectory, children fewer and saving per financial year."""
+    setup_django()
+    from csplan.benchmark.calculations import BenchmarkError, resolve_la
+    from csplan.benchmark.gap import GapError, gap_from_benchmark, gap_text
+    from csplan.benchmark.store import load_benchmark_data
+    from csplan.periods import FinancialYear, PeriodError
+
+    data = load_benchmark_data()
+    try:
+        cost = Decimal(weekly_cost.replace(",", "").replace("£", ""))
+    except InvalidOperation:
+        fail(f"--weekly-cost {weekly_cost!r} is not an amount")
+    try:
+        la = resolve_la(data, la_code)
+        plan = gap_from_benchmark(
+            data, la, year or data.years[-1], target, FinancialYear.parse(by_year), cost
+        )
+    except (BenchmarkError, GapError, PeriodError) as error:
+        fail(str(error))
+    click.echo(gap_text(plan), nl=False)
