@@ -60,7 +60,9 @@ def test_save_programme_updates_removes_and_records_who(officer):
         (2016, "~", 100_000_000),
         (2017, "~", 300_000_000),
     }
-    assert SavingsLine.history.filter(reference="C8", history_type="-").get().history_user == officer
+    assert (
+        SavingsLine.history.filter(reference="C8", history_type="-").get().history_user == officer
+    )
     table = workstream_table(programme_figures(plan))
     assert table.row("Support functions review").savings is None  # no lines left: "n/a"
 
