@@ -303,11 +303,13 @@ def fan_chart(rows: Sequence[RiskYear]) -> Chart:
 def _latest_demand_fans() -> list[Any]:
     """The placement-group fans of the latest stored demand forecast (none until the demand
     pages have made one, or when the demand app is not installed)."""
-    try:
-        from csplan.demandweb.models import ForecastRun
-        from csplan.demandweb.services import fans
-    except ImportError:
+    from django.apps import apps
+
+    if not apps.is_installed("csplan.demandweb"):
         return []
+    from csplan.demandweb.models import ForecastRun
+    from csplan.demandweb.services import fans
+
     run = ForecastRun.objects.order_by("-created_at", "-id").first()
     return fans(run) if run is not None else []
 
