@@ -1,0 +1,185 @@
+"""Back-test: fit on the data up to a date, forecast, and compare with what happened.
+
+The actual numbers in care at each later month end are reconstructed from the full data
+(children counted at their current age). For each horizon (12 and 24 months by default) the
+report gives, at the horizon's month end, the expected number, the 80% band and the actual
+by placement group and in total, with the error (forecast less actual) in children and as a
+percentage of the actual; and how often the actual fell inside the 80% band (p10 to p90)
+across every group x age band x month cell up to the horizon.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from csplan.demand.config import ModelConfig
+from csplan.demand.forecast import DEFAULT_SIMULATIONS, ForecastResult, fit_until, run_forecast
+from csplan.demand.rates import Window
+from csplan.demand.states import segments, stock_on
+
+
+class BacktestError(ValueError):
+    """A back-test that cannot be run (e.g. no later data to compare with)."""
+
+
+@dataclass
+class GroupError:
+    group: str  # a placement group key, or "total"
+    expected: float
+    p10: float
+    p90: float
+    actual: float
+
+    @property
+    def error(self) -> float:
+        return self.expected - self.actual
+
+    @property
+    def percent_error(self) -> float | None:
+        return None if self.actual == 0 else 100.0 * self.error / self.actual
+
+    def to_dict(self) -> dict[str, object]:
+        return {"group": self.group, "expected": self.expected, "p10": self.p10,
+                "p90": self.p90, "actual": self.actual, "error": self.error,
+                "percent_error": self.percent_error}  # fmt: skip
+
+
+@dataclass
+class Horizon:
+    months: int
+    date: dt.date
+    rows: list[GroupError]
+    cell_coverage: float  # share of group x band x month cells with p10 <= actual <= p90
+    occupied_cell_coverage: float  # the same over cells where the actual or p90 is not 0
+    group_coverage: float  # over group x month
+    total_coverage: float  # over months
+    total_mape: float | None  # mean absolute % error of the total over the months
+
+    @property
+    def total(self) -> GroupError:
+        return self.rows[-1]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "months": self.months, "date": self.date.isoformat(),
+            "rows": [r.to_dict() for r in self.rows],
+            "cell_coverage": self.cell_coverage,
+            "occupied_cell_coverage": self.occupied_cell_coverage,
+            "group_coverage": self.group_coverage, "total_coverage": self.total_coverage,
+            "total_mape": self.total_mape,
+        }  # fmt: skip
+
+
+@dataclass
+class BacktestResult:
+    fit_until: dt.date
+    horizons: list[Horizon]
+    forecast: ForecastResult
+    actual: np.ndarray  # (M, B, G) for the months with data
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"fit_until": self.fit_until.isoformat(),
+                "horizons": [h.to_dict() for h in self.horizons], "notes": self.notes}  # fmt: skip
+
+
+def actual_stock(
+    episodes: pd.DataFrame, last_date: dt.date, config: ModelConfig, dates: list[dt.date]
+) -> np.ndarray:
+    """Children in care at each date by (band, group), from the full data: (len(dates), B, G)."""
+    segs = segments(episodes, config, last_date)
+    return np.stack([stock_on(segs, config, day) for day in dates])
+
+
+def backtest(
+    episodes: pd.DataFrame,
+    last_date: dt.date,
+    until: dt.date,
+    config: ModelConfig,
+    *,
+    horizons: tuple[int, ...] = (12, 24),
+    window_months: int = 24,
+    simulations: int = DEFAULT_SIMULATIONS,
+    seed: int = 0,
+    trend: bool = True,
+    progress=None,
+) -> BacktestResult:
+    """Fit on the data known on ``until`` (a month end), compare with the later data."""
+    available = (last_date.year - until.year) * 12 + last_date.month - until.month
+    if available < 1:
+        raise BacktestError(f"no data after {until}: the data end on {last_date}")
+    months = min(max(horizons), available)
+    notes = []
+    if months < max(horizons):
+        notes.append(f"only {months} months of data after {until}: longer horizons shortened")
+    params = fit_until(episodes, until, config, window=Window.ending(until, window_months),
+                       trend=trend)  # fmt: skip
+    result = run_forecast(params, months, simulations=simulations, seed=seed, progress=progress)
+    actual = actual_stock(episodes, last_date, config, result.dates)
+    used = sorted({min(h, months) for h in horizons})
+    return BacktestResult(until, [_horizon(result, actual, config, h) for h in used], result,
+                          actual, notes)  # fmt: skip
+
+
+def _inside(low: np.ndarray, high: np.ndarray, actual: np.ndarray) -> np.ndarray:
+    return (low <= actual) & (actual <= high)
+
+
+def _horizon(result: ForecastResult, actual: np.ndarray, config: ModelConfig, months: int):
+    end = months - 1
+    rows = [
+        GroupError(key, float(result.expected[end, :, g].sum()),
+                   float(result.group_percentiles[0, end, g]),
+                   float(result.group_percentiles[2, end, g]), float(actual[end, :, g].sum()))
+        for g, key in enumerate(config.group_keys)
+    ]  # fmt: skip
+    total = result.total_percentiles[:, end]
+    expected = float(result.expected[end].sum())
+    rows.append(GroupError("total", expected, float(total[0]), float(total[2]),
+                           float(actual[end].sum())))  # fmt: skip
+    cells = result.cell_percentiles[:, :months]
+    inside = _inside(cells[0], cells[2], actual[:months])
+    occupied = (actual[:months] > 0) | (cells[2] > 0)
+    groups = result.group_percentiles[:, :months]
+    totals = result.total_percentiles[:, :months]
+    actual_total = actual[:months].sum(axis=(1, 2))
+    expected_total = result.expected[:months].sum(axis=(1, 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ape = np.abs(expected_total - actual_total) / actual_total
+    return Horizon(
+        months=months,
+        date=result.dates[end],
+        rows=rows,
+        cell_coverage=float(inside.mean()),
+        occupied_cell_coverage=float(inside[occupied].mean()) if occupied.any() else 1.0,
+        group_coverage=float(_inside(groups[0], groups[2], actual[:months].sum(axis=1)).mean()),
+        total_coverage=float(_inside(totals[0], totals[2], actual_total).mean()),
+        total_mape=float(100 * np.nanmean(ape[np.isfinite(ape)]))
+        if np.isfinite(ape).any()
+        else None,
+    )
+
+
+def backtest_text(result: BacktestResult) -> str:
+    """A plain-text report (the CLI's output)."""
+    lines = [f"Back-test: fitted on the data to {result.fit_until}", *result.notes]
+    for h in result.horizons:
+        lines += ["", f"{h.months} months ahead ({h.date}):",
+                  f"{'group':<22} {'forecast':>9} {'p10':>7} {'p90':>7} {'actual':>7} "
+                  f"{'error':>8} {'error %':>8}"]  # fmt: skip
+        for r in h.rows:
+            pct = "n/a" if r.percent_error is None else f"{r.percent_error:+.1f}%"
+            lines.append(f"{r.group:<22} {r.expected:>9.1f} {r.p10:>7.0f} {r.p90:>7.0f} "
+                         f"{r.actual:>7.0f} {r.error:>+8.1f} {pct:>8}")  # fmt: skip
+        mape = "n/a" if h.total_mape is None else f"{h.total_mape:.1f}%"
+        lines += [
+            f"actual inside the 80% band: {h.cell_coverage:.0%} of group x band x month cells "
+            f"({h.occupied_cell_coverage:.0%} of occupied cells), {h.group_coverage:.0%} of "
+            f"group x month, {h.total_coverage:.0%} of monthly totals",
+            f"mean absolute error of the monthly total: {mape}",
+        ]
+    return "\n".join(lines)

@@ -1,0 +1,180 @@
+"""Placement costs of a forecast by financial year, in exact money.
+
+Cost in a month = expected child-days in each placement group x weekly unit cost / 7, with
+the unit cost inflated to the month's financial year. Model floats stay floats until the
+total of each (financial year, group) and of each year, which are rounded once to pence with
+``money.from_model_float``; the year total is rounded from the unrounded sum, so the groups
+may not add to it by a penny or two (the usual rounding note).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from csplan.demand.config import ModelConfig
+from csplan.demand.forecast import ForecastResult
+from csplan.demand.states import day_number
+from csplan.money import from_model_float, to_decimal
+from csplan.periods import FinancialYear
+
+WEEKLY_UNIT = "£ per child per week"
+# Multipliers of each group's unit cost for the month starting on a day: (G,) floats.
+CostAdjuster = Callable[[int], np.ndarray]
+
+
+class CostError(ValueError):
+    """An assumptions file that cannot be used."""
+
+
+@dataclass(frozen=True)
+class UnitCost:
+    group: str
+    value: Decimal
+    unit: str
+    label: str
+    as_at: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    costs: dict[str, UnitCost]
+    price_base: FinancialYear
+    inflation_default: Decimal
+    inflation_by_year: dict[FinancialYear, Decimal] = field(default_factory=dict)
+    label: str = ""
+    text: str = ""
+
+    @property
+    def hash(self) -> str:
+        return hashlib.sha256(self.text.encode()).hexdigest()
+
+    def index(self, year: FinancialYear) -> Decimal:
+        """Price index of ``year`` relative to the price base (compounded year by year)."""
+        factor = Decimal(1)
+        current = self.price_base
+        while current < year:
+            current = current.next()
+            factor *= 1 + self.inflation_by_year.get(current, self.inflation_default)
+        while current > year:
+            factor /= 1 + self.inflation_by_year.get(current, self.inflation_default)
+            current = current.previous()
+        return factor
+
+    def weekly(self, group: str, year: FinancialYear) -> Decimal:
+        return self.costs[group].value * self.index(year)
+
+    def check(self, config: ModelConfig) -> None:
+        missing = [key for key in config.group_keys if key not in self.costs]
+        if missing:
+            raise CostError(f"no unit cost for placement groups {missing}")
+
+
+def default_assumptions_path() -> Path:
+    return Path(str(resources.files("csplan.demand") / "data" / "unit_costs.yaml"))
+
+
+def load_assumptions(path: Path | str | None = None) -> Assumptions:
+    """Unit costs and inflation; the shipped file when ``path`` is None."""
+    source = Path(path) if path is not None else default_assumptions_path()
+    try:
+        text = source.read_text(encoding="utf-8")
+    except OSError as error:
+        raise CostError(f"cannot read unit costs {source}: {error}") from error
+    return parse_assumptions(text, source)
+
+
+def parse_assumptions(text: str, source: Path | str = "assumptions") -> Assumptions:
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict) or not isinstance(data.get("costs"), dict):
+        raise CostError(f"{source}: expected a mapping with costs by placement group")
+    costs = {key: _unit_cost(key, item, source) for key, item in data["costs"].items()}
+    inflation = data.get("inflation") or {}
+    by_year = {FinancialYear.parse(k): to_decimal(str(v))
+               for k, v in (inflation.get("by_year") or {}).items()}  # fmt: skip
+    return Assumptions(
+        costs=costs,
+        price_base=FinancialYear.parse(data.get("price_base", "2015/16")),
+        inflation_default=to_decimal(str(inflation.get("default", "0"))),
+        inflation_by_year=by_year,
+        label=str(data.get("label", "")),
+        text=text,
+    )
+
+
+def _unit_cost(key: str, item: Any, source: Path | str) -> UnitCost:
+    if not isinstance(item, dict) or "value" not in item:
+        raise CostError(f"{source}: unit cost {key!r} needs a value")
+    unit = str(item.get("unit", WEEKLY_UNIT))
+    if unit != WEEKLY_UNIT:
+        raise CostError(f"{source}: unit cost {key!r} must be in {WEEKLY_UNIT!r}, not {unit!r}")
+    return UnitCost(key, to_decimal(str(item["value"])), unit, str(item.get("label", key)),
+                    str(item.get("as_at", "")), str(item.get("source", "")))  # fmt: skip
+
+
+@dataclass
+class YearCost:
+    year: FinancialYear
+    first_day: dt.date  # the first forecast day in the year
+    last_day: dt.date
+    child_days: dict[str, float]
+    by_group: dict[str, Decimal]
+    total: Decimal
+
+    @property
+    def partial(self) -> bool:
+        return self.first_day != self.year.first_day or self.last_day != self.year.last_day
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "year": self.year.label, "first_day": self.first_day.isoformat(),
+            "last_day": self.last_day.isoformat(), "partial": self.partial,
+            "child_days": self.child_days,
+            "by_group": {k: str(v) for k, v in self.by_group.items()},
+            "total": str(self.total),
+        }  # fmt: skip
+
+
+def forecast_costs(
+    result: ForecastResult,
+    assumptions: Assumptions,
+    adjusters: tuple[CostAdjuster, ...] = (),
+) -> dict[FinancialYear, YearCost]:
+    """Expected placement cost of each financial year the forecast touches."""
+    config = result.config
+    assumptions.check(config)
+    keys = config.group_keys
+    per_year: dict[FinancialYear, dict[str, Any]] = {}
+    for m, (first, last) in enumerate(result.month_days):
+        year = FinancialYear.containing(first)
+        weekly = np.array([float(assumptions.weekly(key, year)) for key in keys])
+        for adjust in adjusters:
+            weekly = weekly * adjust(day_number(first))
+        days = result.child_days[m].sum(axis=0)  # (G,)
+        slot = per_year.setdefault(year, {"first": first, "last": last,
+                                          "days": np.zeros(len(keys)),
+                                          "cost": np.zeros(len(keys))})  # fmt: skip
+        slot["last"] = last
+        slot["days"] += days
+        slot["cost"] += days * weekly / 7.0
+    return {
+        year: YearCost(
+            year=year,
+            first_day=slot["first"],
+            last_day=slot["last"],
+            child_days={k: float(v) for k, v in zip(keys, slot["days"], strict=True)},
+            by_group={k: from_model_float(v) for k, v in zip(keys, slot["cost"], strict=True)},
+            total=from_model_float(float(slot["cost"].sum())),
+        )  # fmt: skip
+        for year, slot in per_year.items()
+    }

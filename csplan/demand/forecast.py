@@ -1,0 +1,413 @@
+"""Forecast children looked after by age band and placement group, month by month.
+
+The model is a continuous-time Markov chain for each child: constant hazards of moving
+between placement groups and of leaving care within an age band, Poisson entries, and ageing
+at month boundaries. Children are tracked by calendar age in months (12 x years + months
+between the birth month and the current month), which changes on the first of each month;
+at every month end a child's band is the band of their true age, so the month-end numbers
+are exact. Within a month the transition probabilities are matrix exponentials of the
+generator, so any split of the month into steps gives the same answer
+(``exp(Q a) exp(Q b) = exp(Q (a + b))``); steps never cross a month boundary.
+
+Uncertainty: each simulation draws the parameters from their sampling distributions (rates
+from Gamma(events, exposure), entry trend from the Poisson regression, entrant mix), propagates
+the expected numbers under those parameters, then draws process noise: children entering in
+the forecast are Poisson (exact, by thinning); children in care at the start are a sum of
+independent Bernoulli trials, drawn as a binomial with the same mean and variance
+(the variance computed exactly under the point estimates). The percentiles are taken over
+the simulations. The expected value is the propagation under the point estimates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from csplan.demand.config import MAX_AGE_YEARS, ModelConfig
+from csplan.demand.rates import (
+    Entries,
+    Transitions,
+    Window,
+    count_transitions,
+    entrant_frame,
+    fit_entries,
+)
+from csplan.demand.states import day_date, day_number, initial_stock, segments, truncate
+
+AGE_MONTHS = MAX_AGE_YEARS * 12
+MAX_MONTHS = 60
+DEFAULT_SIMULATIONS = 500
+
+# An adjustment takes (hazards (S,B,G,G+1), entry cells (S,216,G), first day of the month)
+# and returns new arrays (scenarios.py builds these from data).
+Adjuster = Callable[[np.ndarray, np.ndarray, int], tuple[np.ndarray, np.ndarray]]
+
+
+class ForecastError(ValueError):
+    """A forecast that cannot be run with the parameters given."""
+
+
+@dataclass
+class ModelParameters:
+    """Everything a forecast needs; built by ``fit`` and never mutated by scenarios."""
+
+    config: ModelConfig
+    start: dt.date  # the last date of the data: a month end
+    window: Window
+    transitions: Transitions
+    entries: Entries
+    initial: np.ndarray  # (216, G) children in care at ``start``
+    data_hash: str = ""
+    adjusters: tuple[Adjuster, ...] = ()
+
+    def with_adjusters(self, adjusters: Sequence[Adjuster]) -> ModelParameters:
+        return replace(self, adjusters=tuple(self.adjusters) + tuple(adjusters))
+
+    def describe(self) -> dict[str, object]:
+        return {
+            "start": self.start.isoformat(),
+            "reference_window": self.window.to_dict(),
+            "children_in_care_at_start": int(self.initial.sum()),
+            "entries": self.entries.to_dict(),
+        }
+
+
+def fit(
+    episodes: pd.DataFrame,
+    last_date: dt.date,
+    config: ModelConfig,
+    *,
+    window: Window | None = None,
+    population: pd.DataFrame | None = None,
+    trend: bool = True,
+    data_hash: str = "",
+) -> ModelParameters:
+    """Estimate the model from episodes known up to ``last_date`` (a month end)."""
+    if (pd.Timestamp(last_date) + pd.Timedelta(days=1)).day != 1:
+        raise ForecastError(f"the forecast must start at a month end, not {last_date}")
+    window = window or Window.ending(last_date, 24)
+    segs = segments(episodes, config, last_date)
+    dob = episodes.sort_values(["child_id", "start"], kind="stable").drop_duplicates("child_id")
+    entrants = entrant_frame(segs, dob["dob"].reset_index(drop=True), window)
+    return ModelParameters(
+        config=config,
+        start=last_date,
+        window=window,
+        transitions=count_transitions(segs, config, window),
+        entries=fit_entries(entrants, config, window, trend=trend, population=population),
+        initial=initial_stock(episodes, config, last_date),
+        data_hash=data_hash,
+    )
+
+
+def fit_until(
+    episodes: pd.DataFrame, until: dt.date, config: ModelConfig, **options: object
+) -> ModelParameters:
+    """``fit`` on the data as it was known on ``until`` (later events removed)."""
+    return fit(truncate(episodes, until), until, config, **options)  # type: ignore[arg-type]
+
+
+# -- the result ----------------------------------------------------------------------------
+
+
+@dataclass
+class ForecastResult:
+    """Month-end numbers in care: ``expected`` (M, B, G); percentiles of cells, groups and
+    the total; expected child-days in each month (M, B, G) for costs."""
+
+    config: ModelConfig
+    start: dt.date
+    dates: list[dt.date]
+    expected: np.ndarray
+    cell_percentiles: np.ndarray  # (3, M, B, G): p10, p50, p90
+    group_percentiles: np.ndarray  # (3, M, G)
+    total_percentiles: np.ndarray  # (3, M)
+    child_days: np.ndarray  # (M, B, G)
+    month_days: list[tuple[dt.date, dt.date]]  # first and last day of each forecast month
+    simulations: int = 0
+    seed: int | None = None
+    parameters: dict[str, object] = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per month-end × age band × placement group (the CSV export)."""
+        m, b, g = self.expected.shape
+        bands, groups = self.config.band_keys, self.config.group_keys
+        idx = np.indices((m, b, g)).reshape(3, -1)
+        p = self.cell_percentiles.reshape(3, -1)
+        return pd.DataFrame({
+            "date": [self.dates[i].isoformat() for i in idx[0]],
+            "age_band": [bands[i] for i in idx[1]],
+            "placement_group": [groups[i] for i in idx[2]],
+            "p10": p[0], "p50": p[1], "p90": p[2],
+            "expected": self.expected.reshape(-1),
+        })  # fmt: skip
+
+    def totals_frame(self) -> pd.DataFrame:
+        """Total in care at each month end: expected and the 80% band."""
+        return pd.DataFrame({
+            "date": [d.isoformat() for d in self.dates],
+            "expected": self.expected.sum(axis=(1, 2)),
+            "p10": self.total_percentiles[0], "p50": self.total_percentiles[1],
+            "p90": self.total_percentiles[2],
+        })  # fmt: skip
+
+
+# -- matrix functions ----------------------------------------------------------------------
+
+
+def generator(hazards: np.ndarray) -> np.ndarray:
+    """The in-care block of the generator: off-diagonal moves, minus all outflows on the
+    diagonal (exits make the block sub-stochastic)."""
+    n = hazards.shape[-2]
+    q = hazards[..., :n].copy()
+    diag = np.arange(n)
+    q[..., diag, diag] = 0.0
+    outflow = hazards.sum(axis=-1) - hazards[..., diag, diag]
+    q[..., diag, diag] = -outflow
+    return q
+
+
+def expm_integrals(q: np.ndarray, length: float, order: int = 2):
+    """``exp(Q L)``, ``J = ∫0^L exp(Q s) ds`` and (order 3) ``K = ∫0^L J(s) ds`` for a batch
+    of generators, by Taylor series on a scaled step and exact doubling."""
+    norm = np.abs(q).sum(axis=-1).max() * length if q.size else 0.0
+    squarings = max(0, int(np.ceil(np.log2(norm / 0.5)))) if norm > 0.5 else 0
+    h = length / 2**squarings
+    x = q * h
+    eye = np.broadcast_to(np.eye(q.shape[-1]), q.shape)
+    p, j, k = eye.copy(), eye * h, eye * (h * h / 2)
+    term = eye.copy()
+    for n in range(1, 13):
+        term = term @ x / n  # X^n / n!
+        p = p + term
+        j = j + term * (h / (n + 1))
+        if order == 3:
+            k = k + term * (h * h / ((n + 1) * (n + 2)))
+    for _ in range(squarings):
+        if order == 3:
+            k = k + h * j + p @ k
+        j = j + p @ j
+        p = p @ p
+        h *= 2
+    return p, j, k
+
+
+# -- the engine ----------------------------------------------------------------------------
+
+
+def month_ends(start: dt.date, months: int) -> list[tuple[int, int, dt.date]]:
+    """(first day, day after the last, month-end date) of each month after ``start``."""
+    out = []
+    first = pd.Timestamp(start) + pd.Timedelta(days=1)
+    for _ in range(months):
+        following = first + pd.DateOffset(months=1)
+        last = (following - pd.Timedelta(days=1)).date()
+        out.append((day_number(first.date()), day_number(following.date()), last))
+        first = following
+    return out
+
+
+def _sub_steps(first: int, stop: int, step_days: int | None) -> list[int]:
+    if not step_days:
+        return [stop - first]
+    lengths = [step_days] * ((stop - first) // step_days)
+    rest = (stop - first) - sum(lengths)
+    return lengths + ([rest] if rest else [])
+
+
+@dataclass
+class _Run:
+    """Expected numbers under one set of parameters per simulation (S of them)."""
+
+    hazards: np.ndarray  # (S, B, G, G+1)
+    entry_draw: dict[str, np.ndarray] | None
+    initial: np.ndarray  # (S, 216, G) children in care at the start, by current age
+    entrants: np.ndarray  # (S, 216, G) children who entered during the forecast
+    shares: np.ndarray  # (S, 216, G) how entrants spread over cells
+    cohort: np.ndarray | None = None  # (216 initial ages, G0, G): point estimate only
+    cache: dict[tuple[int, int, bytes], tuple[np.ndarray, ...]] = field(default_factory=dict)
+
+    def integrals(self, q: np.ndarray, length: int, order: int) -> tuple[np.ndarray, ...]:
+        """``expm_integrals`` remembered for the last generator (months repeat 4 lengths)."""
+        key = (length, order, q.tobytes())
+        if key not in self.cache:
+            if len(self.cache) > 8:
+                self.cache.clear()
+            self.cache[key] = expm_integrals(q, float(length), order)
+        return self.cache[key]
+
+
+def _ages_shift(array: np.ndarray) -> np.ndarray:
+    """Everyone one month older on the first of the month; 18-year-olds leave (in place)."""
+    array[:, 1:] = array[:, :-1].copy()
+    array[:, 0] = 0.0
+    return array
+
+
+def _advance_month(
+    run: _Run,
+    params: ModelParameters,
+    first: int,
+    stop: int,
+    band_of_age: np.ndarray,
+    month_index: int,
+    step_days: int | None,
+    child_days: np.ndarray | None,
+) -> None:
+    entry_cells = params.entries.scale(first, run.entry_draw) * run.shares
+    hazards = run.hazards
+    for adjust in params.adjusters:
+        hazards, entry_cells = adjust(hazards, entry_cells, first)
+    q = generator(hazards)  # (S, B, G, G)
+    for length in _sub_steps(first, stop, step_days):
+        p, j, k = run.integrals(q, length, 3 if child_days is not None else 2)
+        for b, rows in enumerate(_band_slices(band_of_age)):
+            init, entr, rate = run.initial[:, rows], run.entrants[:, rows], entry_cells[:, rows]
+            if child_days is not None:
+                days = init @ j[:, b] + entr @ j[:, b] + rate @ k[:, b]
+                child_days[month_index, b] += days.sum(axis=(0, 1))
+            run.initial[:, rows] = init @ p[:, b]
+            run.entrants[:, rows] = entr @ p[:, b] + rate @ j[:, b]
+            if run.cohort is not None:
+                cohort_rows = _cohort_rows(month_index, band_of_age, b)
+                run.cohort[cohort_rows] = run.cohort[cohort_rows] @ p[0, b]
+
+
+def _band_slices(band_of_age: np.ndarray) -> list[slice]:
+    """Ages in months of each band, as slices (bands are contiguous and ascending)."""
+    edges = np.searchsorted(band_of_age, np.arange(band_of_age.max() + 2))
+    return [slice(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+
+
+def _cohort_rows(month_index: int, band_of_age: np.ndarray, band: int) -> np.ndarray:
+    """Initial ages a0 whose current age a0 + month_index + 1 is in ``band``."""
+    current = np.arange(AGE_MONTHS) + month_index + 1
+    inside = current < AGE_MONTHS
+    result = np.zeros(AGE_MONTHS, dtype=bool)
+    result[inside] = band_of_age[current[inside]] == band
+    return result
+
+
+def _by_band(array: np.ndarray, band_of_age: np.ndarray, n_bands: int) -> np.ndarray:
+    """(S, 216, G) -> (S, B, G)."""
+    starts = [s.start for s in _band_slices(band_of_age)]
+    return np.add.reduceat(array, starts, axis=1)
+
+
+def _cohort_variance(
+    cohort: np.ndarray, initial: np.ndarray, month_index: int, band_of_age: np.ndarray,
+    n_bands: int,
+) -> tuple[np.ndarray, np.ndarray, float]:  # fmt: skip
+    """Variance of the number still in care, from the children in care at the start, for
+    each cell (B, G), group (G) and the total: sum of n p (1 - p)."""
+    current = np.arange(AGE_MONTHS) + month_index + 1
+    alive = current < AGE_MONTHS
+    band = np.where(alive, band_of_age[np.minimum(current, AGE_MONTHS - 1)], -1)
+    p = cohort * alive[:, None, None]  # (a0, g0, g)
+    n = initial  # (a0, g0)
+    cell = np.zeros((n_bands, cohort.shape[2]))
+    vals = (n[..., None] * p * (1 - p)).sum(axis=1)  # (a0, g)
+    np.add.at(cell, band[alive], vals[alive])
+    group = vals.sum(axis=0)
+    total_p = p.sum(axis=2)
+    total = float((n * total_p * (1 - total_p)).sum())
+    return cell, group, total
+
+
+def _draw_counts(
+    rng: np.random.Generator, init_mean: np.ndarray, entr_mean: np.ndarray,
+    fano: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """Binomial (same mean and variance as the sum of Bernoullis) plus Poisson."""
+    q = np.clip(1.0 - fano, 1e-9, 1.0)
+    n = np.rint(init_mean / q)
+    prob = np.divide(init_mean, n, out=np.zeros_like(init_mean), where=n > 0)
+    staying = rng.binomial(n.astype(np.int64), np.clip(prob, 0.0, 1.0))
+    return staying + rng.poisson(np.maximum(entr_mean, 0.0))
+
+
+def run_forecast(
+    params: ModelParameters,
+    months: int = 24,
+    *,
+    simulations: int = DEFAULT_SIMULATIONS,
+    seed: int | None = 0,
+    step_days: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ForecastResult:
+    """Forecast ``months`` month ends after ``params.start`` (at most 60).
+
+    ``step_days`` splits each month into steps of that many days (the answer does not
+    change: used to test step-size invariance). ``progress(n)`` is called after each month.
+    """
+    if not 1 <= months <= MAX_MONTHS:
+        raise ForecastError(f"months must be 1 to {MAX_MONTHS}, not {months}")
+    config = params.config
+    n_bands, n_groups = len(config.age_bands), len(config.groups)
+    band_of_age = config.band_of_months(np.arange(AGE_MONTHS))
+    calendar = month_ends(params.start, months)
+    rng = np.random.default_rng(seed)
+
+    point = _Run(params.transitions.hazards()[None], None, params.initial[None].copy(),
+                 np.zeros((1, AGE_MONTHS, n_groups)), params.entries.cell_shares())  # fmt: skip
+    point.cohort = np.broadcast_to(np.eye(n_groups), (AGE_MONTHS, n_groups, n_groups)).copy()
+    sims = None
+    if simulations > 0:
+        entry_draw = params.entries.draw(rng, simulations)
+        sims = _Run(params.transitions.draw(rng, simulations), entry_draw,
+                    np.broadcast_to(params.initial, (simulations, *params.initial.shape)).copy(),
+                    np.zeros((simulations, AGE_MONTHS, n_groups)),
+                    params.entries.cell_shares(entry_draw))  # fmt: skip
+
+    expected = np.zeros((months, n_bands, n_groups))
+    child_days = np.zeros((months, n_bands, n_groups))
+    cells = np.zeros((3, months, n_bands, n_groups))
+    groups = np.zeros((3, months, n_groups))
+    totals = np.zeros((3, months))
+    for m, (first, stop, _) in enumerate(calendar):
+        for run in (point, sims):
+            if run is not None:
+                run.initial, run.entrants = _ages_shift(run.initial), _ages_shift(run.entrants)
+        _advance_month(point, params, first, stop, band_of_age, m, step_days, child_days)
+        init_pt = _by_band(point.initial, band_of_age, n_bands)[0]
+        entr_pt = _by_band(point.entrants, band_of_age, n_bands)[0]
+        expected[m] = init_pt + entr_pt
+        if sims is not None:
+            _advance_month(sims, params, first, stop, band_of_age, m, step_days, None)
+            var = _cohort_variance(point.cohort, params.initial, m, band_of_age, n_bands)
+            init_s = _by_band(sims.initial, band_of_age, n_bands)
+            entr_s = _by_band(sims.entrants, band_of_age, n_bands)
+            levels = [
+                (init_s, entr_s, init_pt, var[0], cells),
+                (init_s.sum(1), entr_s.sum(1), init_pt.sum(0), var[1], groups),
+                (init_s.sum((1, 2)), entr_s.sum((1, 2)), init_pt.sum(), var[2], totals),
+            ]
+            for init, entr, mean_pt, variance, out in levels:
+                fano = np.divide(variance, mean_pt, out=np.zeros_like(np.asarray(mean_pt,
+                                 dtype=float)), where=np.asarray(mean_pt) > 1e-12)  # fmt: skip
+                draws = _draw_counts(rng, init, entr, np.broadcast_to(fano, init.shape[1:]))
+                out[:, m] = np.percentile(draws, [10, 50, 90], axis=0, method="inverted_cdf")
+        else:
+            cells[:, m] = expected[m]
+            groups[:, m] = expected[m].sum(0)
+            totals[:, m] = expected[m].sum()
+        if progress is not None:
+            progress(1)
+    return ForecastResult(
+        config=config,
+        start=params.start,
+        dates=[end for _, _, end in calendar],
+        expected=expected,
+        cell_percentiles=cells,
+        group_percentiles=groups,
+        total_percentiles=totals,
+        child_days=child_days,
+        month_days=[(day_date(first), day_date(stop - 1)) for first, stop, _ in calendar],
+        simulations=simulations,
+        seed=seed,
+        parameters=params.describe(),
+    )
