@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "csplan.investment",
     "csplan.evidence",
     "csplan.pack",
+    "csplan.demandweb",
     "csplan.web",
 ]
 

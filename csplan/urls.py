@@ -6,4 +6,5 @@ urlpatterns = [
     path("investment/", include("csplan.investment.urls")),
     path("pack/", include("csplan.pack.urls")),
     path("benchmark/", include("csplan.benchmark.urls")),
+    path("demand/", include("csplan.demandweb.urls")),
 ]

@@ -167,14 +167,17 @@ def forecast_costs(
         slot["last"] = last
         slot["days"] += days
         slot["cost"] += days * weekly / 7.0
-    return {
-        year: YearCost(
-            year=year,
-            first_day=slot["first"],
-            last_day=slot["last"],
-            child_days={k: float(v) for k, v in zip(keys, slot["days"], strict=True)},
-            by_group={k: from_model_float(v) for k, v in zip(keys, slot["cost"], strict=True)},
-            total=from_model_float(float(slot["cost"].sum())),
-        )  # fmt: skip
-        for year, slot in per_year.items()
-    }
+    return {year: _year_cost(year, slot, keys) for year, slot in per_year.items()}
+
+
+def _year_cost(year: FinancialYear, slot: dict[str, Any], keys: list[str]) -> YearCost:
+    # Each group's cost is rounded once; the total is their sum, so a costs table adds up.
+    by_group = {k: from_model_float(v) for k, v in zip(keys, slot["cost"], strict=True)}
+    return YearCost(
+        year=year,
+        first_day=slot["first"],
+        last_day=slot["last"],
+        child_days={k: float(v) for k, v in zip(keys, slot["days"], strict=True)},
+        by_group=by_group,
+        total=sum(by_group.values(), Decimal(0)),
+    )

@@ -209,9 +209,10 @@ def _group_by_year(
     tables: list[Table], source: object, ignored: list[str]
 ) -> dict[int, dict[str, Table]]:
     if not any(t.kind in ("header", "episodes") for t in tables):
+        unread = f"; files that are not SSDA903 tables: {', '.join(ignored)}" if ignored else ""
         raise InputError(
             f"{_source_name(source)}: no SSDA903 header or episodes tables found (looked for "
-            "CSV and XLSX files, in sub-folders and zip files too)"
+            f"CSV and XLSX files, in sub-folders and zip files too){unread}"
         )
     by_year: dict[int, dict[str, Table]] = {}
     for table in tables:

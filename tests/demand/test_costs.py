@@ -43,7 +43,7 @@ def test_inflation_compounds_by_financial_year(tmp_path):
     assert a.index(FY("2016/17")) == Decimal("1.03")
     assert a.index(FY("2017/18")) == Decimal("1.03") ** 2
     assert a.index(FY("2014/15")) == 1 / Decimal("1.03")
-    text = a.text.replace("by_year: {}", "by_year: {2016/17: \"0.10\"}")
+    text = a.text.replace("by_year: {}", 'by_year: {2016/17: "0.10"}')
     path = tmp_path / "costs.yaml"
     path.write_text(text)
     b = load_assumptions(path)
@@ -93,3 +93,10 @@ def test_a_missing_group_cost_is_refused(tmp_path, toy):
     result = run_forecast(_constant(toy), 1, simulations=0)
     with pytest.raises(CostError, match="secure"):
         forecast_costs(result, load_assumptions(path))
+
+
+def test_year_total_is_the_sum_of_the_rounded_group_costs(toy):
+    result = run_forecast(_constant(toy), 24, simulations=0)
+    for year in forecast_costs(result, load_assumptions()).values():
+        assert year.total == sum(year.by_group.values(), Decimal(0))
+        assert all(v == v.quantize(Decimal("0.01")) for v in year.by_group.values())

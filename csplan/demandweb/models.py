@@ -1,0 +1,127 @@
+"""The store of the demand model: uploaded SSDA903 returns, their validation, scenarios, runs.
+
+Uploaded files are kept in the database as blobs (name, size, sha256) and never sent anywhere;
+to read them the service module writes them back to a temporary folder. The demand library
+(``csplan.demand``) stays free of Django: these models only hold its inputs and outputs.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class Dataset(models.Model):
+    """A set of SSDA903 returns uploaded together (one or more years)."""
+
+    name = models.CharField(max_length=200)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data_hash = models.CharField(
+        max_length=64, blank=True, help_text="The data hash of the episodes, from load_returns"
+    )
+    last_date = models.DateField(null=True, blank=True, help_text="The last date the data covers")
+    episode_count = models.PositiveIntegerField(default=0)
+    child_count = models.PositiveIntegerField(default=0)
+    total_size = models.PositiveBigIntegerField(default=0, help_text="Bytes of all files")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DatasetFile(models.Model):
+    """One uploaded file, kept in the database exactly as it was received."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=300, help_text="Path as uploaded (inside a zip: its path)")
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField()
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "name"], name="unique_file_name_per_dataset")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ValidationReport(models.Model):
+    """What was found in a dataset: csplan's input issues and the DfE validator's findings."""
+
+    class DfeStatus(models.TextChoices):
+        NOT_RUN = "not_run", "Not run"
+        RAN = "ran", "Ran"
+        UNAVAILABLE = "unavailable", "Validator not available"
+        FAILED = "failed", "Validator failed"
+
+    dataset = models.OneToOneField(Dataset, on_delete=models.CASCADE, related_name="report")
+    created_at = models.DateTimeField(auto_now_add=True)
+    input_issues = models.JSONField(
+        default=list, help_text="Issues found reading the files: file, row, child, rule, message"
+    )
+    dfe_status = models.CharField(
+        max_length=12, choices=DfeStatus.choices, default=DfeStatus.NOT_RUN
+    )
+    dfe_ran_at = models.DateTimeField(null=True, blank=True)
+    dfe_message = models.TextField(blank=True)
+    dfe_findings = models.JSONField(
+        default=list, help_text="The DfE validator's findings, known false positives marked"
+    )
+
+    def __str__(self) -> str:
+        return f"Validation of {self.dataset}"
+
+
+class Scenario(models.Model):
+    """A named scenario as the demand library serialises it (composable adjustments)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    definition = models.JSONField(help_text="The scenario as csplan.demand.scenarios writes it")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ForecastRun(models.Model):
+    """A forecast (and its costs) made from a dataset, stored so its numbers can be traced."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="runs")
+    scenario = models.ForeignKey(
+        Scenario, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data_hash = models.CharField(max_length=64)
+    parameters = models.JSONField(default=dict, help_text="Everything needed to reproduce the run")
+    results = models.JSONField(
+        default=dict, help_text="Summary: children by group and date, cost by financial year"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Forecast of {self.dataset} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -1,0 +1,358 @@
+"""The service layer between the demand pages and the demand library.
+
+Views call these functions and render what they return; the rules live in ``csplan.demand``.
+Stored files are written back into a temporary folder to be read by ``load_returns``; nothing
+leaves the machine.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from csplan.demandweb import engine
+from csplan.demandweb.chart import FanPoint
+from csplan.demandweb.models import Dataset, DatasetFile, ForecastRun, Scenario, ValidationReport
+from csplan.demandweb.uploads import Blob, UploadRefused
+from csplan.evidence.models import Evidence
+from csplan.evidence.records import attach_evidence
+from csplan.money import ZERO
+from csplan.periods import FinancialYear
+from csplan.programme.models import SavingsLine
+
+
+@contextmanager
+def materialised(blobs: Sequence[Blob]) -> Iterator[Path]:
+    """The files written into a temporary folder (removed afterwards), keeping their paths."""
+    with tempfile.TemporaryDirectory(prefix="csplan-903-") as folder:
+        root = Path(folder)
+        for blob in blobs:
+            target = root / blob.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(blob.content)
+        yield root
+
+
+def dataset_blobs(dataset: Dataset) -> list[Blob]:
+    return [Blob(f.name, bytes(f.content)) for f in dataset.files.all()]
+
+
+@transaction.atomic
+def _store(name: str, blobs: Sequence[Blob], returns: Any, user: Any) -> Dataset:
+    episodes = returns.episodes
+    dataset = Dataset.objects.create(
+        name=name,
+        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+        data_hash=returns.data_hash,
+        last_date=returns.last_date,
+        episode_count=len(episodes),
+        child_count=int(episodes["child_id"].nunique()) if len(episodes) else 0,
+        total_size=sum(b.size for b in blobs),
+    )
+    DatasetFile.objects.bulk_create(
+        DatasetFile(
+            dataset=dataset,
+            name=blob.name,
+            size=blob.size,
+            sha256=blob.sha256,
+            content=blob.content,
+            position=position,
+        )
+        for position, blob in enumerate(blobs)
+    )
+    ValidationReport.objects.create(
+        dataset=dataset, input_issues=[issue_dict(i) for i in returns.issues]
+    )
+    return dataset
+
+
+def issue_dict(issue: Any) -> dict[str, Any]:
+    """An InputIssue as stored JSON."""
+    fields = ("file", "row", "column", "child", "rule", "message", "action", "severity")
+    return {
+        key: (None if getattr(issue, key, None) is None else _jsonable(getattr(issue, key)))
+        for key in fields
+        if hasattr(issue, key)
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Data sets
+
+
+def create_dataset(name: str, blobs: Sequence[Blob], *, user: Any = None) -> Dataset:
+    """Read the files with ``load_returns`` and, only if that works, store them with the report.
+
+    Problems in the rows are kept as input issues in the report; a set of files that cannot be
+    read at all raises ``UploadRefused`` naming the file, and nothing is stored.
+    """
+    with materialised(blobs) as folder:
+        try:
+            returns = engine.load(folder)
+        except engine.ReadError as error:
+            raise UploadRefused([str(error)]) from None
+    if not len(returns.episodes):
+        problems = [_issue_text(issue_dict(i)) for i in returns.issues[:10]]
+        raise UploadRefused(["No episodes could be read from these files", *problems])
+    dataset = _store(name, blobs, returns, user)
+    _cache_put(dataset, returns)
+    return dataset
+
+
+def _issue_text(issue: dict[str, Any]) -> str:
+    where = ", ".join(
+        f"{label} {issue[key]}"
+        for key, label in (
+            ("file", "file"),
+            ("row", "row"),
+            ("column", "column"),
+            ("child", "child"),
+        )
+        if issue.get(key) not in (None, "")
+    )
+    return f"{where}: {issue.get('message', '')}" if where else str(issue.get("message", ""))
+
+
+_RETURNS_CACHE: dict[tuple[int, str], Any] = {}
+_CACHE_SIZE = 4
+
+
+def _cache_put(dataset: Dataset, returns: Any) -> None:
+    while len(_RETURNS_CACHE) >= _CACHE_SIZE:
+        _RETURNS_CACHE.pop(next(iter(_RETURNS_CACHE)))
+    _RETURNS_CACHE[(dataset.pk, dataset.data_hash)] = returns
+
+
+def load(dataset: Dataset) -> Any:
+    """The dataset's ``Returns`` (read again from the stored files, kept for a few data sets)."""
+    key = (dataset.pk, dataset.data_hash)
+    if key not in _RETURNS_CACHE:
+        with materialised(dataset_blobs(dataset)) as folder:
+            returns = engine.load(folder)
+        if returns.data_hash != dataset.data_hash:
+            raise RuntimeError(
+                f"data set {dataset.pk}: the stored files no longer give the data hash recorded "
+                "at upload; the demand library may have changed how it reads them"
+            )
+        _cache_put(dataset, returns)
+    return _RETURNS_CACHE[key]
+
+
+@transaction.atomic
+def run_dfe_validator(dataset: Dataset) -> ValidationReport:
+    """Run the DfE validator over the stored files and keep its findings in the report."""
+    with materialised(dataset_blobs(dataset)) as folder:
+        result = engine.validate_dfe(folder)
+    report, _ = ValidationReport.objects.select_for_update().get_or_create(dataset=dataset)
+    report.dfe_status = result.status
+    report.dfe_message = result.message
+    report.dfe_findings = result.findings
+    report.dfe_ran_at = timezone.now()
+    report.save()
+    return report
+
+
+# ---------------------------------------------------------------------------------------------
+# Forecast runs
+
+
+def forecast_run(dataset: Dataset, scenario: Scenario | None, *, user: Any = None) -> ForecastRun:
+    """The stored run for these inputs, made (and stored) when there is none yet."""
+    definition = scenario.definition if scenario else None
+    parameters = engine.run_parameters(definition)
+    existing = (
+        ForecastRun.objects.filter(dataset=dataset, scenario=scenario, data_hash=dataset.data_hash)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if existing is not None and existing.parameters == parameters:
+        return existing
+    results = engine.forecast(load(dataset), definition)
+    return ForecastRun.objects.create(
+        dataset=dataset,
+        scenario=scenario,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+        data_hash=dataset.data_hash,
+        parameters=parameters,
+        results=results,
+    )
+
+
+@dataclass(frozen=True)
+class GroupFan:
+    group: str
+    label: str
+    actuals: list[tuple[date, float]]
+    forecast: list[FanPoint]
+
+
+def fans(run: ForecastRun) -> list[GroupFan]:
+    results = run.results
+    return [
+        GroupFan(
+            group,
+            results["labels"].get(group, group),
+            [(date.fromisoformat(d), float(v)) for d, v in results["actuals"].get(group, [])],
+            [
+                FanPoint(date.fromisoformat(d), float(p10), float(p50), float(p90))
+                for d, p10, p50, p90 in results["forecast"].get(group, [])
+            ],
+        )
+        for group in results["groups"]
+    ]
+
+
+@dataclass(frozen=True)
+class CostTable:
+    groups: list[str]
+    labels: dict[str, str]
+    rows: dict[FinancialYear, dict[str, Decimal]]  # each row has the groups and "total"
+
+
+def cost_table(run: ForecastRun) -> CostTable:
+    results = run.results
+    rows = {
+        FinancialYear.parse(year): {key: Decimal(amount) for key, amount in amounts.items()}
+        for year, amounts in results["costs"].items()
+    }
+    return CostTable(list(results["cost_groups"]), dict(results["labels"]), rows)
+
+
+def cost_by_year(run: ForecastRun) -> dict[FinancialYear, Decimal]:
+    return {year: amounts["total"] for year, amounts in cost_table(run).rows.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# Scenarios and comparison
+
+MAX_COMPARED = 3
+
+
+def chosen_scenarios(ids: Sequence[str]) -> list[Scenario]:
+    wanted = [int(i) for i in ids if str(i).isdigit()][:MAX_COMPARED]
+    found = {s.pk: s for s in Scenario.objects.filter(pk__in=wanted)}
+    return [found[i] for i in dict.fromkeys(wanted) if i in found]
+
+
+@dataclass(frozen=True)
+class ChildrenRow:
+    day: date
+    group: str
+    label: str
+    values: list[float]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    dates: list[date]
+    date_options: list[date]
+    children: list[ChildrenRow]
+    costs: dict[FinancialYear, list[Decimal]]  # baseline, then each scenario
+    savings: dict[FinancialYear, list[Decimal]]  # each scenario: baseline less scenario
+    parameters: dict[str, Any]
+
+
+def compare(
+    dataset: Dataset, scenarios: Sequence[Scenario], dates: Sequence[str], *, user: Any = None
+) -> Comparison:
+    """Baseline and up to three scenarios side by side: children, cost and saving."""
+    runs = [forecast_run(dataset, None, user=user)]
+    runs += [forecast_run(dataset, s, user=user) for s in scenarios[:MAX_COMPARED]]
+    series = [
+        {fan.group: {p.month: p.p50 for p in fan.forecast} for fan in fans(run)} for run in runs
+    ]
+    base_fans = fans(runs[0])
+    options = sorted({p.month for fan in base_fans for p in fan.forecast})
+    options = [d for d in options if d.month == 3] or options[-1:]  # each 31 March
+    chosen = sorted({d for d in (_day(t) for t in dates) if d in set(options)}) or options[:3]
+    children = [
+        ChildrenRow(day, fan.group, fan.label, [s.get(fan.group, {}).get(day, 0.0) for s in series])
+        for day in chosen
+        for fan in base_fans
+    ]
+    costs_by_run = [cost_by_year(run) for run in runs]
+    years = sorted(set().union(*costs_by_run))
+    costs = {year: [c.get(year, ZERO) for c in costs_by_run] for year in years}
+    savings = {year: [values[0] - v for v in values[1:]] for year, values in costs.items()}
+    return Comparison(
+        dates=chosen,
+        date_options=options,
+        children=children,
+        costs=costs,
+        savings=savings,
+        parameters={
+            "baseline": runs[0].parameters,
+            "scenarios": {s.name: r.parameters for s, r in zip(scenarios, runs[1:], strict=False)},
+        },
+    )
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def check_definition(value: Any) -> str | None:
+    """Why ``value`` is not a scenario the demand library can read (None when it is)."""
+    return engine.check_definition(value)
+
+
+def describe_scenario(scenario: Scenario) -> list[dict[str, str]]:
+    return engine.describe(scenario.definition)
+
+
+@transaction.atomic
+def save_scenario(
+    name: str, definition: dict[str, Any], *, description: str = "", user: Any = None
+) -> Scenario:
+    """Save (or update, by name) a scenario; its history records who changed it."""
+    scenario = Scenario.objects.select_for_update().filter(name=name).first()
+    if scenario is None:
+        scenario = Scenario(name=name)
+        scenario.author = user if getattr(user, "is_authenticated", False) else None
+    scenario.definition = definition
+    scenario.description = description
+    scenario._history_user = user if getattr(user, "is_authenticated", False) else None
+    scenario.save()
+    return scenario
+
+
+def attach_scenario(
+    dataset: Dataset, scenario: Scenario, line: SavingsLine, *, user: Any = None
+) -> Evidence:
+    """Evidence for ``line``: the scenario's saving by financial year, hash and parameters."""
+    record = engine.evidence_record(load(dataset), scenario.definition)
+    parameters = {
+        **record["parameters"],
+        "dataset": {"id": dataset.pk, "name": dataset.name},
+        "scenario_name": scenario.name,
+        "scenario_id": scenario.pk,
+    }
+    return attach_evidence(
+        line,
+        kind=Evidence.Kind.DEMAND_SCENARIO,
+        title=f"Demand model scenario: {scenario.name}",
+        summary=record.get("summary", "")
+        or f"Saving against the baseline forecast from {dataset.name}.",
+        savings=record["savings"],
+        data_hash=record["data_hash"],
+        parameters=parameters,
+        user=user,
+    )

@@ -1,0 +1,196 @@
+"""The demand model's pages: thin views over ``csplan.demandweb.services``.
+
+Every page that shows a table answers ``?format=csv`` and ``?format=json`` with the same data.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from csplan.demandweb import pages, services
+from csplan.demandweb.models import Dataset, Scenario
+from csplan.demandweb.tables import pick_table, requested_format, twin_response
+from csplan.demandweb.uploads import UploadRefused, describe_size, max_upload_bytes, read_upload
+from csplan.evidence.models import Evidence
+
+# Room for the form's other fields and the multipart boundaries on top of the files.
+_FORM_OVERHEAD = 64 * 1024
+
+
+def _render_or_twin(
+    request: HttpRequest, template: str, context: dict, tables: list, meta: dict | None = None
+) -> HttpResponse:
+    wanted = requested_format(request)
+    if wanted:
+        return twin_response(pick_table(tables, request.GET.get("table")), wanted, meta=meta)
+    query = request.GET.copy()
+    query.pop("format", None)
+    query.pop("table", None)
+    return render(request, template, {**context, "tables": tables, "query": query.urlencode()})
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    context = pages.index_page()
+    return _render_or_twin(request, "demandweb/index.html", context, context["page_tables"])
+
+
+@login_required
+def upload(request: HttpRequest) -> HttpResponse:
+    limit = max_upload_bytes()
+    context = {"max_size": describe_size(limit), "name": "", "errors": []}
+    if request.method == "POST":
+        context["name"] = request.POST.get("name", "").strip()
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        try:
+            if length > limit + _FORM_OVERHEAD:
+                raise UploadRefused(
+                    [
+                        f"The upload is {describe_size(length)}: an upload may be at most "
+                        f"{describe_size(limit)}"
+                    ]
+                )
+            blobs = read_upload((f.name, f.read()) for f in request.FILES.getlist("files"))
+            dataset = services.create_dataset(
+                context["name"] or "SSDA903 returns", blobs, user=request.user
+            )
+        except UploadRefused as refused:
+            context["errors"] = refused.messages
+            return render(request, "demandweb/upload.html", context, status=400)
+        return redirect("demandweb:validation", pk=dataset.pk)
+    return render(request, "demandweb/upload.html", context)
+
+
+@login_required
+def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    dataset = get_object_or_404(Dataset, pk=pk)
+    context = pages.dataset_page(dataset)
+    return _render_or_twin(request, "demandweb/dataset.html", context, context["page_tables"])
+
+
+@login_required
+def validation(request: HttpRequest, pk: int) -> HttpResponse:
+    dataset = get_object_or_404(Dataset, pk=pk)
+    context = pages.validation_page(dataset)
+    return _render_or_twin(
+        request,
+        "demandweb/validation.html",
+        context,
+        context["page_tables"],
+        meta={"data_hash": dataset.data_hash},
+    )
+
+
+@login_required
+@require_POST
+def run_validator(request: HttpRequest, pk: int) -> HttpResponse:
+    dataset = get_object_or_404(Dataset, pk=pk)
+    services.run_dfe_validator(dataset)
+    return redirect(reverse("demandweb:validation", kwargs={"pk": dataset.pk}) + "#dfe")
+
+
+@login_required
+def forecast(request: HttpRequest, pk: int) -> HttpResponse:
+    dataset = get_object_or_404(Dataset, pk=pk)
+    scenario = _scenario_from(request)
+    context = pages.forecast_page(dataset, scenario, user=request.user)
+    return _render_or_twin(
+        request, "demandweb/forecast.html", context, context["page_tables"], meta=context["meta"]
+    )
+
+
+@login_required
+def costs(request: HttpRequest, pk: int) -> HttpResponse:
+    dataset = get_object_or_404(Dataset, pk=pk)
+    scenario = _scenario_from(request)
+    context = pages.costs_page(dataset, scenario, user=request.user)
+    return _render_or_twin(
+        request, "demandweb/costs.html", context, context["page_tables"], meta=context["meta"]
+    )
+
+
+@login_required
+def compare(request: HttpRequest, pk: int) -> HttpResponse:
+    dataset = get_object_or_404(Dataset, pk=pk)
+    context = pages.compare_page(
+        dataset,
+        scenario_ids=request.GET.getlist("scenario"),
+        dates=request.GET.getlist("date"),
+        user=request.user,
+    )
+    return _render_or_twin(
+        request, "demandweb/compare.html", context, context["page_tables"], meta=context["meta"]
+    )
+
+
+@login_required
+def scenarios(request: HttpRequest) -> HttpResponse:
+    context = pages.scenarios_page()
+    return _render_or_twin(request, "demandweb/scenarios.html", context, context["page_tables"])
+
+
+@login_required
+def scenario_new(request: HttpRequest) -> HttpResponse:
+    form = pages.ScenarioForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        scenario = services.save_scenario(
+            form.cleaned_data["name"],
+            form.definition(),
+            description=form.cleaned_data["description"],
+            user=request.user,
+        )
+        return redirect("demandweb:scenario", pk=scenario.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "demandweb/scenario_new.html", {"form": form}, status=status)
+
+
+@login_required
+def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scenario = get_object_or_404(Scenario, pk=pk)
+    context = pages.scenario_page(scenario)
+    return _render_or_twin(request, "demandweb/scenario.html", context, context["page_tables"])
+
+
+@login_required
+def attach(request: HttpRequest, pk: int) -> HttpResponse:
+    dataset = get_object_or_404(Dataset, pk=pk)
+    form = pages.AttachForm(
+        request.POST if request.method == "POST" else None, initial=request.GET.dict()
+    )
+    if request.method == "POST" and form.is_valid():
+        evidence = services.attach_scenario(
+            dataset,
+            form.cleaned_data["scenario"],
+            form.cleaned_data["line"],
+            user=request.user,
+        )
+        return redirect("demandweb:evidence", pk=evidence.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "demandweb/attach.html", {"dataset": dataset, "form": form}, status=status
+    )
+
+
+@login_required
+def evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(
+        Evidence.objects.select_related("line__plan__council"), pk=pk, kind="demand_scenario"
+    )
+    context = pages.evidence_page(item)
+    return _render_or_twin(
+        request, "demandweb/evidence.html", context, context["page_tables"], meta=context["meta"]
+    )
+
+
+def _scenario_from(request: HttpRequest) -> Scenario | None:
+    wanted = request.GET.get("scenario")
+    if not wanted:
+        return None
+    return get_object_or_404(Scenario, pk=wanted)

@@ -1,0 +1,294 @@
+"""The demand pages over the real demand library: upload, report, forecast, costs, compare,
+scenarios, attach to a line, twins and log-in."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from dw_helpers import BROKEN_EPISODES, EPISODES, HEADER, zipped
+
+from csplan.demandweb import engine, services
+from csplan.demandweb.models import Dataset, DatasetFile, ForecastRun, Scenario
+from csplan.evidence.models import Evidence
+from csplan.evidence.records import compare_with_line
+from csplan.programme.demo import load_hampshire_demo
+
+pytestmark = pytest.mark.django_db
+
+FEWER_ENTRIES = {
+    "adjustments": [{"kind": "entry_rate", "multiply": 0.8, "start": "2025-04-01",
+                     "ramp_months": 6}]
+}  # fmt: skip
+MORE_ENTRIES = {"adjustments": [{"kind": "entry_rate", "multiply": 1.2, "start": "2025-04-01"}]}
+IN_HOUSE = {
+    "adjustments": [{"kind": "in_house_share", "share": 0.5, "start": "2025-04-01",
+                     "ramp_months": 12}]
+}  # fmt: skip
+
+
+def _upload(client, files: dict[str, bytes], name: str = "Test returns"):
+    return client.post(
+        reverse("demandweb:upload"),
+        {"name": name, "files": [SimpleUploadedFile(n, c) for n, c in files.items()]},
+    )
+
+
+@pytest.fixture
+def dataset(client_in, returns_zip) -> Dataset:
+    response = _upload(client_in, {"returns.zip": returns_zip})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return Dataset.objects.get()
+
+
+def test_upload_stores_the_files_in_the_database_with_their_hashes(dataset, returns_zip):
+    files = list(dataset.files.all())
+    assert [f.name for f in files] == [
+        f"returns/{year}/{table}.csv" for year in (2023, 2024, 2025)
+        for table in ("episodes", "header")
+    ]  # fmt: skip
+    assert all(len(f.sha256) == 64 for f in files)
+    returns = services.load(dataset)
+    assert dataset.data_hash == returns.data_hash
+    assert dataset.episode_count == len(returns.episodes)
+    assert dataset.child_count == returns.episodes["child_id"].nunique() > 100
+    assert str(dataset.last_date) == "2025-03-31"
+
+
+def test_a_broken_row_is_reported_with_file_row_and_child(client_in):
+    response = _upload(client_in, {"header_2025.csv": HEADER, "episodes_2025.csv": BROKEN_EPISODES})
+    dataset = Dataset.objects.get()
+    assert response["Location"] == reverse("demandweb:validation", kwargs={"pk": dataset.pk})
+    page = client_in.get(response["Location"]).content.decode()
+    assert "episodes_2025.csv" in page and "C2" in page and "is not a date" in page
+    rows = json.loads(client_in.get(response["Location"] + "?format=json").content)
+    issues = rows["tables"][0]["rows"]
+    assert [(i["file"], i["row"], i["column"], i["child"], i["action"]) for i in issues] == [
+        ("episodes_2025.csv", 3, "DECOM", "C2", "row dropped")
+    ]
+    assert dataset.child_count == 2
+
+
+def test_files_that_cannot_be_read_are_refused_and_nothing_is_stored(client_in):
+    response = _upload(client_in, {"episodes_2025.csv": b"NAME\nx\n"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "govuk-error-summary" in page and "episodes_2025.csv" in page
+    assert not Dataset.objects.exists() and not DatasetFile.objects.exists()
+
+
+def test_a_missing_header_table_is_a_clear_error(client_in):
+    response = _upload(client_in, {"episodes_2025.csv": EPISODES})
+    assert response.status_code == 400
+    assert "header" in response.content.decode()
+    assert not Dataset.objects.exists()
+
+
+def test_the_upload_size_limit_is_refused_cleanly(client_in, settings):
+    settings.CSPLAN_DEMAND_MAX_UPLOAD_BYTES = 100
+    response = _upload(client_in, {"episodes_2025.csv": EPISODES})
+    assert response.status_code == 400
+    assert "an upload may be at most 100 bytes" in response.content.decode()
+    assert not Dataset.objects.exists() and not DatasetFile.objects.exists()
+
+
+def test_dfe_findings_are_stored_with_known_false_positives_marked(client_in, dataset, monkeypatch):
+    findings = [
+        {"rule": "146", "file": "2025/episodes.csv", "row": 3, "child": "C1",
+         "message": "PLACE is not valid", "false_positive": True,
+         "note": "validator defect: the 2024-25 rule lists 'k3' in lower case"},
+        {"rule": "103", "file": "2025/header.csv", "row": 2, "child": "C2",
+         "message": "ETHNIC is not valid", "false_positive": False},
+    ]  # fmt: skip
+    monkeypatch.setattr(
+        engine, "validate_dfe", lambda folder: engine.DfeResult("ran", "v", findings)
+    )
+    url = reverse("demandweb:validation", kwargs={"pk": dataset.pk})
+    run = client_in.post(reverse("demandweb:run_validator", kwargs={"pk": dataset.pk}))
+    assert run.status_code == 302
+    page = client_in.get(url).content.decode()
+    assert "Known false positive" in page and "1 finding to check" in page
+    text = client_in.get(url + "?format=csv&table=dfe_findings").content.decode()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["Rule"], r["Status"]) for r in rows] == [
+        ("146", "Known false positive"),
+        ("103", "To check"),
+    ]
+
+
+def test_forecast_page_draws_a_fan_per_group_and_stores_the_run(client_in, dataset):
+    url = reverse("demandweb:forecast", kwargs={"pk": dataset.pk})
+    page = client_in.get(url).content.decode()
+    config = engine._config()
+    assert page.count('role="img"') == len(config.groups) + 1
+    assert "All children looked after" in page and "Fostering (in-house carers)" in page
+    assert ForecastRun.objects.count() == 1
+    client_in.get(url)
+    assert ForecastRun.objects.count() == 1  # the stored run is reused
+    body = json.loads(client_in.get(url + "?format=json").content)
+    assert body["data_hash"] == dataset.data_hash
+    assert body["parameters"]["simulations"] == 100
+    total = body["tables"][0]
+    assert total["name"] == "forecast_all"
+    actual = [r for r in total["rows"] if r["kind"] == "Actual"]
+    forecast = [r for r in total["rows"] if r["kind"] == "Forecast"]
+    returns = services.load(dataset)
+    assert actual[-1]["month"] == "2025-03-31"
+    assert actual[-1]["p50"] == returns.episodes.pipe(_in_care_on, "2025-03-31")
+    assert len(forecast) == engine.FAN_MONTHS and forecast[0]["month"] == "2025-04-30"
+    assert all(r["p10"] <= r["p50"] <= r["p90"] for r in forecast)
+
+
+def _in_care_on(episodes, day: str) -> int:
+    import pandas as pd
+
+    d = pd.Timestamp(day)
+    live = episodes[(episodes["start"] <= d) & (episodes["end"].isna() | (episodes["end"] > d))]
+    return live["child_id"].nunique()
+
+
+def test_costs_are_exact_pounds_by_financial_year_and_add_up(client_in, dataset):
+    url = reverse("demandweb:costs", kwargs={"pk": dataset.pk})
+    body = json.loads(client_in.get(url + "?format=json").content)
+    rows = body["tables"][0]["rows"]
+    assert [r["year"] for r in rows] == ["2025/26", "2026/27", "2027/28", "2028/29", "2029/30"]
+    groups = engine._config().group_keys
+    for row in rows:
+        assert Decimal(row["total"]) == sum(Decimal(row[g]) for g in groups)
+        assert Decimal(row["total"]) == Decimal(row["total"]).quantize(Decimal("0.01"))
+    assert Decimal(rows[0]["total"]) > 1_000_000  # about 120 children in care for a year
+    assert "£" in client_in.get(url).content.decode()
+
+
+def test_compare_saving_is_baseline_cost_less_scenario_cost(client_in, dataset):
+    fewer = services.save_scenario("Fewer entries", FEWER_ENTRIES)
+    more = services.save_scenario("More entries", MORE_ENTRIES)
+    url = reverse("demandweb:compare", kwargs={"pk": dataset.pk})
+    query = f"?scenario={fewer.pk}&scenario={more.pk}"
+    assert client_in.get(url + query).status_code == 200
+    body = json.loads(client_in.get(url + query + "&format=json").content)
+    tables = {t["name"]: t for t in body["tables"]}
+    for cost_row, saving_row in zip(tables["cost"]["rows"], tables["saving"]["rows"], strict=True):
+        baseline = Decimal(cost_row["baseline"])
+        for key in (f"s{fewer.pk}", f"s{more.pk}"):
+            assert Decimal(saving_row[key]) == baseline - Decimal(cost_row[key])
+        assert Decimal(saving_row[f"s{fewer.pk}"]) > 0 > Decimal(saving_row[f"s{more.pk}"])
+    assert {r["date"] for r in tables["children"]["rows"]} == {
+        "2026-03-31",
+        "2027-03-31",
+        "2028-03-31",
+    }
+
+
+def test_attach_to_a_line_creates_reproducible_evidence_and_shows_the_gap(client_in, dataset, user):
+    plan = load_hampshire_demo()
+    line = plan.lines.get(reference="C6")
+    scenario = services.save_scenario("More in-house fostering", IN_HOUSE, user=user)
+    url = reverse("demandweb:attach", kwargs={"pk": dataset.pk})
+    assert "C6" in client_in.get(url).content.decode()
+    response = client_in.post(url, {"scenario": scenario.pk, "line": line.pk})
+    evidence = Evidence.objects.get()
+    assert response["Location"] == reverse("demandweb:evidence", kwargs={"pk": evidence.pk})
+    assert evidence.kind == "demand_scenario" and evidence.line == line
+    assert evidence.data_hash == dataset.data_hash
+    assert evidence.parameters["scenario_name"] == "More in-house fostering"
+    assert evidence.parameters["scenario"]["adjustments"][0]["share"] == 0.5
+    assert evidence.created_by == user
+    saving = {y: Decimal(a) for y, a in evidence.savings.items()}
+    assert all(amount > 0 for amount in saving.values())
+    assert saving["2026/27"] > saving["2025/26"]  # the ramp takes a year
+    from csplan.demand.scenarios import reproduce
+
+    record = {"savings": evidence.savings, "data_hash": evidence.data_hash,
+              "parameters": evidence.parameters}  # fmt: skip
+    rerun = reproduce(record, services.load(dataset))
+    assert rerun.evidence["savings"] == evidence.savings
+    body = json.loads(client_in.get(response["Location"] + "?format=json").content)
+    rows = {r["year"]: r for r in body["tables"][0]["rows"]}
+    for year in compare_with_line(line, evidence):
+        row = rows[str(year.year)]
+        assert Decimal(row["gap"]) == Decimal(row["planned"]) - Decimal(row["evidenced"])
+    assert body["data_hash"] == dataset.data_hash
+
+
+def test_attach_without_a_choice_shows_an_error(client_in, dataset):
+    url = reverse("demandweb:attach", kwargs={"pk": dataset.pk})
+    response = client_in.post(url, {})
+    assert response.status_code == 400
+    assert "govuk-error-summary" in response.content.decode()
+    assert not Evidence.objects.exists()
+
+
+def test_scenarios_are_checked_saved_and_described_with_history(client_in, user):
+    url = reverse("demandweb:scenario_new")
+    bad = client_in.post(url, {"name": "X", "definition_json": "{not json"})
+    assert bad.status_code == 400 and "not valid JSON" in bad.content.decode()
+    unknown = client_in.post(
+        url,
+        {"name": "X", "definition_json": json.dumps(
+            {"adjustments": [{"kind": "in_house_share", "share": 0.2, "start": "2025-04-01",
+                              "to_group": "nowhere"}]})},
+    )  # fmt: skip
+    assert unknown.status_code == 400 and "unknown placement group" in unknown.content.decode()
+    response = client_in.post(url, {"name": "Fewer", "definition_json": json.dumps(FEWER_ENTRIES)})
+    scenario = Scenario.objects.get()
+    assert response["Location"] == reverse("demandweb:scenario", kwargs={"pk": scenario.pk})
+    assert scenario.author == user and scenario.definition == FEWER_ENTRIES
+    services.save_scenario("Fewer", MORE_ENTRIES, user=user)
+    assert [h.definition for h in scenario.history.all()] == [MORE_ENTRIES, FEWER_ENTRIES]
+    page = client_in.get(response["Location"]).content.decode()
+    assert "× 1.2" in page and "× 0.8" not in page and "Children entering care" in page
+
+
+def test_every_page_asks_for_log_in(client, dataset):
+    pk = dataset.pk
+    urls = [
+        reverse("demandweb:index"),
+        reverse("demandweb:upload"),
+        reverse("demandweb:scenarios"),
+        reverse("demandweb:scenario_new"),
+        *[
+            reverse(f"demandweb:{name}", kwargs={"pk": pk})
+            for name in ("dataset", "validation", "forecast", "costs", "compare", "attach")
+        ],
+    ]
+    client.logout()
+    for url in urls:
+        for suffix in ("", "?format=json"):
+            response = client.get(url + suffix)
+            assert response.status_code == 302 and "login" in response["Location"], url
+    response = client.post(reverse("demandweb:run_validator", kwargs={"pk": pk}))
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_forms_need_the_csrf_token(user):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(user)
+    response = strict.post(reverse("demandweb:upload"), {"name": "x"})
+    assert response.status_code == 403
+
+
+def test_index_and_dataset_pages_have_twins(client_in, dataset):
+    for url in (
+        reverse("demandweb:index"),
+        reverse("demandweb:dataset", kwargs={"pk": dataset.pk}),
+    ):
+        assert client_in.get(url).status_code == 200
+        assert client_in.get(url + "?format=csv")["Content-Type"].startswith("text/csv")
+        assert json.loads(client_in.get(url + "?format=json").content)["tables"]
+
+
+def test_uploaded_files_are_zipped_in_a_single_file_upload(client_in):
+    response = _upload(
+        client_in,
+        {"returns.zip": zipped({"2025/header.csv": HEADER, "2025/episodes.csv": EPISODES})},
+    )
+    assert response.status_code == 302
+    assert Dataset.objects.get().child_count == 3
