@@ -23,6 +23,7 @@ _COMMANDS = [
     ("csplan.cli.programme", "export_programme"),
     ("csplan.cli.programme", "table"),
     ("csplan.cli.benchmark", "benchmark"),
+    ("csplan.cli.demand", "demand"),
     ("csplan.cli.pack", "pack"),
     ("csplan.cli.monitoring", "monitoring"),
 ]

@@ -1,0 +1,187 @@
+"""The demand model's results as report tables (``csplan.reports.table.Table``).
+
+One builder per result: the forecast by month, age band and placement group; the totals with
+their 80% band; the cost by financial year; a scenario's saving; a back-test. Every renderer
+of ``csplan.reports.render`` (text, CSV, JSON, XLSX, HTML) then formats them. Children are
+model numbers (one decimal place); money is exact pounds, rounded once in ``costs``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+import numpy as np
+
+from csplan.demand.backtest import BacktestResult
+from csplan.demand.costs import YearCost
+from csplan.demand.forecast import ForecastResult
+from csplan.money import Unit
+from csplan.periods import FinancialYear
+from csplan.reports.table import Column, ColumnKind, Row, RowKind, Table
+
+#: The columns of ``forecast --format csv`` (one row per month end × age band × group).
+FORECAST_CSV_COLUMNS = ("date", "age_band", "placement_group", "p10", "p50", "p90")
+
+_NUMBER = ColumnKind.NUMBER
+
+
+def _children(value: float) -> Decimal:
+    """A model number of children as a table cell (one decimal place, shown as computed)."""
+    return Decimal(repr(round(float(value), 1)))
+
+
+def _money(heading: str) -> Column:
+    return Column(heading, ColumnKind.MONEY, Unit.POUNDS, places=2)
+
+
+def forecast_cells(result: ForecastResult) -> Table:
+    """Every month end × age band × placement group: p10, p50, p90 and the expected number."""
+    config = result.config
+    rows = []
+    for m, day in enumerate(result.dates):
+        for b, band in enumerate(config.band_keys):
+            for g, group in enumerate(config.group_keys):
+                p = result.cell_percentiles[:, m, b, g]
+                rows.append(Row((day.isoformat(), band, group, _children(p[0]),
+                                 _children(p[1]), _children(p[2]),
+                                 _children(result.expected[m, b, g]))))  # fmt: skip
+    columns = tuple(Column(name) for name in FORECAST_CSV_COLUMNS[:3]) + tuple(
+        Column(name, _NUMBER, places=1) for name in ("p10", "p50", "p90", "expected")
+    )
+    return Table("forecast", "Children looked after: forecast by month, age band and placement "
+                 "group", columns, tuple(rows), notes=_forecast_notes(result))  # fmt: skip
+
+
+def forecast_groups(result: ForecastResult) -> Table:
+    """Each month end: the expected number in each placement group and the total with its band."""
+    config = result.config
+    columns = (
+        Column("Month end"),
+        *(Column(g.label, _NUMBER, places=1) for g in config.groups),
+        Column("Total", _NUMBER, places=1),
+        Column("Total p10", _NUMBER, places=1),
+        Column("Total p90", _NUMBER, places=1),
+    )
+    by_group = result.expected.sum(axis=1)  # (M, G)
+    rows = tuple(
+        Row(
+            (
+                day.isoformat(),
+                *(_children(v) for v in by_group[m]),
+                _children(by_group[m].sum()),
+                _children(result.total_percentiles[0, m]),
+                _children(result.total_percentiles[2, m]),
+            )
+        )  # fmt: skip
+        for m, day in enumerate(result.dates)
+    )
+    return Table("forecast_groups", "Children looked after by placement group (expected)",
+                 columns, rows, notes=_forecast_notes(result))  # fmt: skip
+
+
+def _forecast_notes(result: ForecastResult) -> tuple[str, ...]:
+    notes = [f"Forecast from {result.start}; p10 and p90 bound the range expected 8 times in 10."]
+    if result.simulations:
+        notes.append(f"{result.simulations} simulations, seed {result.seed}.")
+    return tuple(notes)
+
+
+def costs(year_costs: Mapping[FinancialYear, YearCost], labels: Mapping[str, str]) -> Table:
+    """Expected placement cost by financial year and placement group, with a total."""
+    ordered = sorted(year_costs.items())
+    keys = list(labels)
+    columns = (Column("Financial year"), *(_money(labels[k]) for k in keys), _money("Total"))
+    rows = [
+        Row(
+            (
+                year.label + (" (part)" if cost.partial else ""),
+                *(cost.by_group[k] for k in keys),
+                cost.total,
+            )
+        )  # fmt: skip
+        for year, cost in ordered
+    ]
+    rows.append(
+        Row(
+            (
+                "Total",
+                *(sum((c.by_group[k] for _, c in ordered), Decimal(0)) for k in keys),
+                sum((c.total for _, c in ordered), Decimal(0)),
+            ),
+            RowKind.TOTAL,
+        )  # fmt: skip
+    )
+    partial = [y.label for y, c in ordered if c.partial]
+    notes = [
+        "Expected cost: child-days in each placement group × weekly unit cost ÷ 7, with "
+        "the assumptions' inflation; rounded to the penny once per group and year."
+    ]
+    if partial:
+        notes.append(f"Part years (the forecast covers only some months): {', '.join(partial)}.")
+    return Table("costs", "Forecast placement cost by financial year (£)", tuple(columns),
+                 tuple(rows), notes=tuple(notes))  # fmt: skip
+
+
+def saving(
+    baseline: Mapping[FinancialYear, YearCost],
+    scenario: Mapping[FinancialYear, YearCost],
+    saving_by_year: Mapping[FinancialYear, Decimal],
+    name: str,
+) -> Table:
+    """Baseline cost, scenario cost and the saving (baseline less scenario) by financial year."""
+    columns = (Column("Financial year"), _money("Baseline cost"), _money(f"{name} cost"),
+               _money("Saving"))  # fmt: skip
+    years = sorted(saving_by_year)
+    rows = [Row((y.label, baseline[y].total, scenario[y].total, saving_by_year[y])) for y in years]
+    rows.append(
+        Row(
+            (
+                "Total",
+                sum((baseline[y].total for y in years), Decimal(0)),
+                sum((scenario[y].total for y in years), Decimal(0)),
+                sum((saving_by_year[y] for y in years), Decimal(0)),
+            ),
+            RowKind.TOTAL,
+        )
+    )
+    return Table("saving", f"Scenario {name!r}: saving against the baseline (£)", columns,
+                 tuple(rows), notes=("Saving = baseline cost less scenario cost in each "
+                                     "financial year; a negative saving is a cost.",))  # fmt: skip
+
+
+def backtest(result: BacktestResult) -> Table:
+    """Error of the forecast against the later returns, by horizon and placement group."""
+    columns = (
+        Column("Horizon (months)"), Column("Date"), Column("Placement group"),
+        Column("Forecast", _NUMBER, places=1), Column("p10", _NUMBER, places=1),
+        Column("p90", _NUMBER, places=1), Column("Actual", _NUMBER, places=0),
+        Column("Error", _NUMBER, places=1), Column("Error %", ColumnKind.PERCENT, places=1),
+        Column("Inside the 80% band"),
+    )  # fmt: skip
+    rows = []
+    for h in result.horizons:
+        for r in h.rows:
+            pct = None if r.percent_error is None else _children(r.percent_error)
+            inside = "yes" if r.p10 <= r.actual <= r.p90 else "no"
+            kind = RowKind.TOTAL if r.group == "total" else RowKind.LINE
+            rows.append(Row((str(h.months), h.date.isoformat(), r.group, _children(r.expected),
+                             _children(r.p10), _children(r.p90), Decimal(int(round(r.actual))),
+                             _children(r.error), pct, inside), kind))  # fmt: skip
+    notes = [*result.notes]
+    for h in result.horizons:
+        notes.append(
+            f"{h.months} months: the actual fell inside the 80% band in "
+            f"{h.occupied_cell_coverage:.0%} of occupied group × age band × month cells, "
+            f"{h.group_coverage:.0%} of group × month and {h.total_coverage:.0%} of monthly "
+            "totals"
+        )
+    return Table("backtest", f"Back-test: fitted on the data to {result.fit_until}", columns,
+                 tuple(rows), notes=tuple(notes))  # fmt: skip
+
+
+def group_mape(result: BacktestResult, months: int) -> dict[str, float]:
+    """Absolute percentage error by placement group at one horizon (groups with children)."""
+    horizon = next(h for h in result.horizons if h.months == months)
+    return {r.group: abs(r.percent_error) for r in horizon.rows
+            if r.percent_error is not None and np.isfinite(r.percent_error)}  # fmt: skip
