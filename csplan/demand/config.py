@@ -80,8 +80,19 @@ class ModelConfig:
 
     def assign_groups(self, place: pd.Series, provider: pd.Series) -> np.ndarray:
         """Placement-group index for each episode's PLACE and PLACE_PROVIDER."""
-        place = place.astype(str).str.strip().str.upper().to_numpy()
-        provider = provider.astype(str).str.strip().str.upper().to_numpy()
+        # Decide once per distinct (PLACE, PLACE_PROVIDER) pair: there are only a few dozen.
+        pairs = (
+            place.astype(str).to_numpy(dtype=object)
+            + "\t"
+            + provider.astype(str).to_numpy(dtype=object)
+        )
+        codes, uniques = pd.factorize(pairs)
+        split = [str(pair).split("\t") for pair in uniques]
+        unique_place = np.array([p.strip().upper() for p, _ in split], dtype=object)
+        unique_provider = np.array([q.strip().upper() for _, q in split], dtype=object)
+        return self._groups_of(unique_place, unique_provider)[codes]
+
+    def _groups_of(self, place: np.ndarray, provider: np.ndarray) -> np.ndarray:
         result = np.full(len(place), -1, dtype=np.int64)
         default = next(i for i, g in enumerate(self.groups) if g.default)
         for index, group in enumerate(self.groups):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -151,16 +151,28 @@ def forecast_costs(
     adjusters: tuple[CostAdjuster, ...] = (),
 ) -> dict[FinancialYear, YearCost]:
     """Expected placement cost of each financial year the forecast touches."""
-    config = result.config
+    days_by_group = result.child_days.sum(axis=1)  # (M, G)
+    return placement_costs(result.config, result.month_days, days_by_group, assumptions, adjusters)
+
+
+def placement_costs(
+    config: ModelConfig,
+    month_days: Sequence[tuple[dt.date, dt.date]],
+    days_by_group: np.ndarray,
+    assumptions: Assumptions,
+    adjusters: tuple[CostAdjuster, ...] = (),
+) -> dict[FinancialYear, YearCost]:
+    """The cost of child-days in care: ``days_by_group[m, g]`` days in month ``m`` (first and
+    last day in ``month_days``) in placement group ``g``, by financial year."""
     assumptions.check(config)
     keys = config.group_keys
     per_year: dict[FinancialYear, dict[str, Any]] = {}
-    for m, (first, last) in enumerate(result.month_days):
+    for m, (first, last) in enumerate(month_days):
         year = FinancialYear.containing(first)
         weekly = np.array([float(assumptions.weekly(key, year)) for key in keys])
         for adjust in adjusters:
             weekly = weekly * adjust(day_number(first))
-        days = result.child_days[m].sum(axis=0)  # (G,)
+        days = days_by_group[m]
         slot = per_year.setdefault(year, {"first": first, "last": last,
                                           "days": np.zeros(len(keys)),
                                           "cost": np.zeros(len(keys))})  # fmt: skip

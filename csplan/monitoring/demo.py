@@ -9,7 +9,7 @@ year, so every monitoring table and chart has something to show.
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,8 +24,8 @@ from csplan.monitoring.movements import MovementKind, MovementSpec
 from csplan.monitoring.store import (
     apply_movement,
     planned_in_year,
-    record_demand_rerun,
     record_monitoring,
+    rerun_demand_evidence,
 )
 from csplan.periods import FinancialYear, MonitoringPeriod
 from csplan.programme.figures import LineFigures
@@ -34,6 +34,15 @@ from csplan.programme.store import create_line, save_programme
 
 YEAR = FinancialYear(2016)
 DEMO_SEED = 2016
+DEMO_CHILDREN = 1400  # about Hampshire's children looked after in 2016
+# C6: from April 2016, half of the children who would go to agency foster carers go to the
+# council's own carers, reached over a year.
+DEMAND_SCENARIO = {
+    "name": "More in-house fostering",
+    "description": "Half of new fostering placements with in-house carers instead of agencies",
+    "adjustments": [{"kind": "in_house_share", "share": 0.5, "start": "2016-04-01",
+                     "ramp_months": 12}],
+}  # fmt: skip
 DEMAND_EVIDENCE_TITLE = "Placements: more children placed with in-house foster carers (demo)"
 WRITE_OFF_DECISION = "DEMO/EMC/2016-10 (illustrative decision record, not a real reference)"
 REPLACEMENT_REFERENCE = "C2R"
@@ -200,30 +209,42 @@ def _movements(plan: Plan, period: MonitoringPeriod, user: Any) -> None:
         )
 
 
-def _demand_evidence(plan: Plan, user: Any) -> Any:
-    line = plan.lines.get(reference="C6")
+@functools.cache
+def demo_returns() -> Any:
+    """The demo council's synthetic SSDA903 returns, 2011-12 to 2016-17 (no real children)."""
+    import tempfile
+
+    from csplan.demand.episodes import load_returns
+    from csplan.demand.synthetic import write_returns
+
+    with tempfile.TemporaryDirectory(prefix="csplan-demo-903-") as folder:
+        write_returns(folder, children_in_care=DEMO_CHILDREN, years=6, last_year=YEAR.start + 1,
+                      seed=DEMO_SEED)  # fmt: skip
+        return load_returns(folder)
+
+
+def _demand_evidence(plan: Plan, returns: Any, user: Any) -> Any:
+    """C6's evidence: the in-house fostering scenario run on the returns to 31 March 2016."""
+    from csplan.demand.config import load_config
+    from csplan.demand.rerun import episodes_hash
+    from csplan.demand.scenarios import RunOptions, Scenario, run_scenario
+    from csplan.demand.states import truncate
+
+    known = truncate(returns.episodes, YEAR.previous().last_day)
+    scenario = Scenario.from_dict(DEMAND_SCENARIO)
+    run = run_scenario(known, YEAR.previous().last_day, scenario, config=load_config(),
+                       options=RunOptions(months=36, simulations=0),
+                       data_hash=episodes_hash(known))  # fmt: skip
     return attach_evidence(
-        line,
+        plan.lines.get(reference="C6"),
         kind="demand_scenario",
         title=DEMAND_EVIDENCE_TITLE,
-        summary="Scenario: a larger share of placements with in-house foster carers instead of "
-        "independent fostering agencies.",
-        savings={
-            YEAR: Decimal("390000"),
-            YEAR + 1: Decimal("1600000"),
-            YEAR + 2: Decimal("1600000"),
-        },
-        data_hash=hashlib.sha256(b"demo SSDA903 2015/16").hexdigest(),
-        parameters={"model": "demo", "scenario": "in-house fostering share +5 points"},
+        summary=run.evidence["summary"],
+        savings={FinancialYear.parse(y): Decimal(v) for y, v in run.evidence["savings"].items()},
+        data_hash=run.evidence["data_hash"],
+        parameters=run.evidence["parameters"],
         user=user,
     )
-
-
-def _demand_factor(month: int, rng: random.Random) -> Decimal:
-    """The share of the promised saving each month's data imply: drifting down to about 0.9."""
-    drift = Decimal(1) - Decimal("0.01") * month
-    noise = Decimal(rng.randint(-10, 10)) / 1000
-    return drift + noise
 
 
 def _forecast(line: Any, script: LineScript, month: int) -> dict[FinancialYear, Decimal]:
@@ -270,20 +291,10 @@ def load_monitoring_demo(plan: Plan, *, user: Any = None, seed: int = DEMO_SEED)
     """Reset the Hampshire demo programme and record 2016/17 Month 1 to 12 (idempotent)."""
     plan = _reset_programme(plan, user)
     rng = random.Random(seed)
-    evidence = _demand_evidence(plan, user)
+    returns = demo_returns()
+    evidence = _demand_evidence(plan, returns, user)
     for period in YEAR.months():
         _movements(plan, period, user)
         _record_month(plan, period, rng, user)
-        factor = _demand_factor(period.number, rng)
-        implied = {
-            year: round_half_up(amount * factor, 2)
-            for year, amount in evidence.savings_by_year().items()
-        }
-        record_demand_rerun(
-            evidence,
-            period,
-            implied,
-            data_hash=hashlib.sha256(f"demo SSDA903 extract {period}".encode()).hexdigest(),
-            user=user,
-        )
+        rerun_demand_evidence(evidence, period, returns.episodes, period.last_day, user=user)
     return plan

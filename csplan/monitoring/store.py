@@ -421,6 +421,37 @@ def record_demand_rerun(
     return rerun
 
 
+def rerun_demand_evidence(
+    evidence: Evidence,
+    period: MonitoringPeriod,
+    episodes: Any,
+    as_at: date,
+    *,
+    user: Any = None,
+) -> DemandRerun:
+    """Re-run a line's demand-scenario evidence on the returns as they stood on ``as_at`` and
+    store what they now imply for ``period`` (see ``csplan.demand.rerun``)."""
+    from csplan.demand.rerun import RerunError, rerun_as_at
+
+    if "baseline_cost" not in evidence.parameters:
+        raise MonitoringValidationError(
+            {"evidence": "This evidence was not made by the demand model, so it cannot be re-run"}
+        )
+    try:
+        result = rerun_as_at({"savings": evidence.savings, "parameters": evidence.parameters},
+                             episodes, as_at)  # fmt: skip
+    except (RerunError, ValueError) as error:
+        raise MonitoringValidationError({"as_at": str(error)}) from error
+    parameters = {
+        **result.parameters,
+        "actual_cost": amounts_to_json(result.actual_cost),
+        "forecast_cost": amounts_to_json(result.forecast_cost),
+        "evidence_id": evidence.pk,
+    }
+    return record_demand_rerun(evidence, period, result.implied, data_hash=result.data_hash,
+                               parameters=parameters, user=user)  # fmt: skip
+
+
 def demand_track(evidence: Evidence, year: FinancialYear) -> list[demand_check.DemandMonth]:
     reruns = [
         (rerun.period, rerun.data_hash, rerun.implied_by_year())

@@ -105,9 +105,18 @@ def test_demand_led_line_is_tracked_month_by_month(plan):
     [evidence] = demand_lines(plan)
     track = demand_track(evidence, Y16)
     assert [m.period.number for m in track] == list(range(1, 13))
-    assert all(m.promised == Decimal("390000") for m in track)
+    promised = evidence.savings_by_year()[Y16]
+    assert all(m.promised == promised for m in track)
+    # The demand model's saving for the first year of a ramped in-house fostering scenario
+    # on about 1,400 children is of the size C6 plans (390k).
+    assert Decimal("250000") < promised < Decimal("500000")
+    assert evidence.parameters["scenario"]["adjustments"][0]["kind"] == "in_house_share"
     assert len({m.data_hash for m in track}) == 12
-    assert track[-1].implied < track[0].implied
+    # The synthetic returns never made the change, so by March the data imply no saving.
+    assert track[-1].implied < 0 < promised
+    last = evidence.reruns.get(month=12)
+    assert Decimal(last.parameters["actual_cost"]["2016/17"]) > 0
+    assert last.parameters["forecast_cost"].get("2016/17") is None  # the whole year is actual
 
 
 def test_the_demo_loads_twice_the_same(plan):

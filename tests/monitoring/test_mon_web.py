@@ -4,6 +4,7 @@ import io
 import json
 import sys
 import types
+from decimal import Decimal
 
 import pytest
 from django.http import HttpResponse
@@ -12,6 +13,7 @@ from django.template.loader import get_template
 from django.urls import include, path
 from openpyxl import load_workbook
 
+from csplan.evidence.models import Evidence
 from csplan.investment.demo import load_investment_demo
 from csplan.monitoring.demo import load_monitoring_demo
 from csplan.monitoring.models import MonitoringRecord
@@ -95,7 +97,9 @@ def test_summary_twins(web, plan):
     workbook = load_workbook(io.BytesIO(web.get("/monitoring/table/movements.xlsx", query).content))
     assert workbook.sheetnames == ["movements"]
     demand = json.loads(web.get("/monitoring/table/demand_C6.json", query).content)
-    assert len(demand["rows"]) == 9 and demand["rows"][0]["cells"][2] == "390"
+    assert len(demand["rows"]) == 9
+    promised = Evidence.objects.get(kind="demand_scenario").savings["2016/17"]
+    assert demand["rows"][0]["cells"][2] == str(round(Decimal(promised) / 1000))
     assert web.get("/monitoring/table/summary.doc", query).status_code == 404
     assert web.get("/monitoring/table/nothing.csv", query).status_code == 404
 
