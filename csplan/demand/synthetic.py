@@ -627,3 +627,14 @@ def _cin(child: np.ndarray) -> np.ndarray:
 def _upn(children: pd.DataFrame, year: int) -> np.ndarray:
     age = (_day(year, 3, 31) - children["dob"].to_numpy()) / 365.25
     return np.where(age < 5, "UN1", np.where(children["uasc"].to_numpy(), "UN2", "UN5"))
+
+
+def returns_files(
+    children_in_care: int = 1000, years: int = 5, last_year: int = 2025, seed: int = 0
+) -> dict[str, bytes]:
+    """The CSV files ``write_returns`` writes (one folder per year), by relative name."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="csplan-903-") as folder:
+        written = write_returns(folder, children_in_care, years, last_year, seed)
+        return {path.relative_to(folder).as_posix(): path.read_bytes() for path in written}

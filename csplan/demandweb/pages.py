@@ -137,7 +137,9 @@ def _run_meta(run: Any) -> dict[str, Any]:
 
 def forecast_page(dataset: Dataset, scenario: Scenario | None, user: Any) -> dict[str, Any]:
     run = services.forecast_run(dataset, scenario, user=user)
-    fans = services.fans(run)
+    every = services.fans(run)
+    fans = [fan for fan in every if not _empty(fan)]
+    empty = [fan.label for fan in every if _empty(fan)]
     charts = []
     tables = []
     for index, fan in enumerate(fans):
@@ -201,7 +203,13 @@ def forecast_page(dataset: Dataset, scenario: Scenario | None, user: Any) -> dic
         "page_tables": tables,
         "meta": _run_meta(run),
         "run_parameters": json.dumps(run.parameters, indent=2, sort_keys=True),
+        "empty_groups": empty,
     }
+
+
+def _empty(fan: Any) -> bool:
+    """No child in the group in the data, and none forecast."""
+    return not any(v for _, v in fan.actuals) and not any(p.p90 for p in fan.forecast)
 
 
 def costs_page(dataset: Dataset, scenario: Scenario | None, user: Any) -> dict[str, Any]:
@@ -393,14 +401,65 @@ class AttachForm(forms.Form):
         )
 
 
+def _optional_number(label: str, hint: str, low: str, high: str) -> forms.DecimalField:
+    name = label.replace("%", "%%")  # Django formats these messages with %
+    return forms.DecimalField(
+        label=label, help_text=hint, required=False, min_value=Decimal(low),
+        max_value=Decimal(high), max_digits=8, decimal_places=4,
+        error_messages={
+            "invalid": f"{name}: enter a number",
+            "min_value": f"{name}: enter {low} or more",
+            "max_value": f"{name}: enter {high} or less",
+        },
+    )  # fmt: skip
+
+
 class ScenarioForm(forms.Form):
+    """A scenario in the terms a finance officer uses: one start date and ramp, and any of the
+    five adjustments; or, for analysts, the definition as JSON."""
+
     name = forms.CharField(max_length=200, error_messages={"required": "Enter a name"})
     description = forms.CharField(required=False, widget=forms.Textarea)
-    definition_json = forms.CharField(
-        label="Scenario definition (JSON)",
-        widget=forms.Textarea,
-        error_messages={"required": "Enter the scenario's definition"},
+    start = forms.DateField(
+        label="From",
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text="The first day the change takes effect, for example 01/04/2026",
+        error_messages={"invalid": "From: enter a date, for example 01/04/2026"},
     )
+    ramp_months = forms.IntegerField(
+        label="Months to full effect", required=False, min_value=0, max_value=60, initial=12,
+        help_text="0 for the full effect at once",
+        error_messages={"invalid": "Months to full effect: enter a whole number",
+                        "min_value": "Months to full effect: enter 0 or more",
+                        "max_value": "Months to full effect: enter 60 or fewer"},
+    )  # fmt: skip
+    entry_multiply = _optional_number(
+        "Children entering care: multiply by", "For example 0.9 for 10% fewer", "0", "5"
+    )
+    in_house_share = _optional_number(
+        "New agency fostering placements made in-house instead (%)", "For example 20", "0", "100"
+    )
+    stay_multiply = _optional_number(
+        "Length of stay in care: multiply by", "For example 0.95 for 5% shorter stays", "0.1", "5"
+    )
+    step_down = _optional_number(
+        "Children in residential care stepping down to in-house fostering (% a year)",
+        "For example 20", "0", "100",
+    )  # fmt: skip
+    unit_cost_multiply = _optional_number(
+        "Weekly unit costs: multiply by", "For example 0.97 for 3% lower costs", "0", "5"
+    )
+    definition_json = forms.CharField(
+        label="Or the scenario's definition as JSON",
+        required=False,
+        widget=forms.Textarea,
+        help_text='For analysts: {"adjustments": [{"kind": "entry_rate", "multiply": 0.9, '
+        '"start": "2026-04-01", "ramp_months": 6}]}',
+    )
+
+    ADJUSTMENT_FIELDS = ("entry_multiply", "in_house_share", "stay_multiply", "step_down",
+                         "unit_cost_multiply")  # fmt: skip
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -408,21 +467,55 @@ class ScenarioForm(forms.Form):
             raise forms.ValidationError("A scenario with this name already exists")
         return name
 
-    def clean_definition_json(self) -> dict:
-        text = self.cleaned_data["definition_json"]
+    def clean_definition_json(self) -> dict | None:
+        text = self.cleaned_data["definition_json"].strip()
+        if not text:
+            return None
         try:
-            value = json.loads(text)
+            return json.loads(text)
         except json.JSONDecodeError as error:
             raise forms.ValidationError(
                 f"The definition is not valid JSON (line {error.lineno}: {error.msg})"
             ) from None
-        problem = services.check_definition(value)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        given = [f for f in self.ADJUSTMENT_FIELDS if data.get(f) is not None]
+        if given and data.get("definition_json") is not None:
+            raise forms.ValidationError("Give the adjustments or the JSON definition, not both")
+        if data.get("definition_json") is not None:
+            definition = data["definition_json"]
+        elif not given:
+            self.add_error("entry_multiply", "Give at least one adjustment")
+            return data
+        elif data.get("start") is None:
+            self.add_error("start", "From: enter the date the change starts")
+            return data
+        else:
+            definition = {"adjustments": [self._adjustment(f, data) for f in given]}
+        problem = services.check_definition(definition)
         if problem:
-            raise forms.ValidationError(problem)
-        return value
+            field = "definition_json" if data.get("definition_json") is not None else None
+            self.add_error(field, problem)
+        data["definition"] = definition
+        return data
+
+    @staticmethod
+    def _adjustment(field: str, data: dict[str, Any]) -> dict[str, Any]:
+        value = float(data[field])
+        common = {"start": data["start"].isoformat(), "ramp_months": data.get("ramp_months") or 0}
+        return {
+            "entry_multiply": {"kind": "entry_rate", "multiply": value},
+            "in_house_share": {"kind": "in_house_share", "share": value / 100},
+            "stay_multiply": {"kind": "length_of_stay", "multiply": value},
+            "step_down": {"kind": "step_down", "add": value / 100},
+            "unit_cost_multiply": {"kind": "unit_cost", "multiply": value},
+        }[field] | common
 
     def definition(self) -> dict:
-        return self.cleaned_data["definition_json"]
+        return self.cleaned_data["definition"]
 
 
 def parse_day(text: str) -> date | None:

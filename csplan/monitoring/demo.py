@@ -210,16 +210,26 @@ def _movements(plan: Plan, period: MonitoringPeriod, user: Any) -> None:
 
 
 @functools.cache
-def demo_returns() -> Any:
+def demo_return_files() -> dict[str, bytes]:
     """The demo council's synthetic SSDA903 returns, 2011-12 to 2016-17 (no real children)."""
+    from csplan.demand.synthetic import returns_files
+
+    return returns_files(DEMO_CHILDREN, years=6, last_year=YEAR.start + 1, seed=DEMO_SEED)
+
+
+@functools.cache
+def demo_returns() -> Any:
+    """``demo_return_files`` read by the demand model."""
     import tempfile
+    from pathlib import Path
 
     from csplan.demand.episodes import load_returns
-    from csplan.demand.synthetic import write_returns
 
     with tempfile.TemporaryDirectory(prefix="csplan-demo-903-") as folder:
-        write_returns(folder, children_in_care=DEMO_CHILDREN, years=6, last_year=YEAR.start + 1,
-                      seed=DEMO_SEED)  # fmt: skip
+        for name, content in demo_return_files().items():
+            target = Path(folder) / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
         return load_returns(folder)
 
 

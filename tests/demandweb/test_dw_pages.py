@@ -124,9 +124,12 @@ def test_dfe_findings_are_stored_with_known_false_positives_marked(client_in, da
 def test_forecast_page_draws_a_fan_per_group_and_stores_the_run(client_in, dataset):
     url = reverse("demandweb:forecast", kwargs={"pk": dataset.pk})
     page = client_in.get(url).content.decode()
-    config = engine._config()
-    assert page.count('role="img"') == len(config.groups) + 1
+    returns = services.load(dataset)
+    placed = set(engine._config().assign_groups(returns.episodes["place"],
+                                                returns.episodes["place_provider"]))  # fmt: skip
+    assert page.count('role="img"') == len(placed) + 1  # groups never used have no chart
     assert "All children looked after" in page and "Fostering (in-house carers)" in page
+    assert "Secure children&#x27;s homes" in page.split("so they have no chart:")[1]
     assert ForecastRun.objects.count() == 1
     client_in.get(url)
     assert ForecastRun.objects.count() == 1  # the stored run is reused
@@ -137,7 +140,6 @@ def test_forecast_page_draws_a_fan_per_group_and_stores_the_run(client_in, datas
     assert total["name"] == "forecast_all"
     actual = [r for r in total["rows"] if r["kind"] == "Actual"]
     forecast = [r for r in total["rows"] if r["kind"] == "Forecast"]
-    returns = services.load(dataset)
     assert actual[-1]["month"] == "2025-03-31"
     assert actual[-1]["p50"] == returns.episodes.pipe(_in_care_on, "2025-03-31")
     assert len(forecast) == engine.FAN_MONTHS and forecast[0]["month"] == "2025-04-30"
@@ -292,3 +294,27 @@ def test_uploaded_files_are_zipped_in_a_single_file_upload(client_in):
     )
     assert response.status_code == 302
     assert Dataset.objects.get().child_count == 3
+
+
+def test_a_scenario_from_the_plain_form(client_in):
+    url = reverse("demandweb:scenario_new")
+    empty = client_in.post(url, {"name": "Nothing", "start": "01/04/2025"})
+    assert empty.status_code == 400 and "Give at least one adjustment" in empty.content.decode()
+    no_start = client_in.post(url, {"name": "No date", "entry_multiply": "0.9"})
+    assert "From: enter the date the change starts" in no_start.content.decode()
+    too_big = client_in.post(url, {"name": "Big", "in_house_share": "120", "start": "01/04/2025"})
+    assert "enter 100 or less" in too_big.content.decode()
+    response = client_in.post(url, {
+        "name": "Both", "start": "01/04/2025", "ramp_months": "6", "entry_multiply": "0.9",
+        "in_house_share": "25", "unit_cost_multiply": "0.98",
+    })  # fmt: skip
+    assert response.status_code == 302
+    scenario = Scenario.objects.get(name="Both")
+    assert scenario.definition == {"adjustments": [
+        {"kind": "entry_rate", "multiply": 0.9, "start": "2025-04-01", "ramp_months": 6},
+        {"kind": "in_house_share", "share": 0.25, "start": "2025-04-01", "ramp_months": 6},
+        {"kind": "unit_cost", "multiply": 0.98, "start": "2025-04-01", "ramp_months": 6},
+    ]}  # fmt: skip
+    both = client_in.post(url, {"name": "Mixed", "entry_multiply": "0.9", "start": "01/04/2025",
+                                "definition_json": json.dumps(FEWER_ENTRIES)})  # fmt: skip
+    assert "not both" in both.content.decode()
