@@ -75,3 +75,39 @@ def calibrate(year: str) -> None:
     shown = ", ".join(f"{code} {value}" for code, value in sorted(saved.probabilities.items()))
     click.echo(f"{saved.label} (as of {saved.as_of}): {shown}")
     click.echo(saved.source)
+
+
+@monitoring.command()
+@click.argument("reference")
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--year", required=True, help="Monitoring year, e.g. 2016/17.")
+@click.option("--month", required=True, type=click.IntRange(1, 12), help="Month 1 (April) to 12.")
+@click.option("--as-at", "as_at", help="The data's date (a month end); default the returns' last.")
+def rerun(reference: str, path: str, year: str, month: int, as_at: str | None) -> None:
+    """Re-run line REFERENCE's demand-model evidence on the SSDA903 returns in PATH."""
+    import datetime as dt
+
+    setup_django()
+    from csplan.demand.episodes import InputError, load_returns
+    from csplan.evidence.models import Evidence
+    from csplan.monitoring.store import MonitoringValidationError, rerun_demand_evidence
+    from csplan.periods import FinancialYear, MonitoringPeriod, PeriodError
+
+    evidence = (
+        Evidence.objects.filter(line__reference=reference, kind=Evidence.Kind.DEMAND_SCENARIO)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if evidence is None:
+        fail(f"No demand-model evidence for a line with reference {reference!r}")
+    try:
+        period = MonitoringPeriod(FinancialYear.parse(year), month)
+        returns = load_returns(path)
+        day = dt.date.fromisoformat(as_at) if as_at else returns.last_date
+        stored = rerun_demand_evidence(evidence, period, returns.episodes, day)
+    except (PeriodError, InputError, MonitoringValidationError, ValueError) as error:
+        fail(str(error))
+    promised = evidence.savings_by_year().get(period.year)
+    implied = stored.implied_by_year().get(period.year)
+    click.echo(f"{reference} {period}: promised £{promised:,} in {period.year}, the returns as at "
+               f"{day} imply £{implied:,} (data hash {stored.data_hash[:12]})")  # fmt: skip

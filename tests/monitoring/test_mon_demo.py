@@ -123,3 +123,25 @@ def test_the_demo_loads_twice_the_same(plan):
     again = load_monitoring_demo(plan)
     assert MonitoringRecord.objects.filter(line__plan=again).count() == 7 * 12 + 6
     assert _in_year(again, "C8") == {Y16: 815000, Y17: 1200000, Y18: 1464000}
+
+
+def test_rerun_from_the_command_line(plan, tmp_path):
+    from click.testing import CliRunner
+
+    from csplan.cli import cli
+    from csplan.monitoring.demo import demo_return_files
+
+    for name, content in demo_return_files().items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(content)
+    args = ["monitoring", "rerun", "C6", str(tmp_path), "--year", "2016/17", "--month", "6",
+            "--as-at", "2016-09-30"]  # fmt: skip
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    [evidence] = demand_lines(plan)
+    stored = evidence.reruns.get(month=6)
+    assert stored.parameters["latest_date"] == "2016-09-30"
+    assert f"imply £{stored.implied_by_year()[Y16]:,}" in result.output
+    missing = CliRunner().invoke(cli, ["monitoring", "rerun", "ZZ1", str(tmp_path), "--year",
+                                       "2016/17", "--month", "1"])  # fmt: skip
+    assert missing.exit_code == 1 and "No demand-model evidence" in missing.output
