@@ -21,9 +21,11 @@ COLUMNS = ["source", "rule", "message", "file", "row", "child", "column", "actio
 @click.command("validate")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text",
+    "--format", "fmt", type=click.Choice(["text", "csv", "xlsx", "json"]), default="text",
     show_default=True, help="Output format.",
 )  # fmt: skip
+@click.option("--output", "-o", type=click.Path(path_type=Path),
+              help="Write to this file (needed for xlsx).")  # fmt: skip
 @click.option(
     "--year", "years", type=int, multiple=True,
     help="Collection year(s) to run the DfE rules for (e.g. 2025 for 2024-25); default all.",
@@ -34,11 +36,14 @@ COLUMNS = ["source", "rule", "message", "file", "row", "child", "column", "actio
     help="Your council's code, for the DfE rules on placement location.",
 )  # fmt: skip
 def validate(
-    path: Path, fmt: str, years: tuple[int, ...], no_dfe: bool, local_authority: str
-) -> None:
+    path: Path, fmt: str, output: Path | None, years: tuple[int, ...], no_dfe: bool,
+    local_authority: str,
+) -> None:  # fmt: skip
     """Check SSDA903 returns in PATH (folder, zip or file): input issues and DfE rules."""
     from csplan.demand.episodes import InputError, load_returns
 
+    if fmt == "xlsx" and output is None:
+        raise click.UsageError("--format xlsx needs --output FILE.xlsx")
     try:
         returns = load_returns(path)
     except InputError as error:
@@ -60,7 +65,33 @@ def validate(
             rows.extend(_failure_row(failure, report) for failure in report.failed_rules)
     if warning:
         click.echo(f"Warning: {warning}", err=True)
-    click.echo(_render(fmt, rows, returns, reports), nl=fmt != "csv")
+    if fmt == "xlsx":
+        _write_xlsx(rows, output)
+        click.echo(f"Wrote {len(rows)} issues and findings to {output}", err=True)
+        return
+    text = _render(fmt, rows, returns, reports)
+    if output is None:
+        click.echo(text, nl=fmt != "csv")
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}", err=True)
+
+
+def _write_xlsx(rows: list[dict[str, Any]], output: Path) -> None:
+    from openpyxl import Workbook
+
+    from csplan.reports.render import add_table_sheet
+    from csplan.reports.table import Column, Row, Table
+
+    table = Table(
+        "validation", "SSDA903 input issues and DfE validator findings",
+        tuple(Column(name) for name in COLUMNS),
+        tuple(Row(tuple("" if r[c] is None else str(r[c]) for c in COLUMNS)) for r in rows),
+    )  # fmt: skip
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    add_table_sheet(workbook, table)
+    workbook.save(output)
 
 
 def _run_dfe(path: Path, years: list[int], local_authority: str) -> tuple[list[Any], str]:

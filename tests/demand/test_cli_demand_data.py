@@ -99,3 +99,19 @@ def test_validate_runs_the_dfe_rules(returns_folder):
     real = [f for f in report["findings"] if not f["false_positive"]]
     assert real == []
     assert {f["rule"] for f in report["findings"]} <= {"146", "202", "241"}
+
+
+def test_validate_xlsx_needs_an_output_and_lists_the_issue(tmp_path, write_903, base_returns):
+    from openpyxl import load_workbook
+
+    base_returns[2024]["episodes"][1]["PLACE"] = "ZZ"
+    folder = write_903(tmp_path / "in", base_returns)
+    assert run("validate", folder, "--no-dfe", "--format", "xlsx").exit_code == 2
+    target = tmp_path / "issues.xlsx"
+    assert run("validate", folder, "--no-dfe", "--format", "xlsx", "-o", target).exit_code == 0
+    rows = [[c.value for c in row] for row in load_workbook(target)["validation"].iter_rows()]
+    header = next(i for i, r in enumerate(rows) if r[0] == "source")
+    assert rows[header][:6] == ["source", "rule", "message", "file", "row", "child"]
+    issue = rows[header + 2]  # under the heading and the (empty) units row
+    assert (issue[1], issue[3], issue[4], issue[5]) == ("unknown-code", "2024/episodes.csv", "3",
+                                                        "C2")  # fmt: skip

@@ -16,8 +16,14 @@ from csplan.demand.scenarios import RunOptions, Scenario, run_scenario
 from csplan.demand.states import truncate
 from csplan.periods import FinancialYear as FY
 
-IN_HOUSE = Scenario.from_dict({"name": "More in-house fostering", "adjustments": [
-    {"kind": "in_house_share", "share": 0.5, "start": "2024-04-01", "ramp_months": 12}]})  # fmt: skip
+IN_HOUSE = Scenario.from_dict(
+    {
+        "name": "More in-house fostering",
+        "adjustments": [
+            {"kind": "in_house_share", "share": 0.5, "start": "2024-04-01", "ramp_months": 12}
+        ],
+    }
+)
 OPTIONS = RunOptions(months=36, simulations=0)
 
 
