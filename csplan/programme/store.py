@@ -57,11 +57,16 @@ def _phasing(entries: Any) -> dict[FinancialYear, Decimal]:
     return {FinancialYear(entry.year): from_pence(entry.amount_pence) for entry in entries}
 
 
-def line_figures(line: SavingsLine) -> LineFigures:
+def line_figures(
+    line: SavingsLine,
+    phasing: Mapping[FinancialYear, Decimal] | None = None,
+    workstream: str | None = None,
+) -> LineFigures:
+    """The line as plain values; ``phasing`` and ``workstream`` (its name) when already read."""
     return LineFigures(
         reference=line.reference,
-        workstream=line.workstream.name,
-        phasing=_phasing(line.phasing.all()),
+        workstream=line.workstream.name if workstream is None else workstream,
+        phasing=dict(phasing) if phasing is not None else _phasing(line.phasing.all()),
         baseline_budget=None
         if line.baseline_budget_pence is None
         else from_pence(line.baseline_budget_pence),
@@ -69,9 +74,22 @@ def line_figures(line: SavingsLine) -> LineFigures:
     )
 
 
+def _plan_phasing(plan: Plan) -> dict[int, dict[FinancialYear, Decimal]]:
+    """Every line's phasing in one query, by line id (faster than a prefetch per line)."""
+    by_line: dict[int, dict[FinancialYear, Decimal]] = {}
+    entries = PhasingEntry.objects.filter(line__plan=plan).order_by("line_id", "year")
+    for line_id, year, pence in entries.values_list("line_id", "year", "amount_pence"):
+        by_line.setdefault(line_id, {})[FinancialYear(year)] = from_pence(pence)
+    return by_line
+
+
 def programme_figures(plan: Plan) -> ProgrammeFigures:
     """The plan as plain values for calculations and reports."""
-    lines = plan.lines.select_related("workstream").prefetch_related("phasing")
+    phasing = _plan_phasing(plan)
+    lines = [
+        line_figures(line, phasing.get(line.pk, {}))
+        for line in plan.lines.select_related("workstream")
+    ]
     return ProgrammeFigures(
         council=plan.council.name,
         plan=plan.name,
@@ -82,7 +100,7 @@ def programme_figures(plan: Plan) -> ProgrammeFigures:
             WorkstreamFigures(w.name, from_pence(w.budget_pence), w.is_workstream)
             for w in plan.workstreams.all()
         ),
-        lines=tuple(line_figures(line) for line in lines),
+        lines=tuple(lines),
         percent_basis=plan.council.percent_basis,
         sign_convention=plan.council.sign_convention,
         rag_key=tuple(plan.council.rag_key or ()),

@@ -15,6 +15,7 @@ import io
 import json
 import textwrap
 from collections.abc import Callable
+from copy import copy
 from decimal import Decimal
 from typing import Any
 
@@ -206,10 +207,20 @@ def add_table_sheet(workbook: Any, table: Table) -> Any:
     for cell in (*sheet[2], *sheet[3]):
         cell.font = bold
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+    styles: dict[tuple[int, bool, bool], Any] = {}
     for number, row in enumerate(table.rows, start=4):
         sheet.append([_xlsx_value(c, v) for c, v in zip(table.columns, row.cells, strict=True)])
         for index, column in enumerate(table.columns, start=1):
-            _style_cell(sheet.cell(row=number, column=index), column, row, bold)
+            cell = sheet.cell(row=number, column=index)
+            # Cells alike share one style: copying it is much faster than building it again.
+            key = (index, isinstance(cell.value, str), row.kind is not RowKind.LINE)
+            if key in styles:
+                cell._style = copy(styles[key])
+                if key[1]:
+                    cell.data_type = "s"  # never a formula
+            else:
+                _style_cell(cell, column, row, bold)
+                styles[key] = copy(cell._style)
     sheet.freeze_panes = "B4"
     sheet.append([])
     for note in table.notes:
