@@ -97,9 +97,21 @@ def from_model_float(value: float, places: int = 2) -> Decimal:
     return round_half_up(Decimal(repr(float(value))), places)
 
 
+#: No saving, budget or target in a council's programme comes near this: a larger figure is a
+#: typing or unit error (and beyond it the store's 64-bit pence would overflow).
+MAX_AMOUNT = Decimal("10000000000")
+
+
+def check_size(pounds: Decimal) -> Decimal:
+    """``pounds`` if it is within ±``MAX_AMOUNT``; else ``MoneyError`` saying so."""
+    if abs(pounds) > MAX_AMOUNT:
+        raise MoneyError(f"£{pounds:,} is more than £{MAX_AMOUNT:,}: check the unit")
+    return pounds
+
+
 def to_pence(pounds: Decimal) -> int:
     """Integer pence for the store; refuses amounts with fractions of a penny."""
-    amount = to_decimal(pounds)
+    amount = check_size(to_decimal(pounds))
     pence = amount * 100
     if pence != pence.to_integral_value():
         raise MoneyError(f"£{amount} has a fraction of a penny")

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from csplan.money import MoneyError, Unit, from_unit, in_unit, to_decimal
+from csplan.money import MoneyError, Unit, check_size, from_unit, in_unit, to_decimal
 from csplan.periods import FinancialYear, PeriodError, parse_years
 from csplan.programme.errors import ProblemCollector
 from csplan.programme.figures import (
@@ -207,9 +207,14 @@ def _amount(
         )
         return None
     try:
-        return from_unit(value, unit)
+        pounds = from_unit(value, unit)
     except (MoneyError, TypeError):
         problems.add(f"{value!r} is not an amount in {unit.label}", row=row, column=where)
+        return None
+    try:
+        return check_size(pounds)
+    except MoneyError as error:
+        problems.add(f"{value!r} {unit.label}: {error}", row=row, column=where)
         return None
 
 

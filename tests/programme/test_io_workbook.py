@@ -59,7 +59,7 @@ def test_round_trip_keeps_every_field_pence_and_formula_like_text(programme):
         recurrence="one_off",
         rag="A",
         baseline_budget=Decimal("52500000.01"),
-        fte=Decimal("-1.25"),
+        fte=Decimal("1.25"),
         fte_note="estimate",
     )
     changed = replace(programme, lines=(line, *programme.lines[1:]), sign_convention="negative")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
-from csplan.money import MoneyError, Unit, from_unit, round_half_up, to_decimal
+from csplan.money import MoneyError, Unit, check_size, from_unit, round_half_up, to_decimal
 from csplan.periods import FinancialYear, PeriodError
 from csplan.reports.table import unneutralise
 
@@ -68,7 +69,23 @@ def amount(value: object, unit: Unit) -> Decimal:
     pounds = from_unit(figure, unit)
     if round_half_up(pounds, 2) != pounds:
         raise CellError(f"{text(value)} {unit.label} comes to a fraction of a penny")
-    return pounds
+    try:
+        return check_size(pounds)
+    except MoneyError as error:
+        raise CellError(f"{text(value)} {unit.label}: {error}") from None
+
+
+def non_negative(read: Any) -> Any:
+    """``read`` that also refuses a negative number (budgets, FTE)."""
+
+    def checked(value: object) -> Any:
+        result = read(value)
+        figure = result[0] if isinstance(result, tuple) else result
+        if figure is not None and figure < 0:
+            raise CellError(f"{text(value)} is negative: enter it as a positive number")
+        return result
+
+    return checked
 
 
 def optional_amount(value: object, unit: Unit) -> Decimal | None:

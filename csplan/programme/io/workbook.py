@@ -357,7 +357,10 @@ def read_workbook(source: Path | bytes, *, file: str | None = None) -> Programme
         problems.raise_if_any()  # the amounts cannot be read without the unit, form and years
     targets, rag_key = _read_targets_and_rag(_rows(workbook[PROGRAMME]), settings, problems)
     workstreams = _read_workstreams(_rows(workbook[WORKSTREAMS]), settings.unit, problems)
-    lines = _read_lines(_rows(workbook[LINES]), settings, {w.name for w in workstreams}, problems)
+    codes = {entry["code"] for entry in (rag_key or DEFAULT_RAG_KEY)}
+    lines = _read_lines(
+        _rows(workbook[LINES]), settings, {w.name for w in workstreams}, problems, codes
+    )
     problems.raise_if_any()
     values = settings.values
     return ProgrammeFigures(
@@ -382,10 +385,37 @@ def _open(source: Path | bytes, problems: ProblemCollector) -> Any:
         problems.add("is empty")
         return None
     try:
-        return load_workbook(io.BytesIO(data), data_only=True)
+        formulas = load_workbook(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         problems.add("is not an Excel workbook (.xlsx): save it from Excel as .xlsx")
         return None
+    found = _formula_cells(formulas)
+    if not found:
+        return formulas  # no formulas: the cells hold their values
+    values = load_workbook(io.BytesIO(data), data_only=True)
+    for sheet, cell in found:
+        if values[sheet].cell(row=cell.row, column=cell.column).value is None:
+            heading = formulas[sheet].cell(row=1, column=cell.column).value
+            problems.add(
+                f"holds a formula ({str(cell.value)[:40]}) with no saved value: type the value, "
+                "or open the workbook in Excel and save it so the value is stored",
+                sheet=sheet,
+                row=cell.row,
+                column=cells.where(cell.column - 1, heading),
+            )
+    return values
+
+
+def _formula_cells(workbook: Any) -> list[tuple[str, Any]]:
+    """Formula cells of the sheets csplan reads (their saved values are used, when saved)."""
+    return [
+        (sheet, cell)
+        for sheet in (PROGRAMME, WORKSTREAMS, LINES)
+        if sheet in workbook.sheetnames
+        for row in workbook[sheet].iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
 
 
 def _rows(sheet: Any) -> list[tuple[int, list[Any]]]:
@@ -567,7 +597,7 @@ def _read_workstreams(
         seen.add(name)
         budget, flag = ZERO, True
         try:
-            budget = cells.amount(_value(data, budget_at), unit)
+            budget = cells.non_negative(lambda v: cells.amount(v, unit))(_value(data, budget_at))
         except cells.CellError as error:
             problems.add(str(error), sheet=WORKSTREAMS, row=row, column=header.where(budget_at))
         try:
@@ -585,6 +615,7 @@ def _read_lines(
     settings: _Settings,
     workstreams: set[str],
     problems: ProblemCollector,
+    rag_codes: set[str],
 ) -> list[LineFigures]:
     if not rows:
         problems.add("the sheet is empty: it needs its heading row", sheet=LINES)
@@ -602,7 +633,7 @@ def _read_lines(
     year_columns = _line_years(header, settings, problems)
     if columns["reference"] is None or columns["workstream"] is None:
         return []
-    reader = _LineReader(header, columns, year_columns, settings, workstreams, problems)
+    reader = _LineReader(header, columns, year_columns, settings, workstreams, problems, rag_codes)
     lines: list[LineFigures] = []
     first_row: dict[str, int] = {}
     for row, data in rows[1:]:
@@ -671,7 +702,9 @@ class _LineReader:
         settings: _Settings,
         workstreams: set[str],
         problems: ProblemCollector,
+        rag_codes: set[str],
     ) -> None:
+        self.rag_codes = rag_codes
         self.header = header
         self.columns = columns
         self.years = years
@@ -715,9 +748,20 @@ class _LineReader:
             name: self._cell(cells.yes_no, data, row, name) for _, name, _ in LINE_FLAG_COLUMNS
         }
         baseline = self._cell(
-            lambda v: cells.optional_amount(v, self.settings.unit), data, row, "baseline_budget"
+            cells.non_negative(lambda v: cells.optional_amount(v, self.settings.unit)),
+            data,
+            row,
+            "baseline_budget",
         )
-        fte, note = self._cell(cells.fte, data, row, "fte") or (None, "")
+        fte, note = self._cell(cells.non_negative(cells.fte), data, row, "fte") or (None, "")
+        rag = text["rag"]
+        if rag and rag not in self.rag_codes:
+            self._add(
+                f"RAG {rag!r} is not in the council's RAG key on the Programme sheet "
+                f"({', '.join(sorted(self.rag_codes))})",
+                row,
+                self.columns["rag"],
+            )
         phasing = self._phasing(row, data)
         if len(self.problems.problems) > before:
             return None
