@@ -3,6 +3,8 @@
 - Hampshire's Transformation to 2017 programme (published figures) with a generated year of
   monitoring (2016/17 Month 1 to 12), movements and demand re-runs;
 - BCP Council's invest-to-save case (published figures);
+- Cambridgeshire's thirteen People and Communities business cases (published text, officers by
+  role) as a second plan, with synthetic equality ratings, consultations and decisions;
 - benchmark data for a fictional LA and its statistical neighbours (synthetic, since csplan
   ships no copy of the DfE and ONS files).
 
@@ -66,18 +68,31 @@ def demo_user() -> Any:
 def load_demo() -> DemoSummary:
     """Load every demo dataset (each loader is idempotent) and the demo log-in."""
     from csplan.benchmark.demo import load_demo_benchmark
+    from csplan.cases.demo import load_cambridgeshire_plan, load_cases_demo
     from csplan.investment.demo import load_investment_demo
     from csplan.monitoring.demo import load_monitoring_demo
     from csplan.programme.demo import load_hampshire_demo
 
     user = demo_user()
     summary = DemoSummary(DEMO_USERNAME, demo_password())
+    # Cambridgeshire's plan first, so Hampshire's (the newest) stays the plan the app shows.
+    cambridgeshire = load_cambridgeshire_plan(user=user)
     plan = load_hampshire_demo(user=user)
     summary.loaded.append(f"{plan.council.name}: {plan.name}")
+    from csplan.accounts.demo import load_role_users
+
+    load_role_users(plan, summary.password, by=user)
+    summary.loaded.append("Users finance, sro (owns C3, C5, C1/7) and viewer, demo password")
     load_monitoring_demo(plan, user=user)
     summary.loaded.append("2016/17 monitoring, Month 1 to 12, with movements")
     case = load_investment_demo(user=user)
     summary.loaded.append(f"Invest-to-save case: {case}")
     load_demo_benchmark()
     summary.loaded.append("Benchmark data for a fictional demo LA and its neighbours (synthetic)")
+    from csplan.demandweb.demo import load_demand_demo
+
+    dataset = load_demand_demo(user=user)
+    summary.loaded.append(f"Demand model: {dataset.name}, three scenarios and a forecast")
+    summary.loaded.append(f"{cambridgeshire.council.name}: {cambridgeshire.name}")
+    summary.loaded.extend(load_cases_demo([plan, cambridgeshire], user=user))
     return summary

@@ -40,17 +40,21 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "csplan.programme",
+    "csplan.accounts",
+    "csplan.api",
     "csplan.benchmark",
     "csplan.monitoring",
     "csplan.investment",
     "csplan.evidence",
     "csplan.pack",
     "csplan.demandweb",
+    "csplan.cases",
     "csplan.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csplan.web.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csplan.web.context_processors.csplan",
+                "csplan.accounts.context_processors.access",
             ],
         },
     },
@@ -129,6 +134,7 @@ WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+CSRF_FAILURE_VIEW = "csplan.accounts.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -155,7 +155,11 @@ def build_benchmark_data(
     for row in sorted(cla, key=lambda r: r.year):
         figures[(row.year, row.area_code, row.measure)] = row
         areas[row.area_code] = Area(
-            row.area_code, row.area_name, row.level, row.old_la_code, row.region_code,
+            row.area_code,
+            row.area_name,
+            row.level,
+            row.old_la_code,
+            row.region_code,
             row.region_name,
         )
         if row.old_la_code:
@@ -532,8 +536,15 @@ def check_published_rates(data: BenchmarkData) -> list[RateCheck]:
             continue
         checks.append(
             RateCheck(
-                year, row.level, code, row.area_name, measure, row.count, row.population,
-                rate_per_10k(row.count, row.population), row.published_rate,
+                year,
+                row.level,
+                code,
+                row.area_name,
+                measure,
+                row.count,
+                row.population,
+                rate_per_10k(row.count, row.population),
+                row.published_rate,
             )
         )
     return checks

@@ -28,8 +28,25 @@ def _scale(values: list[Decimal]) -> tuple[Decimal, Decimal, Decimal]:
     low, high = min(values), max(values)
     span = max(high - low, Decimal(1))
     step = Decimal(1)
-    for candidate in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000,
-                      50000, 100000):
+    for candidate in (
+        1,
+        2,
+        5,
+        10,
+        20,
+        25,
+        50,
+        100,
+        200,
+        500,
+        1000,
+        2000,
+        5000,
+        10000,
+        20000,
+        50000,
+        100000,
+    ):
         step = Decimal(candidate)
         if span / step <= 5:
             break
@@ -86,7 +103,7 @@ def trend_svg(title: str, series: list[Series], unit: str = "per 10,000") -> str
         parts.append(
             f'<line x1="{WIDTH - RIGHT + 12}" x2="{WIDTH - RIGHT + 40}" y1="{legend_y - 4}" '
             f'y2="{legend_y - 4}" stroke="{colour}" stroke-width="3"'
-            f'{f" stroke-dasharray={chr(34)}{dash}{chr(34)}" if dash else ""}/>'
+            f"{f' stroke-dasharray={chr(34)}{dash}{chr(34)}' if dash else ''}/>"
             f'<text x="{WIDTH - RIGHT + 46}" y="{legend_y}" font-size="12">'
             f"{escape(s.label)}</text>"
         )

@@ -24,8 +24,16 @@ NEIGHBOURS = [
     (f"E100099{80 + i}", f"{980 + i}", name)
     for i, name in enumerate(
         [
-            "Northshire", "Southshire", "Eastshire", "Westshire", "Midshire",
-            "Fenshire", "Dalesshire", "Moorshire", "Valeshire", "Coastshire",
+            "Northshire",
+            "Southshire",
+            "Eastshire",
+            "Westshire",
+            "Midshire",
+            "Fenshire",
+            "Dalesshire",
+            "Moorshire",
+            "Valeshire",
+            "Coastshire",
         ]
     )
 ]
@@ -54,8 +62,9 @@ def _cla_rows(seed: int) -> tuple[list[imp.ClaRow], list[imp.PopulationRow]]:
         for code, number, name in _las():
             people = int(base_population[code] * (1 + 0.004 * (year - YEARS[0])))
             england_population += people
-            population.append(imp.PopulationRow(year - 1, "la", code, name, number,
-                                                DEMO_REGION[0], people))
+            population.append(
+                imp.PopulationRow(year - 1, "la", code, name, number, DEMO_REGION[0], people)
+            )
             rate = base_rate[code] * (1 + rng.uniform(-0.04, 0.05)) ** (year - YEARS[0])
             counts = {
                 "looked_after": round(rate * people / 10000),
@@ -72,15 +81,28 @@ def _cla_rows(seed: int) -> tuple[list[imp.ClaRow], list[imp.PopulationRow]]:
 
 
 def _row(
-    year: int, level: str, code: str, name: str, number: str, measure: str, population: int,
+    year: int,
+    level: str,
+    code: str,
+    name: str,
+    number: str,
+    measure: str,
+    population: int,
     count: int,
 ) -> imp.ClaRow:
     rate = Decimal(count) * 10000 / Decimal(population)
     return imp.ClaRow(
-        year=year, level=level, area_code=code, area_name=name, old_la_code=number,
+        year=year,
+        level=level,
+        area_code=code,
+        area_name=name,
+        old_la_code=number,
         region_code="" if level == "national" else DEMO_REGION[0],
-        region_name="" if level == "national" else DEMO_REGION[1], measure=measure,
-        population=population, count=count, published_rate=int(round_half_up(rate, 0)),
+        region_name="" if level == "national" else DEMO_REGION[1],
+        measure=measure,
+        population=population,
+        count=count,
+        published_rate=int(round_half_up(rate, 0)),
     )
 
 
@@ -95,8 +117,13 @@ def _ro3_rows(seed: int, cla: list[imp.ClaRow]) -> list[imp.Ro3Row]:
         income = round_half_up(gross * Decimal("0.08"), 2)
         rows.append(
             imp.Ro3Row(
-                financial_year=YEARS[-1] - 1, ecode=f"E{row.old_la_code}0", ons_code=row.area_code,
-                name=row.area_name, la_class="SC", total_expenditure=gross, total_income=income,
+                financial_year=YEARS[-1] - 1,
+                ecode=f"E{row.old_la_code}0",
+                ons_code=row.area_code,
+                name=row.area_name,
+                la_class="SC",
+                total_expenditure=gross,
+                total_income=income,
                 net_current_expenditure=gross - income,
             )
         )
@@ -105,8 +132,12 @@ def _ro3_rows(seed: int, cla: list[imp.ClaRow]) -> list[imp.Ro3Row]:
 
 def _neighbour_rows() -> list[imp.NeighbourRow]:
     rows = [
-        imp.NeighbourRow(DEMO_NUMBER, DEMO_NAME, DEMO_REGION[1],
-                         tuple((n, c) for (_, n, _), c in zip(NEIGHBOURS, CLOSENESS, strict=True)))
+        imp.NeighbourRow(
+            DEMO_NUMBER,
+            DEMO_NAME,
+            DEMO_REGION[1],
+            tuple((n, c) for (_, n, _), c in zip(NEIGHBOURS, CLOSENESS, strict=True)),
+        )
     ]
     for _, number, name in NEIGHBOURS:
         others = [(n, "Very Close") for _, n, _ in _las() if n != number]
@@ -120,12 +151,20 @@ def demo_files(seed: int = 2025) -> list[imp.ParsedFile]:
     digest = imp.file_sha256(f"{SOURCE} seed {seed}".encode())
     return [
         imp.ParsedFile(imp.CLA, f"demo-cla-{seed}", digest, cla, "2025", imp.CLA),
-        imp.ParsedFile(imp.POPULATION, f"demo-population-{seed}", digest, population, "",
-                       imp.POPULATION),
-        imp.ParsedFile(imp.NEIGHBOURS, f"demo-neighbours-{seed}", digest, _neighbour_rows(), "",
-                       imp.NEIGHBOURS),
-        imp.ParsedFile(imp.RO3, f"demo-ro3-{seed}", digest, _ro3_rows(seed, cla), "",
-                       f"{imp.RO3}:{YEARS[-1] - 1}"),
+        imp.ParsedFile(
+            imp.POPULATION, f"demo-population-{seed}", digest, population, "", imp.POPULATION
+        ),
+        imp.ParsedFile(
+            imp.NEIGHBOURS, f"demo-neighbours-{seed}", digest, _neighbour_rows(), "", imp.NEIGHBOURS
+        ),
+        imp.ParsedFile(
+            imp.RO3,
+            f"demo-ro3-{seed}",
+            digest,
+            _ro3_rows(seed, cla),
+            "",
+            f"{imp.RO3}:{YEARS[-1] - 1}",
+        ),
     ]
 
 

@@ -12,9 +12,9 @@ the change from the year before, the project's canonical phasing form.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from csplan.benchmark.calculations import (
     ENGLAND,
@@ -22,7 +22,9 @@ from csplan.benchmark.calculations import (
     area_rate,
     compare_measure,
     rate_per_10k,
+    spend_per_child,
 )
+from csplan.demand.scenarios import Scenario
 from csplan.money import round_half_up
 from csplan.periods import FinancialYear
 
@@ -149,9 +151,9 @@ def close_the_gap(
     return plan
 
 
-def target_rate_for(data: BenchmarkData, la: str, year: int, target: str | Decimal) -> tuple[
-    Decimal, str
-]:
+def target_rate_for(
+    data: BenchmarkData, la: str, year: int, target: str | Decimal
+) -> tuple[Decimal, str]:
     """The target rate and its label: neighbours (weighted or not), England, or a number."""
     if isinstance(target, Decimal):
         return target, "set by the user"
@@ -175,20 +177,36 @@ def target_rate_for(data: BenchmarkData, la: str, year: int, target: str | Decim
         ) from None
 
 
+RO3_COST = "ro3"
+
+
+def weekly_cost_from_ro3(data: BenchmarkData, la: str, year: int) -> Decimal:
+    """The LA's RO3 net spend on children looked after in the year ending 31 March ``year``,
+    per child looked after on that day, as a weekly cost (÷ the year's days ÷ 7, to the penny)."""
+    _, _, per_child, note = spend_per_child(data, year, la, "net")
+    if per_child is None:
+        raise GapError(f"no weekly cost from RO3 for {la}: {note}")
+    return round_half_up(per_child * 7 / Decimal(FinancialYear(year - 1).days), 2)
+
+
 def gap_from_benchmark(
     data: BenchmarkData,
     la: str,
     year: int,
     target: str | Decimal,
     target_year: FinancialYear,
-    weekly_unit_cost: Decimal,
+    weekly_unit_cost: Decimal | str,
 ) -> GapPlan:
-    """Plan the gap from the published figures for the year ending 31 March ``year``."""
+    """Plan the gap from the published figures for the year ending 31 March ``year``;
+    ``weekly_unit_cost`` may be ``"ro3"``: the LA's own RO3 spend per child looked after."""
+    from_ro3 = weekly_unit_cost == RO3_COST
+    if from_ro3:
+        weekly_unit_cost = weekly_cost_from_ro3(data, la, year)
     base = area_rate(data, year, la, "looked_after")
     if base.count is None or not base.population:
         raise GapError(f"no count of children looked after for {la} on 31 March {year}")
     rate, label = target_rate_for(data, la, year, target)
-    return close_the_gap(
+    plan = close_the_gap(
         la_code=la,
         la_name=base.name,
         base_year=FinancialYear(year - 1),
@@ -199,6 +217,13 @@ def gap_from_benchmark(
         weekly_unit_cost=weekly_unit_cost,
         target_label=label,
     )
+    if from_ro3:
+        plan.notes.append(
+            f"Weekly unit cost £{plan.weekly_unit_cost:,}: {base.name}'s RO3 net spend on "
+            f"children looked after in {FinancialYear(year - 1)} per child looked after on "
+            f"31 March {year}."
+        )
+    return plan
 
 
 def scenario_spec(plan: GapPlan) -> dict[str, object]:
@@ -216,21 +241,59 @@ def scenario_spec(plan: GapPlan) -> dict[str, object]:
     }
 
 
-def to_scenario(plan: GapPlan) -> object:
-    """A ``csplan.demand.scenarios.Scenario`` when that module exists (built in parallel)."""
-    try:
-        scenarios = importlib.import_module("csplan.demand.scenarios")
-    except ModuleNotFoundError as error:
-        raise GapError(
-            "the demand model's scenarios (csplan.demand.scenarios) are not available; "
-            "use scenario_spec() for the same adjustments as data"
-        ) from error
-    from_spec = getattr(scenarios, "scenario_from_dict", None) or getattr(
-        scenarios.Scenario, "from_dict", None
+def to_scenario(plan: GapPlan) -> Scenario:
+    """The gap as a ``csplan.demand.scenarios.Scenario``, to run on a council's own returns."""
+    return Scenario.from_dict(scenario_spec(plan))
+
+
+def gap_evidence(plan: GapPlan) -> dict[str, Any]:
+    """The plan as evidence for a savings line: its in-year saving by financial year and
+    every figure needed to recompute it (``close_the_gap`` with ``parameters['inputs']``)."""
+    notes = " ".join(plan.notes)
+    return {
+        "title": f"Close the gap: {plan.la_name} to {plan.target_label} by {plan.target_year}",
+        "summary": (
+            f"From {plan.base_count:,} children looked after on 31 March "
+            f"{plan.base_year.start + 1} (rate {round_half_up(plan.base_rate, 1)} per 10,000) to "
+            f"{round_half_up(plan.target_rate, 1)} per 10,000 by 31 March "
+            f"{plan.target_year.start + 1}: {round_half_up(plan.gap_children, 1)} fewer children "
+            f"at £{plan.weekly_unit_cost:,} a week. {notes}"
+        ).strip(),
+        "savings": {y.financial_year: y.saving for y in plan.years},
+        "parameters": {
+            "method": "csplan.benchmark.gap.close_the_gap (linear ramp, population held at the "
+            "base year, average children fewer x weekly unit cost x days / 7, rounded once)",
+            "inputs": {
+                "la_code": plan.la_code,
+                "la_name": plan.la_name,
+                "base_year": plan.base_year.label,
+                "base_count": plan.base_count,
+                "population": plan.population,
+                "target_rate": str(plan.target_rate),
+                "target_label": plan.target_label,
+                "target_year": plan.target_year.label,
+                "weekly_unit_cost": str(plan.weekly_unit_cost),
+            },
+            "full_year_effect": str(plan.full_year_effect),
+            "demand_scenario": scenario_spec(plan),
+            "notes": list(plan.notes),
+        },
+    }
+
+
+def plan_from_inputs(inputs: dict[str, Any]) -> GapPlan:
+    """Recompute a plan from the ``inputs`` stored with its evidence."""
+    return close_the_gap(
+        la_code=inputs["la_code"],
+        la_name=inputs["la_name"],
+        base_year=FinancialYear.parse(inputs["base_year"]),
+        base_count=int(inputs["base_count"]),
+        population=int(inputs["population"]),
+        target_rate=Decimal(inputs["target_rate"]),
+        target_year=FinancialYear.parse(inputs["target_year"]),
+        weekly_unit_cost=Decimal(inputs["weekly_unit_cost"]),
+        target_label=inputs["target_label"],
     )
-    if from_spec is None:
-        raise GapError("csplan.demand.scenarios has no scenario_from_dict or Scenario.from_dict")
-    return from_spec(scenario_spec(plan))
 
 
 def _money(value: Decimal) -> str:

@@ -372,8 +372,10 @@ def _parse_cla(file: str, keys: list[str], reader: Iterator[list[str]]) -> list[
         key = (row.year, row.area_code, row.measure)
         if key in seen:
             raise BenchmarkFileError(
-                file, f"repeats {row.area_name} {row.year} {row.measure} (first on row "
-                f"{seen[key]})", number, "new_la_code"
+                file,
+                f"repeats {row.area_name} {row.year} {row.measure} (first on row {seen[key]})",
+                number,
+                "new_la_code",
             )
         seen[key] = number
         rows.append(row)

@@ -124,8 +124,10 @@ def _published(rate: AreaRate) -> Cell:
     if rate.rate is not None and rate.published is not None:
         rounded = published_rounding(rate.rate)
         if rounded != rate.published:
-            note = (f"recomputed {round_half_up(rate.rate, 2)} rounds to {rounded}, not the "
-                    f"published {rate.published} (published counts may be rounded)")
+            note = (
+                f"recomputed {round_half_up(rate.rate, 2)} rounds to {rounded}, not the "
+                f"published {rate.published} (published counts may be rounded)"
+            )
     return Cell(rate.published, INTEGER, note)
 
 
@@ -256,16 +258,18 @@ def benchmark_report(data: BenchmarkData, la: str, year: int) -> Report:
             trend_table(data, la),
         ],
     )
-    report.notes.append(f"Region: {region.name if region else area.region_name}; "
-                        f"England is {ENGLAND}.")
+    report.notes.append(
+        f"Region: {region.name if region else area.region_name}; England is {ENGLAND}."
+    )
     report.notes += [f"Source {slot}: {source}" for slot, source in sorted(data.sources.items())]
     return report
 
 
 def _no_year(data: BenchmarkData, year: int) -> BenchmarkError:
     years = ", ".join(str(y) for y in data.years) or "none (import the DfE file first)"
-    return BenchmarkError(f"no figures for the year ending 31 March {year}; years available: "
-                          f"{years}")
+    return BenchmarkError(
+        f"no figures for the year ending 31 March {year}; years available: {years}"
+    )
 
 
 def gap_report(plan: GapPlan) -> Report:

@@ -7,15 +7,18 @@ one per financial year for RO3); importing into a filled slot replaces its figur
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from csplan.benchmark import importers as imp
 from csplan.benchmark.calculations import BenchmarkData, build_benchmark_data
+from csplan.benchmark.gap import GapPlan, gap_evidence, scenario_spec
 from csplan.benchmark.models import (
     ClaFigure,
     Dataset,
@@ -24,6 +27,10 @@ from csplan.benchmark.models import (
     PopulationEstimate,
     Ro3Spend,
 )
+from csplan.evidence.models import Evidence
+from csplan.evidence.records import attach_evidence
+from csplan.money import round_half_up
+from csplan.programme.models import SavingsLine
 
 
 @dataclass(frozen=True)
@@ -61,8 +68,9 @@ def import_parsed(files: Iterable[imp.ParsedFile]) -> list[ImportSummary]:
     if duplicates:
         names = [f.source_name for f in files if f.slot in duplicates]
         raise imp.BenchmarkFileError(
-            names[-1], f"two files fill the same dataset ({', '.join(duplicates)}): "
-            f"{', '.join(names)}; import one of them"
+            names[-1],
+            f"two files fill the same dataset ({', '.join(duplicates)}): "
+            f"{', '.join(names)}; import one of them",
         )
     with transaction.atomic():
         return [_store(parsed) for parsed in files]
@@ -291,3 +299,41 @@ def load_benchmark_data() -> BenchmarkData:
         lookup=load_lookup_rows(),
         sources={d.slot: f"{d.source_name} (sha256 {d.sha256[:12]})" for d in datasets()},
     )
+
+
+def benchmark_data_hash() -> str:
+    """sha256 over the imported files' own hashes: which published files a figure used."""
+    digest = hashlib.sha256()
+    for dataset in sorted(datasets(), key=lambda d: d.slot):
+        digest.update(f"{dataset.slot}:{dataset.sha256}\n".encode())
+    return digest.hexdigest()
+
+
+def attach_gap_evidence(line: SavingsLine, plan: GapPlan, *, user: Any = None) -> Evidence:
+    """Record a close-the-gap plan as evidence for ``line`` (its saving by financial year)."""
+    record = gap_evidence(plan)
+    parameters = {**record["parameters"], "sources": load_benchmark_data().sources}
+    return attach_evidence(
+        line,
+        kind=Evidence.Kind.BENCHMARK_GAP,
+        title=record["title"],
+        summary=record["summary"],
+        savings=record["savings"],
+        data_hash=benchmark_data_hash(),
+        parameters=parameters,
+        user=user,
+    )
+
+
+def save_gap_scenario(plan: GapPlan, *, user: Any = None) -> Any:
+    """Save the gap as a named demand-model scenario, to run on the council's own returns."""
+    from csplan.demandweb.services import save_scenario
+
+    spec = scenario_spec(plan)
+    definition = {"adjustments": spec["adjustments"]}
+    description = (
+        f"Made from the benchmark: entries scaled so that {plan.la_name}'s children looked after "
+        f"fall from {plan.base_count:,} towards {round_half_up(plan.target_count, 0):,} by "
+        f"31 March {plan.target_year.start + 1}."
+    )
+    return save_scenario(str(spec["name"]), definition, description=description, user=user)

@@ -4,20 +4,30 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
+from csplan.accounts import permissions
+from csplan.accounts.access import PROGRAMME, guard
 from csplan.benchmark.calculations import BenchmarkData, BenchmarkError, resolve_la, trend
 from csplan.benchmark.chart import Series, trend_svg
-from csplan.benchmark.gap import TARGETS, GapError, GapPlan, gap_from_benchmark
+from csplan.benchmark.gap import RO3_COST, TARGETS, GapError, GapPlan, gap_from_benchmark
 from csplan.benchmark.render import render as render_report
 from csplan.benchmark.report import Report, benchmark_report, gap_report
-from csplan.benchmark.store import datasets, load_benchmark_data
+from csplan.benchmark.store import (
+    attach_gap_evidence,
+    datasets,
+    load_benchmark_data,
+    save_gap_scenario,
+)
+from csplan.money import round_half_up
 from csplan.periods import FinancialYear, PeriodError
+from csplan.programme.models import SavingsLine
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -62,7 +72,11 @@ def _gap_plan(request: HttpRequest, data: BenchmarkData, la: str, year: int) -> 
         return None
     target_text = request.GET.get("target", "neighbours").strip()
     try:
-        weekly = Decimal(cost.replace(",", "").replace("£", ""))
+        weekly: Decimal | str = (
+            RO3_COST
+            if cost.lower() == RO3_COST
+            else Decimal(cost.replace(",", "").replace("£", ""))
+        )
         target: str | Decimal = target_text if target_text in TARGETS else Decimal(target_text)
     except InvalidOperation:
         raise GapError(f"{cost!r} or {target_text!r} is not a number") from None
@@ -78,6 +92,7 @@ def _gap_query(request: HttpRequest) -> str:
     return urlencode({k: request.GET[k] for k in keys if request.GET.get(k)})
 
 
+@guard()
 @login_required
 def benchmark_page(request: HttpRequest) -> HttpResponse:
     data = load_benchmark_data()
@@ -101,6 +116,12 @@ def benchmark_page(request: HttpRequest) -> HttpResponse:
             (fmt.upper(), reverse("benchmark:gap_export", args=[la, year, fmt]) + "?" + query)
             for fmt in CONTENT_TYPES
         ]
+        if permissions.can_edit_programme(request.user):
+            context["gap_use_url"] = reverse("benchmark:gap_use", args=[la, year]) + "?" + query
+            context["gap_lines"] = SavingsLine.objects.select_related("plan").order_by(
+                "plan_id", "position", "id"
+            )
+            context["gap_multiplier"] = round_half_up(plan.entry_rate_multiplier, 4)
     context.update(
         targets=TARGETS,
         gap_form={k: request.GET.get(k, "") for k in ("target", "by", "weekly_cost")},
@@ -118,6 +139,7 @@ def benchmark_page(request: HttpRequest) -> HttpResponse:
     return render(request, "benchmark/page.html", context)
 
 
+@guard()
 @login_required
 def benchmark_export(request: HttpRequest, la: str, year: int, fmt: str) -> HttpResponse:
     if fmt not in CONTENT_TYPES:
@@ -130,6 +152,7 @@ def benchmark_export(request: HttpRequest, la: str, year: int, fmt: str) -> Http
     return _download(report, fmt, f"benchmark-{report.la_code}-{year}.{fmt}")
 
 
+@guard()
 @login_required
 def gap_export(request: HttpRequest, la: str, year: int, fmt: str) -> HttpResponse:
     if fmt not in CONTENT_TYPES:
@@ -143,6 +166,35 @@ def gap_export(request: HttpRequest, la: str, year: int, fmt: str) -> HttpRespon
     if plan is None:
         raise Http404("give by (a financial year) and weekly_cost")
     return _download(gap_report(plan), fmt, f"gap-{code}-{year}.{fmt}")
+
+
+@guard(read=None, write=PROGRAMME)
+def gap_use(request: HttpRequest, la: str, year: int) -> HttpResponse:
+    """Attach the planned gap to a savings line as evidence, or save it as a demand scenario.
+
+    The plan's inputs come in the query string (as on the page); the action in the form.
+    """
+    data = load_benchmark_data()
+    try:
+        code = resolve_la(data, la)
+        plan = _gap_plan(request, data, code, year)
+    except (BenchmarkError, GapError) as error:
+        raise Http404(str(error)) from None
+    if plan is None:
+        raise Http404("give by (a financial year) and weekly_cost")
+    back = reverse("benchmark:page") + "?" + urlencode({"la": code, "year": year}) + "&"
+    back += _gap_query(request) + "#gap"
+    if request.POST.get("action") == "scenario":
+        scenario = save_gap_scenario(plan, user=request.user)
+        messages.success(request, f"Saved the demand scenario \u201c{scenario.name}\u201d.")
+        return redirect(reverse("demandweb:scenario", kwargs={"pk": scenario.pk}))
+    line = SavingsLine.objects.filter(pk=request.POST.get("line") or 0).first()
+    if line is None:
+        messages.error(request, "Choose the savings line to attach the gap to.")
+        return redirect(back)
+    attach_gap_evidence(line, plan, user=request.user)
+    messages.success(request, f"Attached the gap to {line.reference} as evidence.")
+    return redirect(reverse("line", kwargs={"pk": line.pk}))
 
 
 def _download(report: Report, fmt: str, filename: str) -> HttpResponse:

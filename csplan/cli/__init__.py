@@ -26,6 +26,7 @@ _COMMANDS = [
     ("csplan.cli.demand", "demand"),
     ("csplan.cli.pack", "pack"),
     ("csplan.cli.monitoring", "monitoring"),
+    ("csplan.cli.users", "user"),
 ]
 
 

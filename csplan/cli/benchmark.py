@@ -1,9 +1,9 @@
 """``csplan benchmark ...``: import published files and compare an LA with its neighbours.
 
-    csplan benchmark import PATH...
-    csplan benchmark show E10000015 --year 2025 [--format text|csv|json|xlsx] [--output FILE]
-    csplan benchmark E10000015 --year 2025          (the same as ``show``)
-    csplan benchmark gap E10000003 --year 2025 --target neighbours --by 2026/27 --weekly-cost 1000
+csplan benchmark import PATH...
+csplan benchmark show E10000015 --year 2025 [--format text|csv|json|xlsx] [--output FILE]
+csplan benchmark E10000015 --year 2025          (the same as ``show``)
+csplan benchmark gap E10000003 --year 2025 --target neighbours --by 2026/27 --weekly-cost 1000
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -75,7 +76,10 @@ def _load_report(la_code: str, year: int | None):  # -> Report
 @click.argument("la_code")
 @click.option("--year", type=int, help="Year ending 31 March (default: the latest).")
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "csv", "json", "xlsx"]), default="text",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "csv", "json", "xlsx"]),
+    default="text",
     show_default=True,
 )
 @click.option("--output", type=click.Path(dir_okay=False), help="Write to FILE, not the screen.")
@@ -153,20 +157,38 @@ def demo() -> None:
 
     for summary in load_demo_benchmark():
         click.echo(summary.describe())
-    click.echo(f"Synthetic figures (not published statistics). Try: csplan benchmark {DEMO_LA}"
-               f"  ({DEMO_NAME})")
+    click.echo(
+        f"Synthetic figures (not published statistics). Try: csplan benchmark {DEMO_LA}"
+        f"  ({DEMO_NAME})"
+    )
 
 
 @benchmark.command("gap")
 @click.argument("la_code")
 @click.option("--year", type=int, help="Base year ending 31 March (default: the latest).")
 @click.option(
-    "--target", default="neighbours", show_default=True,
+    "--target",
+    default="neighbours",
+    show_default=True,
     help="neighbours, neighbours-unweighted, england, or a rate per 10,000 (e.g. 45).",
 )
 @click.option("--by", "by_year", required=True, help="Target financial year, e.g. 2027/28.")
-@click.option("--weekly-cost", required=True, help="Weekly unit cost per child, £ (e.g. 1000).")
-def gap(la_code: str, year: int | None, target: str, by_year: str, weekly_cost: str) -> None:
+@click.option(
+    "--weekly-cost", required=True,
+    help="Weekly unit cost per child, £ (e.g. 1000), or ro3: the LA's RO3 spend per child.",
+)  # fmt: skip
+@click.option(
+    "--attach", "line_reference",
+    help="Attach the saving by year as evidence to the savings line with this reference.",
+)  # fmt: skip
+@click.option(
+    "--scenario-out", type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the gap as a demand-model scenario (YAML or .json) for `csplan demand scenario`.",
+)  # fmt: skip
+def gap(
+    la_code: str, year: int | None, target: str, by_year: str, weekly_cost: str,
+    line_reference: str | None, scenario_out: Path | None,
+) -> None:  # fmt: skip
     """Close the gap: the trajectory, children fewer and saving per financial year."""
     setup_django()
     from csplan.benchmark.calculations import BenchmarkError, resolve_la
@@ -175,10 +197,12 @@ def gap(la_code: str, year: int | None, target: str, by_year: str, weekly_cost: 
     from csplan.periods import FinancialYear, PeriodError
 
     data = load_benchmark_data()
-    try:
-        cost = Decimal(weekly_cost.replace(",", "").replace("£", ""))
-    except InvalidOperation:
-        fail(f"--weekly-cost {weekly_cost!r} is not an amount")
+    cost: Decimal | str = weekly_cost.strip().lower()
+    if cost != "ro3":
+        try:
+            cost = Decimal(weekly_cost.replace(",", "").replace("£", ""))
+        except InvalidOperation:
+            fail(f"--weekly-cost {weekly_cost!r} is not an amount (or ro3)")
     try:
         la = resolve_la(data, la_code)
         plan = gap_from_benchmark(
@@ -187,3 +211,21 @@ def gap(la_code: str, year: int | None, target: str, by_year: str, weekly_cost: 
     except (BenchmarkError, GapError, PeriodError) as error:
         fail(str(error))
     click.echo(gap_text(plan), nl=False)
+    if scenario_out is not None:
+        from csplan.benchmark.gap import to_scenario
+
+        to_scenario(plan).save(scenario_out)
+        click.echo(f"Wrote the demand scenario to {scenario_out}")
+    if line_reference:
+        _attach_gap(plan, line_reference)
+
+
+def _attach_gap(plan: Any, reference: str) -> None:
+    from csplan.benchmark.store import attach_gap_evidence
+    from csplan.programme.models import SavingsLine
+
+    lines = list(SavingsLine.objects.filter(reference=reference))
+    if len(lines) != 1:
+        fail(f"{'no' if not lines else len(lines)} savings lines with reference {reference!r}")
+    evidence = attach_gap_evidence(lines[0], plan)
+    click.echo(f"Attached the gap to {reference} as evidence {evidence.pk}")

@@ -21,16 +21,36 @@ def init() -> None:
     click.echo(f"Database ready: {database.get('NAME')} ({database['ENGINE'].rsplit('.', 1)[-1]})")
 
 
+SERVE_THREADS = 8
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-def serve(host: str, port: int) -> None:
-    """Start the web app (a threaded server for one team; use a WSGI server for many)."""
+@click.option(
+    "--threads",
+    default=SERVE_THREADS,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Requests served at the same time.",
+)
+def serve(host: str, port: int, threads: int) -> None:
+    """Start the web app with the waitress WSGI server (static files by WhiteNoise)."""
     setup_django()
-    from django.core.management import call_command
+    from django.core.wsgi import get_wsgi_application
+    from waitress import serve as waitress_serve
 
+    application = get_wsgi_application()
     click.echo(f"csplan is running at http://{host}:{port}/  (Ctrl+C to stop)")
-    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+    waitress_serve(
+        application,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="csplan",
+        clear_untrusted_proxy_headers=True,
+        _quiet=True,
+    )
 
 
 @click.command()

@@ -157,7 +157,14 @@ def parse_dates(values: pd.Series) -> pd.Series:
     An ISO value may carry a midnight time (as spreadsheets write dates). Impossible dates such
     as 31/02/2024 give NaT.
     """
-    text = values.astype(object).fillna("").astype(str).str.strip()
+    # A return repeats the same few thousand dates: parse each distinct text once.
+    codes, distinct = pd.factorize(values.astype(object).fillna(""), use_na_sentinel=False)
+    parsed = _parse_distinct(pd.Series(distinct, dtype=object))
+    return pd.Series(parsed.to_numpy()[codes], index=values.index, dtype="datetime64[ns]")
+
+
+def _parse_distinct(values: pd.Series) -> pd.Series:
+    text = values.astype(str).str.strip()
     result = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")  # the usual case, fast
     todo = result.isna() & (text != "")
     if todo.any():

@@ -120,6 +120,7 @@ def segments(episodes: pd.DataFrame, config: ModelConfig, last_date: dt.date) ->
     for cut in cuts:
         band += start >= cut
     pieces = []
+    last_band, exits = len(config.age_bands) - 1, len(config.groups)
     # Each spell is cut at every band edge inside it; piece k runs in band band0 + k.
     current_start = start.copy()
     current_band = band.copy()
@@ -131,6 +132,9 @@ def segments(episodes: pd.DataFrame, config: ModelConfig, last_date: dt.date) ->
             break
         upper = np.stack(cuts, axis=1)[idx, current_band[idx]]
         crosses = upper < end[idx]
+        # Leaving care on the 18th birthday is ageing out, which the forecast makes happen
+        # by itself: counted as an exit it would also raise the 16-17 leaving rate.
+        ages_out = (current_band[idx] == last_band) & (upper == end[idx]) & (event[idx] == exits)
         piece_end = np.where(crosses, upper, end[idx])
         pieces.append(
             pd.DataFrame(
@@ -140,7 +144,7 @@ def segments(episodes: pd.DataFrame, config: ModelConfig, last_date: dt.date) ->
                     "end": piece_end,
                     "band": current_band[idx],
                     "group": keep_cols["group"][idx],
-                    "event": np.where(crosses, EVENT_AGE, event[idx]),
+                    "event": np.where(crosses | ages_out, EVENT_AGE, event[idx]),
                     "entry": entry[idx] & first[idx],
                 }
             )

@@ -16,6 +16,7 @@ from csplan.demandweb.tables import DATE, INT, MONEY, NUMBER, TEXT, Column, Tabl
 from csplan.demandweb.uploads import describe_size
 from csplan.evidence.models import Evidence
 from csplan.evidence.records import compare_with_line
+from csplan.periods import FinancialYear, MonitoringPeriod, PeriodError
 from csplan.programme.models import SavingsLine
 
 
@@ -362,12 +363,17 @@ def evidence_page(item: Evidence) -> dict[str, Any]:
         "phasing). Gap = planned less evidenced: a positive gap is saving not yet evidenced.",
     )
     total_gap = sum((r.gap for r in rows), Decimal(0))
+    tables = [table]
+    reruns = list(item.reruns.order_by("year", "month"))
+    if reruns:
+        tables.append(_reruns_table(item, reruns))
     return {
         "evidence": item,
         "line": item.line,
         "parameters_json": json.dumps(item.parameters, indent=2, sort_keys=True, default=str),
         "total_gap": total_gap,
-        "page_tables": [table],
+        "page_tables": tables,
+        "can_rerun": "baseline_cost" in item.parameters,
         "meta": {
             "evidence_id": item.pk,
             "line": item.line.reference,
@@ -375,6 +381,71 @@ def evidence_page(item: Evidence) -> dict[str, Any]:
             "parameters": item.parameters,
         },
     }
+
+
+def _reruns_table(item: Evidence, reruns: list[Any]) -> Table:
+    promised = item.savings_by_year()
+    rows = []
+    for rerun in reruns:
+        year = rerun.period.year
+        implied = rerun.implied_by_year().get(year, Decimal(0))
+        rows.append({
+            "period": str(rerun.period), "as_at": rerun.parameters.get("latest_date", ""),
+            "promised": promised.get(year, Decimal(0)), "implied": implied,
+            "difference": implied - promised.get(year, Decimal(0)),
+            "hash": rerun.data_hash[:12],
+        })  # fmt: skip
+    return Table(
+        "reruns",
+        "Monthly re-runs: the saving in the year that the latest data imply (£)",
+        [
+            Column("period", "Monitoring period"),
+            Column("as_at", "Data as at", DATE),
+            Column("promised", "Promised", MONEY),
+            Column("implied", "Implied by the data", MONEY),
+            Column("difference", "Difference", MONEY),
+            Column("hash", "Data hash"),
+        ],
+        rows,
+        caption="Implied = the baseline cost as promised less the actual placements to the data's "
+        "date and the scenario's forecast from it. A negative difference means the data now "
+        "support less than the scenario promised.",
+    )
+
+
+class RerunForm(forms.Form):
+    dataset = forms.ModelChoiceField(
+        queryset=Dataset.objects.order_by("-last_date", "-id"),
+        empty_label=None,
+        label="Returns to re-run on",
+        error_messages={"required": "Choose the returns", "invalid_choice": "Choose the returns"},
+    )
+    as_at = forms.DateField(
+        label="Data as at (a month end)",
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text="Leave empty for the last date of the returns, for example 30/09/2016",
+        error_messages={"invalid": "Data as at: enter a date, for example 30/09/2016"},
+    )
+    year = forms.CharField(label="Monitoring year", help_text="For example 2016/17")
+    month = forms.IntegerField(
+        label="Month", min_value=1, max_value=12, help_text="1 (April) to 12 (March)",
+        error_messages={"min_value": "Month: enter 1 to 12", "max_value": "Month: enter 1 to 12",
+                        "invalid": "Month: enter 1 to 12", "required": "Enter the month"},
+    )  # fmt: skip
+
+    def clean_year(self) -> FinancialYear:
+        try:
+            return FinancialYear.parse(self.cleaned_data["year"])
+        except PeriodError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def period(self) -> MonitoringPeriod:
+        return MonitoringPeriod(self.cleaned_data["year"], self.cleaned_data["month"])
+
+    def as_at_date(self) -> date:
+        dataset = self.cleaned_data["dataset"]
+        return self.cleaned_data["as_at"] or dataset.last_date
 
 
 class AttachForm(forms.Form):

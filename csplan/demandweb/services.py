@@ -356,3 +356,12 @@ def attach_scenario(
         parameters=parameters,
         user=user,
     )
+
+
+def rerun_evidence(
+    evidence: Evidence, dataset: Dataset, as_at: date, period: Any, *, user: Any = None
+) -> Any:
+    """Re-run a line's demand evidence on a data set as at a month end, for monitoring."""
+    from csplan.monitoring.store import rerun_demand_evidence
+
+    return rerun_demand_evidence(evidence, period, load(dataset).episodes, as_at, user=user)

@@ -18,4 +18,5 @@ urlpatterns = [
     path("scenarios/new/", views.scenario_new, name="scenario_new"),
     path("scenarios/<int:pk>/", views.scenario_detail, name="scenario"),
     path("evidence/<int:pk>/", views.evidence, name="evidence"),
+    path("evidence/<int:pk>/rerun/", views.rerun, name="rerun"),
 ]

@@ -5,17 +5,20 @@ Every page that shows a table answers ``?format=csv`` and ``?format=json`` with 
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from csplan.accounts.access import PROGRAMME, guard
 from csplan.demandweb import pages, services
 from csplan.demandweb.models import Dataset, Scenario
 from csplan.demandweb.tables import pick_table, requested_format, twin_response
 from csplan.demandweb.uploads import UploadRefused, describe_size, max_upload_bytes, read_upload
 from csplan.evidence.models import Evidence
+from csplan.monitoring.store import MonitoringValidationError
 
 # Room for the form's other fields and the multipart boundaries on top of the files.
 _FORM_OVERHEAD = 64 * 1024
@@ -33,12 +36,14 @@ def _render_or_twin(
     return render(request, template, {**context, "tables": tables, "query": query.urlencode()})
 
 
+@guard()
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     context = pages.index_page()
     return _render_or_twin(request, "demandweb/index.html", context, context["page_tables"])
 
 
+@guard(read=PROGRAMME, write=PROGRAMME)
 @login_required
 def upload(request: HttpRequest) -> HttpResponse:
     limit = max_upload_bytes()
@@ -68,6 +73,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(request, "demandweb/upload.html", context)
 
 
+@guard()
 @login_required
 def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = get_object_or_404(Dataset, pk=pk)
@@ -75,6 +81,7 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_or_twin(request, "demandweb/dataset.html", context, context["page_tables"])
 
 
+@guard()
 @login_required
 def validation(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = get_object_or_404(Dataset, pk=pk)
@@ -88,6 +95,7 @@ def validation(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@guard(read=None, write=PROGRAMME)
 @login_required
 @require_POST
 def run_validator(request: HttpRequest, pk: int) -> HttpResponse:
@@ -96,6 +104,7 @@ def run_validator(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("demandweb:validation", kwargs={"pk": dataset.pk}) + "#dfe")
 
 
+@guard()
 @login_required
 def forecast(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = get_object_or_404(Dataset, pk=pk)
@@ -106,6 +115,7 @@ def forecast(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@guard()
 @login_required
 def costs(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = get_object_or_404(Dataset, pk=pk)
@@ -116,6 +126,7 @@ def costs(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@guard()
 @login_required
 def compare(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = get_object_or_404(Dataset, pk=pk)
@@ -130,12 +141,14 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@guard()
 @login_required
 def scenarios(request: HttpRequest) -> HttpResponse:
     context = pages.scenarios_page()
     return _render_or_twin(request, "demandweb/scenarios.html", context, context["page_tables"])
 
 
+@guard(read=PROGRAMME, write=PROGRAMME)
 @login_required
 def scenario_new(request: HttpRequest) -> HttpResponse:
     form = pages.ScenarioForm(request.POST if request.method == "POST" else None)
@@ -151,6 +164,7 @@ def scenario_new(request: HttpRequest) -> HttpResponse:
     return render(request, "demandweb/scenario_new.html", {"form": form}, status=status)
 
 
+@guard()
 @login_required
 def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = get_object_or_404(Scenario, pk=pk)
@@ -158,6 +172,7 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_or_twin(request, "demandweb/scenario.html", context, context["page_tables"])
 
 
+@guard(read=PROGRAMME, write=PROGRAMME)
 @login_required
 def attach(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = get_object_or_404(Dataset, pk=pk)
@@ -178,15 +193,35 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@guard()
 @login_required
 def evidence(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(
         Evidence.objects.select_related("line__plan__council"), pk=pk, kind="demand_scenario"
     )
-    context = pages.evidence_page(item)
+    context = {**pages.evidence_page(item), "rerun_form": pages.RerunForm()}
     return _render_or_twin(
         request, "demandweb/evidence.html", context, context["page_tables"], meta=context["meta"]
     )
+
+
+@guard(read=None, write=PROGRAMME)
+@login_required
+def rerun(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Evidence, pk=pk, kind="demand_scenario")
+    form = pages.RerunForm(request.POST)
+    if form.is_valid():
+        try:
+            services.rerun_evidence(item, form.cleaned_data["dataset"], form.as_at_date(),
+                                    form.period(), user=request.user)  # fmt: skip
+        except MonitoringValidationError as error:
+            for field, message in error.errors.items():
+                form.add_error("as_at" if field in ("as_at", "evidence") else None, message)
+        else:
+            messages.success(request, f"Re-ran the evidence for {form.period()}.")
+            return redirect("demandweb:evidence", pk=item.pk)
+    context = {**pages.evidence_page(item), "rerun_form": form}
+    return render(request, "demandweb/evidence.html", context, status=400)
 
 
 def _scenario_from(request: HttpRequest) -> Scenario | None:

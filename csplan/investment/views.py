@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from csplan.accounts.access import PROGRAMME, guard
 from csplan.investment import reports
 from csplan.investment.calculations import capital_receipts_strategy, eligibility_problems
 from csplan.investment.models import InvestmentCase
@@ -34,6 +35,7 @@ def _strategy(council: Council) -> Table | None:
     return reports.strategy_report(rows, years) if rows else None
 
 
+@guard()
 @login_required
 def cases(request: HttpRequest) -> HttpResponse:
     sections = []
@@ -73,6 +75,7 @@ def cases(request: HttpRequest) -> HttpResponse:
     )
 
 
+@guard(read=None, write=PROGRAMME)
 @login_required
 @require_POST
 def record_actual(request: HttpRequest, pk: int) -> HttpResponse:
@@ -99,18 +102,21 @@ def _download(table: Table, fmt: str) -> HttpResponse:
     return response
 
 
+@guard()
 @login_required
 def case_table(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     case = get_object_or_404(InvestmentCase, pk=pk)
     return _download(reports.case_report(case_figures(case), note=case.savings_note), fmt)
 
 
+@guard()
 @login_required
 def actuals_table(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     case = get_object_or_404(InvestmentCase, pk=pk)
     return _download(reports.actuals_report(case_figures(case)), fmt)
 
 
+@guard()
 @login_required
 def strategy_table(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     table = _strategy(get_object_or_404(Council, pk=pk))

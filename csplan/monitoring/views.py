@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from csplan.accounts.access import LINE, PROGRAMME, guard
 from csplan.money import ZERO
 from csplan.monitoring import reports, store
 from csplan.monitoring.forms import MonitoringForm, MovementForm
@@ -73,6 +74,7 @@ def _tables(plan: Plan, period: MonitoringPeriod) -> dict[str, Table]:
     return tables
 
 
+@guard()
 @login_required
 def summary(request: HttpRequest) -> HttpResponse:
     plan = _plan()
@@ -107,6 +109,7 @@ def _table(plan: Plan, name: str, request: HttpRequest) -> Table:
     raise Http404(f"no table {name!r}")
 
 
+@guard()
 @login_required
 def table(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     if fmt not in TWIN_FORMATS:
@@ -128,6 +131,7 @@ def _line(pk: int) -> SavingsLine:
     )
 
 
+@guard()
 @login_required
 def line_history(request: HttpRequest, pk: int) -> HttpResponse:
     line = _line(pk)
@@ -147,6 +151,7 @@ def line_history(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@guard()
 @login_required
 def line_table(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in TWIN_FORMATS:
@@ -168,6 +173,7 @@ def _initial(line: SavingsLine, period: MonitoringPeriod) -> dict:
     return initial
 
 
+@guard(read=LINE, write=LINE, line_arg="pk")
 @login_required
 def record(request: HttpRequest, pk: int) -> HttpResponse:
     line = _line(pk)
@@ -237,6 +243,7 @@ def _save_movement(plan: Plan, period: MonitoringPeriod, form: MovementForm, use
     return True
 
 
+@guard(write=PROGRAMME)
 @login_required
 def movements(request: HttpRequest) -> HttpResponse:
     plan = _plan()
@@ -263,6 +270,7 @@ def movements(request: HttpRequest) -> HttpResponse:
     )
 
 
+@guard(read=None, write=PROGRAMME)
 @login_required
 @require_POST
 def calibrate(request: HttpRequest) -> HttpResponse:

@@ -37,9 +37,9 @@ TABLES: dict[str, str] = {
     "at_risk": "Savings at risk, with mitigation",
     "movements": "Movements since the last pack",
     "demand": "Demand-led savings: promised against the latest data",
+    "equality": "Equality annex: impact on the protected characteristics",
     "investment": "Invest-to-save cases",
 }
-# Not offered: the equality annex (needs the impact matrix from csplan.cases, not built yet).
 ROUNDING_NOTE = programme_reports.ROUNDING_NOTE
 
 
@@ -180,6 +180,12 @@ def _demand(context: _Context) -> list[Table]:
     ]
 
 
+def _equality(context: _Context) -> list[Table]:
+    from csplan.cases.reports import equality_annex
+
+    return list(equality_annex(context.plan))
+
+
 def _investment(context: _Context) -> list[Table]:
     cases = cases_for(context.plan.council)
     if not cases:
@@ -209,6 +215,7 @@ _BUILDERS = {
     "at_risk": _at_risk,
     "movements": _movements,
     "demand": _demand,
+    "equality": _equality,
     "investment": _investment,
 }
 

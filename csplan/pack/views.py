@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from csplan.accounts.access import PROGRAMME, guard
 from csplan.monitoring.store import latest_period
 from csplan.pack.builder import TABLES, PackError
 from csplan.pack.models import PublishedPack
@@ -43,6 +44,7 @@ def _attachment(body: bytes, fmt: str, period: MonitoringPeriod) -> HttpResponse
     return response
 
 
+@guard()
 @login_required
 def builder(request: HttpRequest) -> HttpResponse:
     plan = _plan()
@@ -77,6 +79,7 @@ def builder(request: HttpRequest) -> HttpResponse:
     )
 
 
+@guard(read=None, write=PROGRAMME)
 @login_required
 @require_POST
 def publish_pack(request: HttpRequest) -> HttpResponse:
@@ -89,6 +92,7 @@ def publish_pack(request: HttpRequest) -> HttpResponse:
     return redirect("pack:builder")
 
 
+@guard()
 @login_required
 def published_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:

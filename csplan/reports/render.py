@@ -14,7 +14,7 @@ import html
 import io
 import json
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from copy import copy
 from decimal import Decimal
 from typing import Any
@@ -285,8 +285,13 @@ def render_xlsx(table: Table) -> bytes:
 # --- HTML --------------------------------------------------------------------------------------
 
 
-def render_html(table: Table, *, caption: bool = True) -> str:
-    """A GOV.UK Design System table fragment (escaped), totals in bold, notes under it."""
+def render_html(
+    table: Table, *, caption: bool = True, row_links: Mapping[str, str] | None = None
+) -> str:
+    """A GOV.UK Design System table fragment (escaped), totals in bold, notes under it.
+
+    ``row_links`` maps a row's first cell (e.g. a line's reference) to the page it links to.
+    """
     e = html.escape
     out = ['<table class="govuk-table csplan-report">']
     if caption:
@@ -307,9 +312,12 @@ def render_html(table: Table, *, caption: bool = True) -> str:
         kind = "" if row.kind is RowKind.LINE else f" csplan-{row.kind.value}"
         out.append(f'<tr class="govuk-table__row{kind}">')
         for index, (column, value) in enumerate(zip(table.columns, row.cells, strict=True)):
-            text = e(column.display(value))
+            shown = column.display(value)
+            text = e(shown)
             if row.is_total and text:
                 text = f"<strong>{text}</strong>"
+            elif index == 0 and row_links and shown in row_links:
+                text = f'<a class="govuk-link" href="{e(row_links[shown])}">{text}</a>'
             numeric = " govuk-table__cell--numeric" if column.is_numeric else ""
             tag = "th" if index == 0 else "td"
             scope = ' scope="row"' if index == 0 else ""

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from csplan.web import views
+from csplan.web import asat, views
 
 urlpatterns = [
     path("", views.overview, name="overview"),
@@ -13,4 +13,6 @@ urlpatterns = [
     path("lines/new/", views.line_new, name="line_new"),
     path("lines/<int:pk>/", views.line_detail, name="line"),
     path("lines/<int:pk>/edit/", views.line_edit, name="line_edit"),
+    path("lines/<int:pk>/as-at/", asat.line_as_at_page, name="line_as_at"),
+    path("as-at/", asat.programme_as_at_page, name="as_at"),
 ]

@@ -16,6 +16,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
+from csplan.accounts.access import LINE, PROGRAMME, forbidden, guard
+from csplan.accounts.forms import ThrottledAuthenticationForm
+from csplan.accounts.permissions import can_set_lifecycle
 from csplan.evidence.models import Evidence
 from csplan.programme.calculations import target_comparison
 from csplan.programme.history import line_history
@@ -44,6 +47,9 @@ _NAVIGATION = (
     ("Lines", "lines"),
     ("Monitoring", "monitoring:summary"),
     ("Invest to save", "investment:cases"),
+    ("Business cases", "cases:index"),
+    ("Equality", "cases:equality"),
+    ("Decisions", "cases:decisions"),
     ("Demand", "demandweb:index"),
     ("Benchmark", "benchmark:page"),
     ("Committee pack", "pack:builder"),
@@ -74,10 +80,12 @@ def page_context(request: HttpRequest) -> dict[str, Any]:
 class SignInView(LoginView):
     template_name = "web/login.html"
     redirect_authenticated_user = True
+    authentication_form = ThrottledAuthenticationForm
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["login_errors"] = [("id_username", "Enter a correct user name and password")]
+        messages_ = context["form"].non_field_errors() or ["Enter a correct user name and password"]
+        context["login_errors"] = [("id_username", message) for message in messages_]
         return context
 
 
@@ -119,6 +127,7 @@ def _table_page(request: HttpRequest, plan: Plan, table: Table, **extra: Any) ->
     return render(request, extra.pop("template", "web/table_page.html"), context)
 
 
+@guard()
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     plan = _plan_or_none(request)
@@ -139,6 +148,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
+@guard()
 @login_required
 def workstreams(request: HttpRequest) -> HttpResponse:
     plan = _plan_or_none(request)
@@ -154,6 +164,7 @@ def _phasing_form(request: HttpRequest) -> PhasingForm:
         return PhasingForm.CUMULATIVE
 
 
+@guard()
 @login_required
 def proposals(request: HttpRequest) -> HttpResponse:
     plan = _plan_or_none(request)
@@ -172,6 +183,7 @@ def proposals(request: HttpRequest) -> HttpResponse:
     )
 
 
+@guard()
 @login_required
 def lines(request: HttpRequest) -> HttpResponse:
     plan = _plan_or_none(request)
@@ -188,14 +200,11 @@ def lines(request: HttpRequest) -> HttpResponse:
     twin = twin_response(request, table)
     if twin is not None:
         return twin
-    rows_html = renderers.render_html(table, caption=False)
-    for line in plan.lines.all():
-        rows_html = rows_html.replace(
-            f">{_escape(line.reference)}<",
-            f'><a class="govuk-link" href="{reverse("line", args=[line.pk])}">'
-            f"{_escape(line.reference)}</a><",
-            1,
-        )
+    links = {
+        reference: reverse("line", args=[pk])
+        for pk, reference in plan.lines.values_list("pk", "reference")
+    }
+    rows_html = renderers.render_html(table, caption=False, row_links=links)
     return render(
         request,
         "web/lines.html",
@@ -209,12 +218,6 @@ def lines(request: HttpRequest) -> HttpResponse:
             "rag_key": plan.council.rag_key,
         },
     )
-
-
-def _escape(text: str) -> str:
-    from django.utils.html import escape
-
-    return escape(text)
 
 
 def _summary(line: SavingsLine) -> list[tuple[str, str]]:
@@ -236,6 +239,7 @@ def _summary(line: SavingsLine) -> list[tuple[str, str]]:
     ]
 
 
+@guard()
 @login_required
 def line_detail(request: HttpRequest, pk: int) -> HttpResponse:
     line = get_object_or_404(
@@ -302,6 +306,7 @@ def _save_line(request: HttpRequest, form: LineForm, line: SavingsLine | None) -
     return redirect("line", pk=saved.pk)
 
 
+@guard(read=PROGRAMME, write=PROGRAMME)
 @login_required
 def line_new(request: HttpRequest) -> HttpResponse:
     plan = _plan_or_none(request)
@@ -310,17 +315,22 @@ def line_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = LineForm(plan, request.POST)
         if form.is_valid():
+            if not can_set_lifecycle(request.user, None, form.cleaned_data["lifecycle"]):
+                return forbidden(request, "Only finance officers can sign a line off.")
             return _save_line(request, form, None)
         return _form_page(request, form, None)
     return _form_page(request, LineForm(plan, initial={"lifecycle": "proposed"}), None)
 
 
+@guard(read=LINE, write=LINE, line_arg="pk")
 @login_required
 def line_edit(request: HttpRequest, pk: int) -> HttpResponse:
     line = get_object_or_404(SavingsLine.objects.select_related("plan__council"), pk=pk)
     if request.method == "POST":
         form = LineForm(line.plan, request.POST)
         if form.is_valid():
+            if not can_set_lifecycle(request.user, line, form.cleaned_data["lifecycle"]):
+                return forbidden(request, "Only finance officers can sign a line off.")
             return _save_line(request, form, line)
         return _form_page(request, form, line)
     form = LineForm(line.plan, initial=LineForm.initial_for(line, line_figures(line)))

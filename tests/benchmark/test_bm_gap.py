@@ -145,9 +145,14 @@ def test_hampshire_to_its_neighbours_average_and_scenario_hook(data):
     assert spec["adjustments"] == [
         {"kind": "entry_rate", "multiply": "0.8521", "start": "2025-04-01", "ramp_years": 3}
     ]
-    try:
-        scenario = to_scenario(plan)
-    except GapError as error:
-        assert "csplan.demand.scenarios" in str(error)
-    else:  # pragma: no cover - once the demand model's scenarios exist
-        assert scenario is not None
+    scenario = to_scenario(plan)
+    assert scenario.name == (
+        "Close the gap: Hampshire to statistical neighbours' average (weighted by population), "
+        "2025 by 2027/28"
+    )
+    (adjustment,) = scenario.adjustments
+    assert (adjustment.kind, adjustment.multiply, adjustment.ramp_months) == (
+        "entry_rate",
+        0.8521,
+        36,
+    )

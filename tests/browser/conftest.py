@@ -38,7 +38,9 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    # axe-core is injected as an inline script, which the app's content security policy
+    # (rightly) blocks: the test browser bypasses the policy for it.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     page = context.new_page()
     yield page
     context.close()

@@ -59,7 +59,10 @@ def test_demo_loads_every_demo_and_prints_the_same_log_in_each_time():
     again = run("demo", "--if-empty")
     assert "already holds a programme" in again.stdout
     assert _printed_password(again.stdout) == password
-    assert get_user_model().objects.count() == 1
+    # demo (admin) and one user for each other role: finance, sro, viewer
+    assert sorted(get_user_model().objects.values_list("username", flat=True)) == [
+        "demo", "finance", "sro", "viewer"
+    ]  # fmt: skip
 
 
 def test_demo_password_from_the_environment():

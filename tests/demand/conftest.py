@@ -174,8 +174,6 @@ def toy_parameters(
     )  # fmt: skip
 
 
-
-
 @pytest.fixture
 def toy() -> Callable[..., object]:
     """``toy(exit_rate=, entries_per_day=, initial=, moves=, entry_group=, trend=)``: model

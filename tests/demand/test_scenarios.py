@@ -151,8 +151,12 @@ def test_round_trip_yaml_json_and_the_gap_spec(tmp_path):
     for name in ("s.yaml", "s.json"):
         scenario.save(tmp_path / name)
         assert Scenario.load(tmp_path / name) == scenario
-    gap = {"name": "Close the gap", "adjustments": [
-        {"kind": "entry_rate", "multiply": "0.9500", "start": "2026-04-01", "ramp_years": 2}]}
+    gap = {
+        "name": "Close the gap",
+        "adjustments": [
+            {"kind": "entry_rate", "multiply": "0.9500", "start": "2026-04-01", "ramp_years": 2}
+        ],
+    }
     parsed = scenario_from_dict(gap)
     assert parsed.adjustments[0].ramp_months == 24
     assert parsed.adjustments[0].multiply == 0.95

@@ -77,6 +77,16 @@ def test_a_baby_crosses_two_bands_and_the_18th_birthday_ends_the_time(make_episo
     assert list(c["event"]) == [EVENT_AGE]  # ageing out is not a hazard exit
 
 
+def test_leaving_care_on_the_18th_birthday_is_ageing_out_not_an_exit(make_episodes):
+    episodes = make_episodes([
+        ("D", "2006-05-10", "2023-01-01", "2024-05-10", "H5", "PR4"),  # DEC = 18th birthday
+        ("E", "2006-08-01", "2023-01-01", "2024-05-10", "H5", "PR4"),  # left at 17
+    ])  # fmt: skip
+    segs = segments(episodes, CONFIG, LAST)
+    assert list(segs[segs["child"] == 0]["event"]) == [EVENT_AGE]
+    assert list(segs[segs["child"] == 1]["event"]) == [G]
+
+
 def test_leap_day_birthdays():
     dob = pd.Series(pd.to_datetime(["2008-02-29", "2010-03-01"]))
     assert [day_date(d) for d in birthdays(dob, 1)] == [dt.date(2009, 2, 28), dt.date(2011, 3, 1)]

@@ -112,8 +112,8 @@ def test_demand_led_line_is_tracked_month_by_month(plan):
     assert Decimal("250000") < promised < Decimal("500000")
     assert evidence.parameters["scenario"]["adjustments"][0]["kind"] == "in_house_share"
     assert len({m.data_hash for m in track}) == 12
-    # The synthetic returns never made the change, so by March the data imply no saving.
-    assert track[-1].implied < 0 < promised
+    assert all(m.difference == m.implied - m.promised for m in track)
+    assert len({m.implied for m in track}) == 12  # each month's data say something new
     last = evidence.reruns.get(month=12)
     assert Decimal(last.parameters["actual_cost"]["2016/17"]) > 0
     assert last.parameters["forecast_cost"].get("2016/17") is None  # the whole year is actual

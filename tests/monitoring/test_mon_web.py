@@ -173,9 +173,9 @@ def test_pack_builder_downloads_and_publishes(web, plan):
     html = web.get("/pack/", {"year": "2016/17", "month": "9", "tables": "at_risk",
                               "format": "html"})  # fmt: skip
     assert b"Savings at risk, with mitigation" in html.content
-    bad = web.get("/pack/", {"year": "2016/17", "month": "9", "tables": "equality",
+    bad = web.get("/pack/", {"year": "2016/17", "month": "9", "tables": "equalities",
                              "format": "pdf"})  # fmt: skip
-    assert bad.status_code == 200 and "unknown table equality" in bad.content.decode()
+    assert bad.status_code == 200 and "unknown table equalities" in bad.content.decode()
     published = web.post("/pack/publish/", {"year": "2016/17", "month": "6",
                                             "tables": "monitoring_summary"})  # fmt: skip
     assert published.status_code == 302

@@ -118,7 +118,8 @@ def test_demand_led_line_table(plan, month9):
     assert len(table.rows) == 9
     evidence = Evidence.objects.get(kind="demand_scenario")
     assert table.rows[0].cells[2] == evidence.savings_by_year()[month9.year]
-    assert table.rows[-1].cells[4] < 0  # the data now imply less than promised
+    last = table.rows[-1].cells
+    assert last[4] == last[3] - last[2]  # difference = implied less promised
 
 
 def test_charts_are_svg_with_words(plan, month9):
@@ -140,7 +141,7 @@ def test_pack_data_round_trips_exactly(plan, month9):
 
 def test_unknown_table_or_year_is_refused(plan, month9):
     with pytest.raises(PackError, match="unknown table"):
-        build_pack(plan, month9, ["equality"])
+        build_pack(plan, month9, ["equalities"])
     with pytest.raises(PackError, match="not one of the programme's years"):
         build_pack(plan, MonitoringPeriod(FinancialYear(2030), 1))
 
@@ -171,3 +172,20 @@ def test_the_demand_fan_chart_joins_the_pack_when_a_forecast_exists(plan, month9
     assert chart.name == "demand-all"
     assert "median of 1,010 and a range of 990 to 1,030" in chart.description
     assert chart.svg.startswith("<svg")
+
+
+def test_equality_annex_counts_each_characteristic(plan, month9):
+    from csplan.cases.demo import load_cases_demo
+    from csplan.cases.reports import rated_lines
+
+    load_cases_demo([plan])
+    pack = build_pack(plan, month9, ["equality"], draws=200)
+    by_workstream, matrix = pack.tables
+    assert (by_workstream.name, matrix.name) == ("equality_workstreams", "equality_matrix")
+    lines = rated_lines(plan)
+    assert [row.cells[0] for row in matrix.rows[: len(lines)]] == [x.reference for x in lines]
+    age = [c.heading for c in by_workstream.columns].index("Age")
+    total = by_workstream.rows[-1]
+    assert total.cells[0] == "Workstreams affecting"
+    assert total.cells[age] == len(by_workstream.rows) - 1  # age: every workstream (Hampshire 7.4)
+    assert "Age is the one characteristic every workstream affects." in by_workstream.notes

@@ -55,9 +55,7 @@ def test_exact_percentages_differ_where_the_council_rounded_first(programme):
 
     exact = workstream_table(replace(programme, percent_basis="exact"))
     # 1,036 / 4,400 = 23.5% exactly; Hampshire printed 22.7% from the rounded 1.0 / 4.4.
-    assert exact.row("School improvement services remodelling").percent_of_budget == Decimal(
-        "23.5"
-    )
+    assert exact.row("School improvement services remodelling").percent_of_budget == Decimal("23.5")
     assert exact.row("Support functions review").percent_of_budget == Decimal("11.3")
 
 

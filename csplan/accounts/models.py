@@ -1,0 +1,64 @@
+"""Roles, line ownership and API tokens, each with its change history.
+
+A user's role is stored in ``Profile``; a user with no profile (the ``demo`` user, accounts made
+before roles existed) counts as an admin. ``LineOwner`` links a senior responsible officer to
+the savings lines they may edit. ``ApiToken`` keeps only the SHA-256 digest of a token.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from csplan.programme.models import SavingsLine
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin (everything, including users)"
+    FINANCE = "finance", "Finance (all money and finance sign-off)"
+    SRO = "sro", "Senior responsible officer (edits the lines they own)"
+    VIEWER = "viewer", "Viewer (read only: scrutiny, audit)"
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="csplan_profile"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.role}"
+
+
+class LineOwner(models.Model):
+    """The user may edit this savings line (the line's senior responsible officer)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="owned_lines"
+    )
+    line = models.ForeignKey(SavingsLine, on_delete=models.CASCADE, related_name="owners")
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "line"], name="unique_owner_per_line")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} owns {self.line.reference}"
+
+
+class ApiToken(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    digest = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the token")
+    prefix = models.CharField(max_length=12, help_text="The token's first characters, to tell it")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.prefix}…"

@@ -1,0 +1,124 @@
+"""Creating users, giving roles and line ownership: the rules the CLI and demo call."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from csplan.accounts.models import ApiToken, LineOwner, Profile, Role
+from csplan.accounts.permissions import forget_role, role_of
+from csplan.programme.models import Plan, SavingsLine
+
+
+class AccountError(ValueError):
+    """A user that cannot be saved; ``errors`` maps each field to its message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{name}: {message}" for name, message in errors.items()))
+
+
+@dataclass(frozen=True)
+class UserSummary:
+    username: str
+    role: str
+    active: bool
+    lines: tuple[str, ...]
+    tokens: int
+
+
+def parse_role(text: str) -> Role:
+    try:
+        return Role(text.strip().lower())
+    except ValueError:
+        choices = ", ".join(role.value for role in Role)
+        raise AccountError({"role": f"Choose a role: {choices} (not {text!r})"}) from None
+
+
+def check_password(password: str, username: str) -> None:
+    """Django's password validators (settings.AUTH_PASSWORD_VALIDATORS), as an AccountError."""
+    try:
+        password_validation.validate_password(password, get_user_model()(username=username))
+    except ValidationError as error:
+        raise AccountError({"password": " ".join(error.messages)}) from None
+
+
+@transaction.atomic
+def add_user(username: str, role: str, password: str, *, by: Any = None) -> Any:
+    """Create a user with ``role``; the password must pass the validators."""
+    username = username.strip()
+    model = get_user_model()
+    if not username:
+        raise AccountError({"username": "Enter a user name"})
+    if model.objects.filter(username__iexact=username).exists():
+        raise AccountError({"username": f"A user called {username} already exists"})
+    chosen = parse_role(role)
+    check_password(password, username)
+    user = model.objects.create_user(username=username, password=password)
+    set_role(user, chosen, by=by)
+    return user
+
+
+@transaction.atomic
+def set_role(user: Any, role: Role | str, *, by: Any = None) -> Profile:
+    chosen = role if isinstance(role, Role) else parse_role(role)
+    profile = Profile.objects.filter(user=user).first() or Profile(user=user)
+    profile.role = chosen.value
+    profile._history_user = by
+    profile.save()
+    forget_role(user)
+    return profile
+
+
+@transaction.atomic
+def set_owned_lines(user: Any, lines: Iterable[SavingsLine], *, by: Any = None) -> None:
+    """Make ``lines`` exactly the lines ``user`` owns (history records each link)."""
+    wanted = {line.pk: line for line in lines}
+    for link in LineOwner.objects.filter(user=user):
+        if link.line_id not in wanted:
+            link._history_user = by
+            link.delete()
+    have = set(LineOwner.objects.filter(user=user).values_list("line_id", flat=True))
+    for pk, line in wanted.items():
+        if pk not in have:
+            link = LineOwner(user=user, line=line)
+            link._history_user = by
+            link.save()
+
+
+def lines_by_reference(plan: Plan, references: Iterable[str]) -> list[SavingsLine]:
+    found = {line.reference: line for line in plan.lines.all()}
+    missing = [ref for ref in references if ref not in found]
+    if missing:
+        raise AccountError({"line": f"No savings line {', '.join(missing)} in {plan.name}"})
+    return [found[ref] for ref in references]
+
+
+def find_user(username: str) -> Any:
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise AccountError({"username": f"No user called {username}"})
+    return user
+
+
+def user_summaries() -> list[UserSummary]:
+    users = get_user_model().objects.order_by("username")
+    result = []
+    for user in users:
+        role = role_of(user)
+        references = LineOwner.objects.filter(user=user).order_by("line__position")
+        result.append(
+            UserSummary(
+                username=user.get_username(),
+                role=role.value if role else "none (inactive)",
+                active=user.is_active,
+                lines=tuple(link.line.reference for link in references.select_related("line")),
+                tokens=ApiToken.objects.filter(user=user, revoked=False).count(),
+            )
+        )
+    return result
