@@ -333,13 +333,17 @@ def demand_fan_charts(limit: int = 1) -> list[Chart]:
     charts = []
     for fan in groups[:limit]:
         final = fan.forecast[-1] if fan.forecast else None
-        description = f"Children looked after in {fan.label.lower()}: actual numbers" + (
+        everyone = fan.group in ("all", "total")
+        subject = (
+            "children looked after" if everyone else f"children looked after in {fan.label.lower()}"
+        )
+        description = f"{subject[:1].upper()}{subject[1:]}: actual numbers" + (
             f", then a forecast to {final.month:%B %Y} with a median of {final.p50:,.0f} and a "
             f"range of {final.p10:,.0f} to {final.p90:,.0f} (10th to 90th percentile)."
             if final
             else "."
         )
-        title = f"Demand forecast: {fan.label}, children looked after"
+        title = f"Demand forecast: {subject}"
         svg = fan_chart_svg(
             chart_id=f"demand-{fan.group}",
             title=title,
