@@ -42,7 +42,7 @@ def operation(
     ok: dict[str, dict[str, Any]],
     *,
     body: dict[str, Any] | None = None,
-    errors: tuple[str, ...] = ("401", "403", "404"),
+    errors: tuple[str, ...] = ("400", "401", "403", "404"),
     tags: tuple[str, ...] = ("programme",),
 ) -> dict[str, Any]:
     """One operation: its successful responses ``ok`` plus the standard error responses."""
@@ -50,7 +50,8 @@ def operation(
         "operationId": operation_id,
         "summary": summary,
         "tags": list(tags),
-        "responses": {**ok, **{code: ERRORS[code] for code in errors}},
+        # 400 on every operation: a request with a NUL character is refused before routing.
+        "responses": {**ok, **{code: ERRORS[code] for code in ("400", *errors)}},
     }
     if body is not None:
         result["requestBody"] = {"required": True, "content": json_content(body)}

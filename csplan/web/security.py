@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -80,3 +81,44 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", content_security_policy())
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+class RefuseNulMiddleware:
+    """Answers 400 to a request whose query or form holds a NUL character.
+
+    No text in csplan contains one, and PostgreSQL cannot store or even compare it, so a NUL
+    in a filter or a field would otherwise end in a server error.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _has_nul(request.GET) or _body_has_nul(request):
+            return _bad_request(request)
+        return self.get_response(request)
+
+
+def _body_has_nul(request: HttpRequest) -> bool:
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    if request.content_type == "application/json":
+        return b"\x00" in request.body or b"\\u0000" in request.body.lower()
+    if request.content_type == "application/x-www-form-urlencoded":
+        return _has_nul(request.POST)
+    return False  # uploaded files may hold any bytes (a zip of returns does)
+
+
+def _has_nul(data: Any) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values) for key, values in data.lists()
+    )
+
+
+def _bad_request(request: HttpRequest) -> HttpResponse:
+    from django.http import JsonResponse
+
+    message = "The request contains a NUL character (0x00), which no field can hold"
+    if request.path.startswith("/api/"):
+        return JsonResponse({"errors": {"request": message}}, status=400)
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")

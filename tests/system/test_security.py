@@ -338,3 +338,15 @@ def _named(content: bytes, name: str) -> io.BytesIO:
     handle = io.BytesIO(content)
     handle.name = name
     return handle
+
+
+@pytest.mark.django_db
+def test_a_nul_character_is_refused_before_it_reaches_the_database(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("nul-tester", is_staff=True))
+    page = client.get("/lines/", {"workstream": "Social\x00care"})
+    assert page.status_code == 400 and b"NUL character" in page.content
+    api = client.get("/api/lines", {"workstream": "\x00"})
+    assert api.status_code == 400 and "NUL" in api.json()["errors"]["request"]
+    body = client.post("/api/lines", '{"title": "a\\u0000b"}', content_type="application/json")
+    assert body.status_code == 400
+    assert client.get("/lines/", {"workstream": "Social care"}).status_code == 404  # no plan yet
