@@ -101,7 +101,13 @@ from typing import Any
 import pandas as pd
 
 from csplan.demand import codes
-from csplan.demand.readers import InputError, Table, collection_year, find_tables
+from csplan.demand.readers import (
+    InputError,
+    Table,
+    collection_year,
+    each_distinct,
+    find_tables,
+)
 
 __all__ = ["EPISODE_COLUMNS", "HEADER_COLUMNS", "InputError", "InputIssue", "Returns",
            "load_returns", "parse_dates"]  # fmt: skip
@@ -276,6 +282,12 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series("", index=frame.index, dtype=object)
 
 
+def _code_column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A column of codes, upper-cased (each distinct code once: there are only a few)."""
+    values = _column(frame, name)
+    return pd.Series(each_distinct(values, str.upper), index=values.index, dtype=object)
+
+
 def _report(
     issues: list[InputIssue], frame: pd.DataFrame, mask: pd.Series, *,
     column: str | None, rule: str, message: str, action: str,
@@ -317,18 +329,18 @@ def _year_header(table: Table, year: int, issues: list[InputIssue]) -> pd.DataFr
     frame = table.frame
     end = pd.Timestamp(year, 3, 31)
     start = pd.Timestamp(year - 1, 4, 1)
-    raw_sex = _column(frame, "SEX").str.upper()
+    raw_sex = _code_column(frame, "SEX")
     out = pd.DataFrame({
         "child_id": _column(frame, "CHILD"),
         "raw_SEX": raw_sex,
         "sex": raw_sex.map(codes.SEX_CANONICAL).fillna(""),
         "raw_DOB": _column(frame, "DOB"),
         "dob": parse_dates(_column(frame, "DOB")),
-        "ethnic": _column(frame, "ETHNIC").str.upper(),
+        "ethnic": _code_column(frame, "ETHNIC"),
         "upn": _column(frame, "UPN"),
         "mother": _column(frame, "MOTHER"),
         "mc_dob": parse_dates(_column(frame, "MC_DOB")),
-        "uasc_flag": _column(frame, "UASC").str.upper().isin(["1", "Y", "YES", "TRUE"]),
+        "uasc_flag": _code_column(frame, "UASC").isin(["1", "Y", "YES", "TRUE"]),
         "source_file": table.name,
         "source_row": frame.index.to_numpy() + 2,
         "year": year,
@@ -397,7 +409,7 @@ def _year_episodes(table: Table, year: int, issues: list[InputIssue]) -> pd.Data
         "raw_DEC": _column(frame, "DEC"),
         "start": parse_dates(_column(frame, "DECOM")),
         "end": parse_dates(_column(frame, "DEC")),
-        **{name.lower(): _column(frame, name).str.upper()
+        **{name.lower(): _code_column(frame, name)
            for name in ("RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "REC")},
         "source_file": table.name,
         "source_row": frame.index.to_numpy() + 2,

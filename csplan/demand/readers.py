@@ -12,7 +12,9 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 HEADER_REQUIRED = ("CHILD", "SEX", "DOB")
@@ -172,16 +174,30 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
     Completely blank rows are dropped; the index is the row's position among the data rows
     of the file (0 = the line after the header).
     """
-    frame = frame.copy()
-    frame.columns = [str(c).strip().upper() for c in frame.columns]
-    frame = frame.loc[:, [not c.startswith("UNNAMED:") for c in frame.columns]]
-    for column in frame.columns:
-        frame[column] = frame[column].fillna("").astype(str).str.strip()
-    frame = frame.astype(object).reset_index(drop=True)
+    names = [str(c).strip().upper() for c in frame.columns]
+    keep = [i for i, name in enumerate(names) if not name.startswith("UNNAMED:")]
+    columns = {names[i]: _stripped(frame.iloc[:, i]) for i in keep}
+    tidy = pd.DataFrame(columns, index=pd.RangeIndex(len(frame)), dtype=object)
     # Blank lines are dropped, but the index keeps each row's place in the file, so that
     # row numbers reported to the user (index + 2) are the ones their spreadsheet shows.
-    blank = (frame == "").all(axis=1) if len(frame.columns) else frame.index == frame.index
-    return frame[~blank]
+    if not columns:
+        return tidy.iloc[0:0]
+    blank = np.logical_and.reduce([values == "" for values in columns.values()])
+    return tidy[~blank]
+
+
+def _stripped(values: pd.Series) -> np.ndarray:
+    """The column as stripped text ("" for empty), each distinct value stripped once."""
+    return each_distinct(values, lambda v: str(v).strip(), missing="")
+
+
+def each_distinct(values: pd.Series, func: Any, missing: Any = "") -> np.ndarray:
+    """``func`` of every value, computed once per distinct value (a return repeats its codes
+    and dates many times); ``missing`` where a value is missing."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    results = np.array([func(v) for v in np.asarray(distinct, dtype=object)] + [missing],
+                       dtype=object)  # fmt: skip
+    return results[codes]  # code -1 (a missing cell) takes ``missing``, at the end
 
 
 # -- recognising tables -----------------------------------------------------------------------
