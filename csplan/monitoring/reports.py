@@ -311,8 +311,12 @@ def demand_report(reference: str, title: str, track: Sequence[DemandMonth]) -> T
         rows=rows,
         notes=(
             ROUNDING_NOTE,
-            "Each month the demand model behind the evidence is re-run on the latest data; a "
-            "negative difference means the data now support less than the scenario promised.",
+            "Each month the demand model behind the evidence is re-run on the latest data: "
+            "implied = the baseline cost as promised less the placements so far (actual) and "
+            "the scenario's forecast for the rest of the year. A negative difference means the "
+            "data now support less than the scenario promised. The implied figure also carries "
+            "any error in the baseline forecast itself (demand that differs from the baseline "
+            "for other reasons), so read it with the placement numbers.",
         ),
         meta={"reference": reference},
     )
