@@ -569,3 +569,12 @@ def change_lifecycle(
     if new_status == "delivered" and signed_off_by_finance:
         record_finance_sign_off(updated, user=user, note=sign_off_note)
     return updated
+
+
+def lines_affecting(plan: Plan, characteristic: str) -> set[str]:
+    """References of the plan's lines rated adverse or positive for ``characteristic``."""
+    return set(
+        EqualityAssessment.objects.filter(
+            line__plan=plan, characteristic=characteristic, rating__in=("adverse", "positive")
+        ).values_list("line__reference", flat=True)
+    )

@@ -183,3 +183,29 @@ def target_comparison(programme: ProgrammeFigures) -> TargetComparison:
             )
         )
     return TargetComparison(tuple(result))
+
+
+LINE_FILTERS = ("workstream", "lifecycle", "rag", "sro", "q")
+
+
+def matching_lines(
+    lines: tuple[LineFigures, ...],
+    filters: dict[str, str],
+    references: set[str] | None = None,
+) -> tuple[LineFigures, ...]:
+    """The lines a list's filters choose: exact workstream, status and RAG, the SRO's role and
+    free text (reference, title, service or description) by words; ``references`` limits them
+    further (e.g. the lines that affect a protected characteristic)."""
+    words = filters.get("q", "").lower().split()
+
+    def chosen(line: LineFigures) -> bool:
+        exact = (("workstream", line.workstream), ("lifecycle", line.lifecycle),
+                 ("rag", line.rag), ("sro", line.sro_role))  # fmt: skip
+        if any(filters.get(name) and filters[name] != value for name, value in exact):
+            return False
+        text = " ".join((line.reference, line.title, line.service_activity, line.description))
+        if any(word not in text.lower() for word in words):
+            return False
+        return references is None or line.reference in references
+
+    return tuple(line for line in lines if chosen(line))

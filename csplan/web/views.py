@@ -20,7 +20,7 @@ from csplan.accounts.access import LINE, PROGRAMME, forbidden, guard
 from csplan.accounts.forms import ThrottledAuthenticationForm
 from csplan.accounts.permissions import can_set_lifecycle
 from csplan.evidence.models import Evidence
-from csplan.programme.calculations import target_comparison
+from csplan.programme.calculations import LINE_FILTERS, matching_lines, target_comparison
 from csplan.programme.history import line_history
 from csplan.programme.models import Plan, SavingsLine
 from csplan.programme.phasing import PhasingForm, to_cumulative
@@ -190,12 +190,9 @@ def lines(request: HttpRequest) -> HttpResponse:
     if plan is None:
         return _no_programme(request)
     figures = programme_figures(plan)
-    filters = {name: request.GET.get(name, "") for name in ("workstream", "lifecycle", "rag")}
-    chosen = tuple(
-        line
-        for line in figures.lines
-        if all(not value or getattr(line, name) == value for name, value in filters.items())
-    )
+    filters = {name: request.GET.get(name, "").strip() for name in (*LINE_FILTERS, "affects")}
+    affecting = _lines_affecting(plan, filters["affects"])
+    chosen = matching_lines(figures.lines, filters, affecting)
     table = reports.lines_report(figures, chosen)
     twin = twin_response(request, table)
     if twin is not None:
@@ -216,8 +213,31 @@ def lines(request: HttpRequest) -> HttpResponse:
             "workstreams": plan.workstreams.all(),
             "lifecycles": SavingsLine.Lifecycle.choices,
             "rag_key": plan.council.rag_key,
+            "sro_roles": sorted({line.sro_role for line in figures.lines if line.sro_role}),
+            "characteristics": _characteristics(),
+            "shown": len(chosen),
+            "total": len(figures.lines),
         },
     )
+
+
+def _characteristics() -> list[tuple[str, str]]:
+    from django.apps import apps
+
+    if not apps.is_installed("csplan.cases"):
+        return []
+    from csplan.cases.models import Characteristic
+
+    return list(Characteristic.choices)
+
+
+def _lines_affecting(plan: Plan, characteristic: str) -> set[str] | None:
+    """The lines rated adverse or positive for a protected characteristic (None: no filter)."""
+    if not characteristic or characteristic not in dict(_characteristics()):
+        return None
+    from csplan.cases.store import lines_affecting
+
+    return lines_affecting(plan, characteristic)
 
 
 def _summary(line: SavingsLine) -> list[tuple[str, str]]:

@@ -141,3 +141,22 @@ def test_add_a_line(client, officer, plan):
     new = SavingsLine.objects.get(reference="C9")
     assert new.history.get().history_user == officer
     assert ">23,550<" in client.get("/proposals/").content.decode()
+
+
+def test_lines_are_searched_and_filtered_by_sro_and_characteristic(client, django_user_model):
+    from csplan.cases.store import set_equality_rating
+
+    plan = load_hampshire_demo()
+    client.force_login(django_user_model.objects.create_user("searcher", is_staff=True))
+    everything = client.get("/lines/", {"format": "json"}).json()
+    total = len(everything["rows"]) - 1  # less the totals row
+    page = client.get("/lines/", {"q": "psychology SEN"}).content.decode()
+    assert f"1 of {total} savings lines" in page and ">C4<" in page
+    c5 = plan.lines.get(reference="C5")
+    by_sro = client.get("/lines/", {"sro": c5.sro_role}).content.decode()
+    owned = plan.lines.filter(sro_role=c5.sro_role).count()
+    assert f"{owned} of {total} savings lines" in by_sro
+    set_equality_rating(c5, "disability", "adverse", note="Fewer respite places",
+                        mitigation="Short breaks offer")  # fmt: skip
+    affecting = client.get("/lines/", {"affects": "disability"}).content.decode()
+    assert f"1 of {total} savings lines" in affecting and ">C5<" in affecting
