@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from csplan.programme.demo import load_hampshire_demo
+from csplan.programme.models import SavingsLine
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-password-1"
@@ -55,6 +56,16 @@ def test_reading_the_tables(page, signed_in, axe_violations, screenshot):
     total = page.locator("xpath=//tr[th[normalize-space()='Total']]")
     assert total.locator("td").all_inner_texts()[-4:] == ["5,536", "22,836", "23,300", "58.6"]
     screenshot("proposals")
+    assert axe_violations() == []
+
+    page.click("nav >> text=Lines")
+    page.wait_for_url("**/lines/")
+    page.fill("#filter-q", "psychology")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/lines/?**")
+    assert f"1 of {SavingsLine.objects.count()} savings lines" in page.locator("main").inner_text()
+    assert page.locator("main table a", has_text="C4").count() == 1
+    screenshot("lines-search")
     assert axe_violations() == []
 
 
