@@ -226,7 +226,18 @@ def lines_report(
     ]
     total = sum((line.full_year_effect for line in chosen), Decimal(0))
     rows.append(
-        Row(("Total", f"{len(chosen)} line{'' if len(chosen) == 1 else 's'}", None, None, None, None, total), RowKind.TOTAL)
+        Row(
+            (
+                "Total",
+                f"{len(chosen)} line{'' if len(chosen) == 1 else 's'}",
+                None,
+                None,
+                None,
+                None,
+                total,
+            ),
+            RowKind.TOTAL,
+        )
     )
     return Table(
         "lines",
