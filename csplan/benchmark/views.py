@@ -152,11 +152,8 @@ def benchmark_export(request: HttpRequest, la: str, year: int, fmt: str) -> Http
     return _download(report, fmt, f"benchmark-{report.la_code}-{year}.{fmt}")
 
 
-@guard()
-@login_required
-def gap_export(request: HttpRequest, la: str, year: int, fmt: str) -> HttpResponse:
-    if fmt not in CONTENT_TYPES:
-        raise Http404(f"unknown format {fmt}")
+def _requested_gap(request: HttpRequest, la: str, year: int) -> tuple[str, GapPlan]:
+    """The LA's code and the gap the query string asks for (404 when it cannot be planned)."""
     data = load_benchmark_data()
     try:
         code = resolve_la(data, la)
@@ -165,6 +162,15 @@ def gap_export(request: HttpRequest, la: str, year: int, fmt: str) -> HttpRespon
         raise Http404(str(error)) from None
     if plan is None:
         raise Http404("give by (a financial year) and weekly_cost")
+    return code, plan
+
+
+@guard()
+@login_required
+def gap_export(request: HttpRequest, la: str, year: int, fmt: str) -> HttpResponse:
+    if fmt not in CONTENT_TYPES:
+        raise Http404(f"unknown format {fmt}")
+    code, plan = _requested_gap(request, la, year)
     return _download(gap_report(plan), fmt, f"gap-{code}-{year}.{fmt}")
 
 
@@ -174,14 +180,7 @@ def gap_use(request: HttpRequest, la: str, year: int) -> HttpResponse:
 
     The plan's inputs come in the query string (as on the page); the action in the form.
     """
-    data = load_benchmark_data()
-    try:
-        code = resolve_la(data, la)
-        plan = _gap_plan(request, data, code, year)
-    except (BenchmarkError, GapError) as error:
-        raise Http404(str(error)) from None
-    if plan is None:
-        raise Http404("give by (a financial year) and weekly_cost")
+    code, plan = _requested_gap(request, la, year)
     back = reverse("benchmark:page") + "?" + urlencode({"la": code, "year": year}) + "&"
     back += _gap_query(request) + "#gap"
     if request.POST.get("action") == "scenario":

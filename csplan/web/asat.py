@@ -80,7 +80,7 @@ def programme_as_at_page(request: HttpRequest) -> HttpResponse:
                 for key, t in zip(_TABLES, tables, strict=True)
             ])  # fmt: skip
     except AsAtError as error:
-        context["error"] = str(error)
+        context.update(error=str(error), errors=[("date", str(error))])
         return render(request, "web/as_at.html", context, status=400)
     return render(request, "web/as_at.html", context)
 
@@ -94,7 +94,7 @@ def line_as_at_page(request: HttpRequest, pk: int) -> HttpResponse:
         moment = _moment(request) or timezone.now()
         figures = line_as_at(line.pk, moment)
     except AsAtError as error:
-        context["error"] = str(error)
+        context.update(error=str(error), errors=[("date", str(error))])
         return render(request, "web/line_as_at.html", context, status=400)
     years = line.plan.years
     context.update(
