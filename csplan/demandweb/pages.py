@@ -362,7 +362,8 @@ def evidence_page(item: Evidence) -> dict[str, Any]:
         caption="Planned is the saving the line has in place in each year (its cumulative "
         "phasing). Gap = planned less evidenced: a positive gap is saving not yet evidenced.",
     )
-    total_gap = sum((r.gap for r in rows), Decimal(0))
+    # A year evidenced beyond its plan does not make up for a year short of it.
+    total_gap = sum((r.gap for r in rows if r.gap > 0), Decimal(0))
     tables = [table]
     reruns = list(item.reruns.order_by("year", "month"))
     if reruns:
