@@ -33,10 +33,12 @@ from csplan.cases.models import (
 )
 from csplan.cases.rules import LABELS, LineFacts, lifecycle_refusal
 from csplan.evidence.models import Evidence
+from csplan.history import delete_recorded as _delete
+from csplan.history import save_recorded as _save
 from csplan.money import ZERO, from_pence, to_pence
 from csplan.periods import FinancialYear
 from csplan.programme.models import Plan, SavingsLine
-from csplan.programme.store import line_figures, update_line
+from csplan.programme.store import line_figures, update_line, year_amount_errors
 
 RISK_SCALE = range(1, 6)
 
@@ -117,18 +119,6 @@ class DecisionFigures:
     kind: str = Decision.Kind.APPROVAL
     body_name: str = ""
     summary: str = ""
-
-
-def _save(instance: Any, user: Any, reason: str = "") -> None:
-    instance._history_user = user
-    instance._change_reason = reason or None
-    instance.save()
-
-
-def _delete(instance: Any, user: Any, reason: str = "") -> None:
-    instance._history_user = user
-    instance._change_reason = reason or None
-    instance.delete()
 
 
 # --- business cases ----------------------------------------------------------------------------
@@ -401,13 +391,8 @@ def validate_decision(plan: Plan, figures: DecisionFigures) -> dict[str, str]:
     if not figures.reference.strip():
         errors["reference"] = "Enter the decision or minute reference"
     errors.update(_plan_lines(plan, tuple(figures.amounts), "lines")[1])
-    years = set(plan.years)
     for amounts in figures.amounts.values():
-        for year, amount in amounts.items():
-            if year not in years:
-                errors[f"amount_{year.start}"] = f"{year} is not one of the programme's years"
-            elif amount * 100 != (amount * 100).to_integral_value():
-                errors[f"amount_{year.start}"] = f"Enter the {year} amount to the nearest penny"
+        errors.update(year_amount_errors(plan, amounts, "amount", "amount"))
     return errors
 
 

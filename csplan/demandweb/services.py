@@ -25,6 +25,7 @@ from csplan.demandweb.models import Dataset, DatasetFile, ForecastRun, Scenario,
 from csplan.demandweb.uploads import Blob, UploadRefused
 from csplan.evidence.models import Evidence
 from csplan.evidence.records import attach_evidence
+from csplan.history import recording_user, save_recorded
 from csplan.money import ZERO
 from csplan.periods import FinancialYear
 from csplan.programme.models import SavingsLine
@@ -51,7 +52,7 @@ def _store(name: str, blobs: Sequence[Blob], returns: Any, user: Any) -> Dataset
     episodes = returns.episodes
     dataset = Dataset.objects.create(
         name=name,
-        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+        uploaded_by=recording_user(user),
         data_hash=returns.data_hash,
         last_date=returns.last_date,
         episode_count=len(episodes),
@@ -186,7 +187,7 @@ def forecast_run(dataset: Dataset, scenario: Scenario | None, *, user: Any = Non
     return ForecastRun.objects.create(
         dataset=dataset,
         scenario=scenario,
-        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by=recording_user(user),
         data_hash=dataset.data_hash,
         parameters=parameters,
         results=results,
@@ -326,11 +327,10 @@ def save_scenario(
     scenario = Scenario.objects.select_for_update().filter(name=name).first()
     if scenario is None:
         scenario = Scenario(name=name)
-        scenario.author = user if getattr(user, "is_authenticated", False) else None
+        scenario.author = recording_user(user)
     scenario.definition = definition
     scenario.description = description
-    scenario._history_user = user if getattr(user, "is_authenticated", False) else None
-    scenario.save()
+    save_recorded(scenario, user)
     return scenario
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from csplan.evidence.models import Evidence
+from csplan.history import recording_user, save_recorded
 from csplan.money import ZERO, to_decimal
 from csplan.periods import FinancialYear
 from csplan.programme.models import SavingsLine
@@ -44,10 +45,9 @@ def attach_evidence(
         savings={str(year): _plain(amount) for year, amount in sorted(savings.items())},
         data_hash=data_hash,
         parameters=dict(parameters or {}),
-        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by=recording_user(user),
     )
-    evidence._history_user = user if getattr(user, "is_authenticated", False) else None
-    evidence.save()
+    save_recorded(evidence, user)
     return evidence
 
 

@@ -9,6 +9,8 @@ from typing import Any
 
 from django.db import transaction
 
+from csplan.history import delete_recorded
+from csplan.history import save_recorded as _save
 from csplan.investment.calculations import CaseFigures, Spend
 from csplan.investment.models import ActualSaving, ExpectedSaving, InvestmentCase, InvestmentSpend
 from csplan.money import from_pence, to_pence
@@ -44,12 +46,6 @@ def case_figures(case: InvestmentCase) -> CaseFigures:
     )
 
 
-def _save(instance: Any, user: Any, reason: str) -> None:
-    instance._history_user = user if getattr(user, "is_authenticated", False) else None
-    instance._change_reason = reason or None
-    instance.save()
-
-
 @transaction.atomic
 def save_case(
     council: Council,
@@ -69,8 +65,7 @@ def save_case(
     _save(case, user, reason)
     for queryset in (case.spend.all(), case.expected_savings.all(), case.actual_savings.all()):
         for row in queryset:
-            row._history_user = user if getattr(user, "is_authenticated", False) else None
-            row.delete()
+            delete_recorded(row, user)
     for item in figures.spend:
         _save(
             InvestmentSpend(

@@ -16,6 +16,8 @@ from typing import Any
 from django.db import transaction
 
 from csplan.evidence.models import Evidence
+from csplan.history import recording_user as _user
+from csplan.history import save_recorded as _save
 from csplan.money import ZERO, to_pence
 from csplan.monitoring import demand_check, movements, risk
 from csplan.monitoring.models import (
@@ -39,16 +41,6 @@ class MonitoringValidationError(ValueError):
     def __init__(self, errors: dict[str, str]) -> None:
         self.errors = errors
         super().__init__("; ".join(f"{name}: {message}" for name, message in errors.items()))
-
-
-def _user(user: Any) -> Any:
-    return user if getattr(user, "is_authenticated", False) else None
-
-
-def _save(instance: Any, user: Any, reason: str = "") -> None:
-    instance._history_user = _user(user)
-    instance._change_reason = reason or None
-    instance.save()
 
 
 def planned_in_year(line: SavingsLine, year: FinancialYear) -> Decimal:

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from csplan.money import from_pence
 from csplan.periods import FinancialYear
-from csplan.programme.figures import LineFigures, ProgrammeFigures, WorkstreamFigures
+from csplan.programme.figures import LineFigures, ProgrammeFigures
 from csplan.programme.models import (
     Council,
     PhasingEntry,
@@ -22,7 +22,7 @@ from csplan.programme.models import (
     TargetEntry,
     Workstream,
 )
-from csplan.programme.store import line_figures
+from csplan.programme.store import assemble_figures, line_figures
 
 
 class AsAtError(ValueError):
@@ -42,21 +42,8 @@ def programme_as_at(plan_id: int, when: dt.datetime) -> ProgrammeFigures:
     )
     names = {w.id: w.name for w in workstreams}
     lines = list(SavingsLine.history.as_of(when).filter(plan_id=plan_id).order_by("position", "id"))
-    return ProgrammeFigures(
-        council=council.name,
-        plan=plan.name,
-        department=plan.department,
-        years=tuple(plan.years),
-        targets=_amounts(TargetEntry.history.as_of(when).filter(plan_id=plan_id)),
-        workstreams=tuple(
-            WorkstreamFigures(w.name, from_pence(w.budget_pence), w.is_workstream)
-            for w in workstreams
-        ),
-        lines=tuple(_lines(lines, names, when)),
-        percent_basis=council.percent_basis,
-        sign_convention=council.sign_convention,
-        rag_key=tuple(council.rag_key or ()),
-    )
+    targets = TargetEntry.history.as_of(when).filter(plan_id=plan_id)
+    return assemble_figures(council, plan, targets, workstreams, _lines(lines, names, when))
 
 
 def line_as_at(line_id: int, when: dt.datetime) -> LineFigures:
@@ -80,7 +67,3 @@ def _lines(lines: list[SavingsLine], names: dict[int, str], when: dt.datetime) -
         line_figures(line, phasing.get(line.id, {}), names.get(line.workstream_id, ""))
         for line in lines
     ]
-
-
-def _amounts(entries: object) -> dict[FinancialYear, Decimal]:
-    return {FinancialYear(e.year): from_pence(e.amount_pence) for e in entries}  # type: ignore[attr-defined]

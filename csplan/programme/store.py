@@ -14,6 +14,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
+from csplan.history import delete_recorded as _delete
+from csplan.history import save_recorded as _save
 from csplan.money import ZERO, from_pence, to_pence
 from csplan.periods import FinancialYear
 from csplan.programme.figures import (
@@ -119,38 +121,37 @@ def _read_programme(plan: Plan) -> ProgrammeFigures:
         line_figures(line, phasing.get(line.pk, {}))
         for line in plan.lines.select_related("workstream")
     ]
+    return assemble_figures(plan.council, plan, plan.targets.all(), plan.workstreams.all(), lines)
+
+
+def assemble_figures(
+    council: Council,
+    plan: Plan,
+    targets: Any,
+    workstreams: Any,
+    lines: Any,
+) -> ProgrammeFigures:
+    """Plain values from the stored rows (current ones, or as they stood: see ``asat``)."""
     return ProgrammeFigures(
-        council=plan.council.name,
+        council=council.name,
         plan=plan.name,
         department=plan.department,
         years=tuple(plan.years),
-        targets=_phasing(plan.targets.all()),
+        targets=_phasing(targets),
         workstreams=tuple(
             WorkstreamFigures(w.name, from_pence(w.budget_pence), w.is_workstream)
-            for w in plan.workstreams.all()
+            for w in workstreams
         ),
         lines=tuple(lines),
-        percent_basis=plan.council.percent_basis,
-        sign_convention=plan.council.sign_convention,
-        rag_key=tuple(plan.council.rag_key or ()),
+        percent_basis=council.percent_basis,
+        sign_convention=council.sign_convention,
+        rag_key=tuple(council.rag_key or ()),
     )
 
 
 def default_plan() -> Plan | None:
     """The plan the app shows when none is chosen: the most recently created."""
     return Plan.objects.select_related("council").order_by("-id").first()
-
-
-def _save(instance: Any, user: Any, reason: str) -> None:
-    instance._history_user = user
-    instance._change_reason = reason or None
-    instance.save()
-
-
-def _delete(instance: Any, user: Any, reason: str) -> None:
-    instance._history_user = user
-    instance._change_reason = reason or None
-    instance.delete()
 
 
 def _sync_phasing(
@@ -339,12 +340,21 @@ def validate_line(
         )
     if figures.fte is not None and figures.fte < 0:
         errors["fte"] = "FTE change cannot be negative: enter the number of posts reduced"
+    errors.update(year_amount_errors(plan, figures.phasing, "phasing", "saving"))
+    return errors
+
+
+def year_amount_errors(
+    plan: Plan, amounts: Mapping[FinancialYear, Decimal], field: str, noun: str
+) -> dict[str, str]:
+    """Amounts by year that fall outside the plan's years or are not whole pence."""
+    errors: dict[str, str] = {}
     plan_years = set(plan.years)
-    for year, amount in figures.phasing.items():
+    for year, amount in amounts.items():
         if year not in plan_years:
-            errors[f"phasing_{year.start}"] = f"{year} is not one of the programme's years"
+            errors[f"{field}_{year.start}"] = f"{year} is not one of the programme's years"
         elif amount * 100 != (amount * 100).to_integral_value():
-            errors[f"phasing_{year.start}"] = f"Enter the {year} saving to the nearest penny"
+            errors[f"{field}_{year.start}"] = f"Enter the {year} {noun} to the nearest penny"
     return errors
 
 
