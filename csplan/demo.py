@@ -89,7 +89,7 @@ def load_demo() -> DemoSummary:
     summary.loaded.append(f"Invest-to-save case: {case}")
     load_demo_benchmark()
     summary.loaded.append("Benchmark data for a fictional demo LA and its neighbours (synthetic)")
-    from csplan.demandweb.demo import load_demand_demo
+    from csplan.forecasts.demo import load_demand_demo
 
     dataset = load_demand_demo(user=user)
     summary.loaded.append(f"Demand model: {dataset.name}, three scenarios and a forecast")

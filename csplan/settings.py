@@ -47,7 +47,7 @@ INSTALLED_APPS = [
     "csplan.investment",
     "csplan.evidence",
     "csplan.pack",
-    "csplan.demandweb",
+    "csplan.forecasts",
     "csplan.cases",
     "csplan.web",
 ]

@@ -6,8 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from csplan.api.http import ApiError
-from csplan.money import MoneyError, to_decimal
-from csplan.periods import FinancialYear, PeriodError
+from csplan.core.money import MoneyError, to_decimal
+from csplan.core.periods import FinancialYear, PeriodError
 
 TEXT_FIELDS = (
     "reference", "title", "workstream", "service_activity", "description", "impact",

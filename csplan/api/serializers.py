@@ -9,8 +9,8 @@ from typing import Any
 from django.urls import reverse
 
 from csplan.accounts.models import LineOwner
-from csplan.money import from_pence
-from csplan.periods import FinancialYear
+from csplan.core.money import from_pence
+from csplan.core.periods import FinancialYear
 from csplan.programme.figures import LineFigures
 from csplan.programme.models import Plan, SavingsLine
 from csplan.programme.store import line_figures

@@ -34,7 +34,7 @@ from csplan.benchmark.importers import (
     PopulationRow,
     Ro3Row,
 )
-from csplan.money import round_half_up
+from csplan.core.money import round_half_up
 
 ENGLAND = "E92000001"
 MEASURES = ("looked_after", "starts", "ceased")

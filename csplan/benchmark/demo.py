@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from csplan.benchmark import importers as imp
 from csplan.benchmark.calculations import ENGLAND
-from csplan.money import round_half_up
+from csplan.core.money import round_half_up
 
 DEMO_LA = "E10009999"
 DEMO_NUMBER = "999"

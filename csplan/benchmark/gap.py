@@ -24,9 +24,9 @@ from csplan.benchmark.calculations import (
     rate_per_10k,
     spend_per_child,
 )
+from csplan.core.money import round_half_up
+from csplan.core.periods import FinancialYear
 from csplan.demand.scenarios import Scenario
-from csplan.money import round_half_up
-from csplan.periods import FinancialYear
 
 TARGETS = {
     "neighbours": "statistical neighbours' average (weighted by population)",

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from csplan.money import round_half_up
+from csplan.core.money import round_half_up
 
 # Kinds of dataset, used as keys in the store and in messages.
 CLA = "cla"

@@ -12,7 +12,7 @@ import json
 from decimal import Decimal
 
 from csplan.benchmark.report import INTEGER, MONEY, RATE, TEXT, Cell, Report, Table
-from csplan.reports.table import neutralise
+from csplan.core.table import neutralise
 
 FORMATS = ("text", "csv", "json", "xlsx")
 

@@ -1,7 +1,7 @@
 """The benchmark as report *data*: tables of typed cells, which renderers turn into formats.
 
 Values stay exact (``Decimal``); each cell says how it is displayed (rates to one decimal
-place, money to whole pounds, both rounded half up by ``csplan.money.round_half_up``).
+place, money to whole pounds, both rounded half up by ``csplan.core.money.round_half_up``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from csplan.benchmark.calculations import (
     trend,
 )
 from csplan.benchmark.gap import GapPlan
-from csplan.money import round_half_up
+from csplan.core.money import round_half_up
 
 TEXT, INTEGER, RATE, MONEY, RANK, YEAR = "text", "integer", "rate", "money", "rank", "year"
 RATE_PLACES = 1

@@ -27,9 +27,9 @@ from csplan.benchmark.models import (
     PopulationEstimate,
     Ro3Spend,
 )
+from csplan.core.money import round_half_up
 from csplan.evidence.models import Evidence
 from csplan.evidence.records import attach_evidence
-from csplan.money import round_half_up
 from csplan.programme.models import SavingsLine
 
 
@@ -327,7 +327,7 @@ def attach_gap_evidence(line: SavingsLine, plan: GapPlan, *, user: Any = None) -
 
 def save_gap_scenario(plan: GapPlan, *, user: Any = None) -> Any:
     """Save the gap as a named demand-model scenario, to run on the council's own returns."""
-    from csplan.demandweb.services import save_scenario
+    from csplan.forecasts.services import save_scenario
 
     spec = scenario_spec(plan)
     definition = {"adjustments": spec["adjustments"]}

@@ -15,7 +15,6 @@ from django.utils.safestring import mark_safe
 from csplan.accounts import permissions
 from csplan.accounts.access import PROGRAMME, guard
 from csplan.benchmark.calculations import BenchmarkData, BenchmarkError, resolve_la, trend
-from csplan.benchmark.chart import Series, trend_svg
 from csplan.benchmark.gap import RO3_COST, TARGETS, GapError, GapPlan, gap_from_benchmark
 from csplan.benchmark.render import render as render_report
 from csplan.benchmark.report import Report, benchmark_report, gap_report
@@ -25,8 +24,9 @@ from csplan.benchmark.store import (
     load_benchmark_data,
     save_gap_scenario,
 )
-from csplan.money import round_half_up
-from csplan.periods import FinancialYear, PeriodError
+from csplan.core.charts.benchmark import Series, trend_svg
+from csplan.core.money import round_half_up
+from csplan.core.periods import FinancialYear, PeriodError
 from csplan.programme.models import SavingsLine
 
 CONTENT_TYPES = {

@@ -32,7 +32,7 @@ from csplan.cases.store import (
     save_business_case,
     set_equality_rating,
 )
-from csplan.periods import FinancialYear
+from csplan.core.periods import FinancialYear
 from csplan.programme.figures import LineFigures, ProgrammeFigures, WorkstreamFigures
 from csplan.programme.models import Plan
 from csplan.programme.store import line_figures

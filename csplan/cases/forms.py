@@ -22,8 +22,8 @@ from csplan.cases.store import (
     DependencyFigures,
     RiskFigures,
 )
-from csplan.money import MoneyError, Unit, from_unit, in_unit
-from csplan.periods import FinancialYear
+from csplan.core.money import MoneyError, Unit, from_unit, in_unit
+from csplan.core.periods import FinancialYear
 from csplan.programme.models import Plan, SavingsLine
 
 _TEXT = {"class": "govuk-input"}

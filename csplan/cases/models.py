@@ -12,8 +12,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from csplan.money import from_pence
-from csplan.periods import FinancialYear
+from csplan.core.money import from_pence
+from csplan.core.periods import FinancialYear
 from csplan.programme.models import Plan, SavingsLine
 
 CASE_TEXT_FIELDS = (

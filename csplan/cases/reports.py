@@ -1,4 +1,4 @@
-"""Business case, equality and decision tables as report data (``csplan.reports.table.Table``).
+"""Business case, equality and decision tables as report data (``csplan.core.table.Table``).
 
 - ``equality_matrix``: lines × the nine protected characteristics, with counts per rating;
 - ``equality_workstreams``: per workstream, how many lines affect each characteristic, and
@@ -16,9 +16,9 @@ from csplan.cases import equality
 from csplan.cases.equality import CHARACTERISTICS, RATINGS, RatedLine
 from csplan.cases.models import BusinessCase, Decision, EqualityAssessment
 from csplan.cases.store import approved_total, decision_amounts, reconsidered_lines
-from csplan.money import ZERO, Unit, from_pence
+from csplan.core.money import ZERO, Unit, from_pence
+from csplan.core.table import Column, ColumnKind, Row, RowKind, Table
 from csplan.programme.models import Plan, SavingsLine
-from csplan.reports.table import Column, ColumnKind, Row, RowKind, Table
 
 ROUNDING_NOTE = "Totals may not add because of rounding."
 _THOUSANDS = {"kind": ColumnKind.MONEY, "unit": Unit.THOUSANDS}

@@ -32,11 +32,11 @@ from csplan.cases.models import (
     Rating,
 )
 from csplan.cases.rules import LABELS, LineFacts, lifecycle_refusal
+from csplan.core.history import delete_recorded as _delete
+from csplan.core.history import save_recorded as _save
+from csplan.core.money import ZERO, from_pence, to_pence
+from csplan.core.periods import FinancialYear
 from csplan.evidence.models import Evidence
-from csplan.history import delete_recorded as _delete
-from csplan.history import save_recorded as _save
-from csplan.money import ZERO, from_pence, to_pence
-from csplan.periods import FinancialYear
 from csplan.programme.models import Plan, SavingsLine
 from csplan.programme.store import line_figures, update_line, year_amount_errors
 

@@ -51,11 +51,11 @@ from csplan.cases.store import (
     set_equality_rating,
     update_business_case,
 )
-from csplan.money import Unit, format_amount, from_pence
+from csplan.core.money import Unit, format_amount, from_pence
+from csplan.core.render import render_html
+from csplan.core.table import Table
 from csplan.programme.models import Plan, SavingsLine
 from csplan.programme.store import StaleLineError, default_plan
-from csplan.reports.render import render_html
-from csplan.reports.table import Table
 from csplan.web.views import twin_response
 
 

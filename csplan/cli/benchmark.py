@@ -194,7 +194,7 @@ def gap(
     from csplan.benchmark.calculations import BenchmarkError, resolve_la
     from csplan.benchmark.gap import GapError, gap_from_benchmark, gap_text
     from csplan.benchmark.store import load_benchmark_data
-    from csplan.periods import FinancialYear, PeriodError
+    from csplan.core.periods import FinancialYear, PeriodError
 
     data = load_benchmark_data()
     cost: Decimal | str = weekly_cost.strip().lower()

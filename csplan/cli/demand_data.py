@@ -80,8 +80,8 @@ def validate(
 def _write_xlsx(rows: list[dict[str, Any]], output: Path) -> None:
     from openpyxl import Workbook
 
-    from csplan.reports.render import add_table_sheet
-    from csplan.reports.table import Column, Row, Table
+    from csplan.core.render import add_table_sheet
+    from csplan.core.table import Column, Row, Table
 
     table = Table(
         "validation", "SSDA903 input issues and DfE validator findings",

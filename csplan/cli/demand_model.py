@@ -84,7 +84,7 @@ def _progress(label: str, months: int, runs: int = 1) -> Iterator[Callable[[int]
 
 
 def _emit(tables: list[Any], fmt: str, output: Path | None, data: dict[str, Any]) -> None:
-    from csplan.reports.render import add_table_sheet, render_text
+    from csplan.core.render import add_table_sheet, render_text
 
     if fmt == "xlsx":
         if output is None:
@@ -101,7 +101,7 @@ def _emit(tables: list[Any], fmt: str, output: Path | None, data: dict[str, Any]
     if fmt == "json":
         text = json.dumps(data, indent=2, default=str)
     elif fmt == "csv":
-        from csplan.reports.render import render_csv
+        from csplan.core.render import render_csv
 
         text = render_csv(tables[0])
     else:
@@ -309,8 +309,8 @@ def _attach(reference: str, run: Any) -> None:
     from csplan.cli.common import setup_django
 
     setup_django()
+    from csplan.core.periods import FinancialYear
     from csplan.evidence.records import attach_evidence
-    from csplan.periods import FinancialYear
     from csplan.programme.models import SavingsLine
 
     lines = list(SavingsLine.objects.filter(reference=reference))

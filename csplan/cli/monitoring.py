@@ -32,11 +32,11 @@ def demo() -> None:
 def risk(seed: int | None) -> None:
     """Print the risk-adjusted forecast of the latest plan (expected and 10th-90th range)."""
     setup_django()
+    from csplan.core.render import render_text
     from csplan.monitoring.reports import risk_report
     from csplan.monitoring.risk import DEFAULT_DRAWS, DEFAULT_SEED
     from csplan.monitoring.store import risk_adjusted_for
     from csplan.programme.store import default_plan
-    from csplan.reports.render import render_text
 
     plan = default_plan()
     if plan is None:
@@ -61,8 +61,8 @@ def risk(seed: int | None) -> None:
 def calibrate(year: str) -> None:
     """Store delivery probabilities by RAG from the council's own delivery in YEAR."""
     setup_django()
+    from csplan.core.periods import FinancialYear, PeriodError
     from csplan.monitoring.store import MonitoringValidationError, calibrate_probabilities
-    from csplan.periods import FinancialYear, PeriodError
     from csplan.programme.store import default_plan
 
     plan = default_plan()
@@ -88,10 +88,10 @@ def rerun(reference: str, path: str, year: str, month: int, as_at: str | None) -
     import datetime as dt
 
     setup_django()
+    from csplan.core.periods import FinancialYear, MonitoringPeriod, PeriodError
     from csplan.demand.episodes import InputError, load_returns
     from csplan.evidence.models import Evidence
     from csplan.monitoring.store import MonitoringValidationError, rerun_demand_evidence
-    from csplan.periods import FinancialYear, MonitoringPeriod, PeriodError
 
     evidence = (
         Evidence.objects.filter(line__reference=reference, kind=Evidence.Kind.DEMAND_SCENARIO)

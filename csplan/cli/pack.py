@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from csplan.cli.common import fail, setup_django
-from csplan.periods import MonitoringPeriod, PeriodError
+from csplan.core.periods import MonitoringPeriod, PeriodError
 
 FORMATS = ("html", "pdf", "xlsx")
 

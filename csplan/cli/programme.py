@@ -15,12 +15,12 @@ from typing import Any
 import click
 
 from csplan.cli.common import fail, setup_django
+from csplan.core.money import MoneyError, Unit
+from csplan.core.periods import FinancialYear, PeriodError, year_range
+from csplan.core.render import EXTENSIONS, FORMATS
 from csplan.demo import DEMO_USERNAME
-from csplan.money import MoneyError, Unit
-from csplan.periods import FinancialYear, PeriodError, year_range
 from csplan.programme.errors import ProgrammeImportError
 from csplan.programme.phasing import PhasingForm
-from csplan.reports.render import EXTENSIONS, FORMATS
 
 TABLES = ("workstreams", "proposals", "targets")
 TABLE_FORMATS = FORMATS
@@ -262,8 +262,8 @@ def table(
     notes; csv, json and xlsx are the machine-readable twins.
     """
     setup_django()
-    from csplan.reports.programme import build_report
-    from csplan.reports.render import render
+    from csplan.core.render import render
+    from csplan.programme.reports import build_report
 
     chosen = fmt or (_FORMAT_BY_SUFFIX.get(output.suffix.lower()) if output else None) or "text"
     if chosen == "xlsx" and output is None:

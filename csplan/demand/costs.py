@@ -21,11 +21,11 @@ from typing import Any
 import numpy as np
 import yaml
 
+from csplan.core.money import from_model_float, to_decimal
+from csplan.core.periods import FinancialYear
 from csplan.demand.config import ModelConfig
 from csplan.demand.forecast import ForecastResult
 from csplan.demand.states import day_number
-from csplan.money import from_model_float, to_decimal
-from csplan.periods import FinancialYear
 
 WEEKLY_UNIT = "£ per child per week"
 # Multipliers of each group's unit cost for the month starting on a day: (G,) floats.

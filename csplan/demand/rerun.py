@@ -26,13 +26,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from csplan.core.periods import FinancialYear
 from csplan.demand.config import ModelConfig, parse_config
 from csplan.demand.costs import Assumptions, YearCost, parse_assumptions, placement_costs
 from csplan.demand.forecast import fit
 from csplan.demand.rates import Window
 from csplan.demand.scenarios import RunOptions, Scenario, costed
 from csplan.demand.states import day_number, segments, truncate
-from csplan.periods import FinancialYear
 
 
 class RerunError(ValueError):

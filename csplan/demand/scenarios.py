@@ -39,6 +39,7 @@ import pandas as pd
 import yaml
 
 from csplan import __version__
+from csplan.core.periods import FinancialYear
 from csplan.demand.config import ModelConfig, parse_config
 from csplan.demand.costs import Assumptions, YearCost, forecast_costs, load_assumptions
 from csplan.demand.forecast import (
@@ -50,7 +51,6 @@ from csplan.demand.forecast import (
 )
 from csplan.demand.rates import DAYS_PER_YEAR, Window
 from csplan.demand.states import day_date
-from csplan.periods import FinancialYear
 
 KINDS = ("entry_rate", "in_house_share", "length_of_stay", "step_down", "unit_cost")
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12

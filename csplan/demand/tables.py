@@ -1,8 +1,8 @@
-"""The demand model's results as report tables (``csplan.reports.table.Table``).
+"""The demand model's results as report tables (``csplan.core.table.Table``).
 
 One builder per result: the forecast by month, age band and placement group; the totals with
 their 80% band; the cost by financial year; a scenario's saving; a back-test. Every renderer
-of ``csplan.reports.render`` (text, CSV, JSON, XLSX, HTML) then formats them. Children are
+of ``csplan.core.render`` (text, CSV, JSON, XLSX, HTML) then formats them. Children are
 model numbers (one decimal place); money is exact pounds, rounded once in ``costs``.
 """
 
@@ -13,12 +13,12 @@ from decimal import Decimal
 
 import numpy as np
 
+from csplan.core.money import Unit
+from csplan.core.periods import FinancialYear
+from csplan.core.table import Column, ColumnKind, Row, RowKind, Table
 from csplan.demand.backtest import BacktestResult
 from csplan.demand.costs import YearCost
 from csplan.demand.forecast import ForecastResult
-from csplan.money import Unit
-from csplan.periods import FinancialYear
-from csplan.reports.table import Column, ColumnKind, Row, RowKind, Table
 
 #: The columns of ``forecast --format csv`` (one row per month end × age band × group).
 FORECAST_CSV_COLUMNS = ("date", "age_band", "placement_group", "p10", "p50", "p90")

@@ -9,14 +9,14 @@ from typing import Any
 
 from django import forms
 
-from csplan.demandweb import services
-from csplan.demandweb.chart import fan_chart_svg, legend_svg
-from csplan.demandweb.models import Dataset, Scenario
+from csplan.core.charts.fan import fan_chart_svg, legend_svg
+from csplan.core.periods import FinancialYear, MonitoringPeriod, PeriodError
 from csplan.demandweb.tables import DATE, INT, MONEY, NUMBER, TEXT, Column, Table
-from csplan.demandweb.uploads import describe_size
 from csplan.evidence.models import Evidence
 from csplan.evidence.records import compare_with_line
-from csplan.periods import FinancialYear, MonitoringPeriod, PeriodError
+from csplan.forecasts import services
+from csplan.forecasts.models import Dataset, Scenario
+from csplan.forecasts.uploads import describe_size
 from csplan.programme.models import SavingsLine
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from csplan.money import round_half_up
+from csplan.core.money import round_half_up
 
 TEXT, INT, MONEY, NUMBER, DATE = "text", "int", "money", "number", "date"
 FORMATS = ("csv", "json")

@@ -1,4 +1,4 @@
-"""The demand model's pages: thin views over ``csplan.demandweb.services``.
+"""The demand model's pages: thin views over ``csplan.forecasts.services``.
 
 Every page that shows a table answers ``?format=csv`` and ``?format=json`` with the same data.
 """
@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from csplan.accounts.access import PROGRAMME, guard
-from csplan.demandweb import pages, services
-from csplan.demandweb.models import Dataset, Scenario
+from csplan.demandweb import pages
 from csplan.demandweb.tables import pick_table, requested_format, twin_response
-from csplan.demandweb.uploads import UploadRefused, describe_size, max_upload_bytes, read_upload
 from csplan.evidence.models import Evidence
+from csplan.forecasts import services
+from csplan.forecasts.models import Dataset, Scenario
+from csplan.forecasts.uploads import UploadRefused, describe_size, max_upload_bytes, read_upload
 from csplan.monitoring.store import MonitoringValidationError
 
 # Room for the form's other fields and the multipart boundaries on top of the files.

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from csplan.money import to_decimal
-from csplan.periods import FinancialYear
+from csplan.core.money import to_decimal
+from csplan.core.periods import FinancialYear
 from csplan.programme.models import SavingsLine
 
 

@@ -9,10 +9,10 @@ from typing import Any
 
 from django.db import transaction
 
+from csplan.core.history import recording_user, save_recorded
+from csplan.core.money import ZERO, to_decimal
+from csplan.core.periods import FinancialYear
 from csplan.evidence.models import Evidence
-from csplan.history import recording_user, save_recorded
-from csplan.money import ZERO, to_decimal
-from csplan.periods import FinancialYear
 from csplan.programme.models import SavingsLine
 from csplan.programme.phasing import to_cumulative
 from csplan.programme.store import line_figures

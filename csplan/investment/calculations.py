@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from csplan.money import ZERO
-from csplan.periods import FinancialYear
+from csplan.core.money import ZERO
+from csplan.core.periods import FinancialYear
 
 IMPROVEMENT, TRANSFORMATION = "improvement", "transformation"
 CAPITAL_RECEIPTS = "capital_receipts"

@@ -12,10 +12,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from csplan.core.periods import FinancialYear
 from csplan.investment.calculations import CAPITAL_RECEIPTS, CaseFigures, Spend
 from csplan.investment.models import InvestmentCase
 from csplan.investment.store import save_case
-from csplan.periods import FinancialYear
 from csplan.programme.models import Council
 
 BCP_COUNCIL = "Bournemouth, Christchurch and Poole Council"

@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from csplan.money import from_pence
-from csplan.periods import FinancialYear
+from csplan.core.money import from_pence
+from csplan.core.periods import FinancialYear
 from csplan.programme.models import Council, Plan, SavingsLine
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from csplan.core.money import ZERO, Unit
+from csplan.core.periods import FinancialYear
+from csplan.core.table import Column, ColumnKind, Row, RowKind, Table
 from csplan.investment.calculations import (
     CaseFigures,
     StrategyRow,
@@ -12,10 +15,7 @@ from csplan.investment.calculations import (
     net_position,
     payback_year,
 )
-from csplan.money import ZERO, Unit
-from csplan.periods import FinancialYear
-from csplan.reports.programme import ROUNDING_NOTE
-from csplan.reports.table import Column, ColumnKind, Row, RowKind, Table
+from csplan.programme.reports import ROUNDING_NOTE
 
 UNIT = Unit.THOUSANDS
 

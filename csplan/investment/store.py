@@ -9,12 +9,12 @@ from typing import Any
 
 from django.db import transaction
 
-from csplan.history import delete_recorded
-from csplan.history import save_recorded as _save
+from csplan.core.history import delete_recorded
+from csplan.core.history import save_recorded as _save
+from csplan.core.money import from_pence, to_pence
+from csplan.core.periods import FinancialYear
 from csplan.investment.calculations import CaseFigures, Spend
 from csplan.investment.models import ActualSaving, ExpectedSaving, InvestmentCase, InvestmentSpend
-from csplan.money import from_pence, to_pence
-from csplan.periods import FinancialYear
 from csplan.programme.models import Council, SavingsLine
 
 

@@ -10,16 +10,16 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from csplan.accounts.access import PROGRAMME, guard
+from csplan.core.money import MoneyError, to_decimal, to_pence
+from csplan.core.periods import FinancialYear, PeriodError
+from csplan.core.render import EXTENSIONS, MEDIA_TYPES, render_html
+from csplan.core.render import render as render_table
+from csplan.core.table import Table
 from csplan.investment import reports
 from csplan.investment.calculations import capital_receipts_strategy, eligibility_problems
 from csplan.investment.models import InvestmentCase
 from csplan.investment.store import case_figures, cases_for, record_actual_saving
-from csplan.money import MoneyError, to_decimal, to_pence
-from csplan.periods import FinancialYear, PeriodError
 from csplan.programme.models import Council
-from csplan.reports.render import EXTENSIONS, MEDIA_TYPES, render_html
-from csplan.reports.render import render as render_table
-from csplan.reports.table import Table
 
 TWIN_FORMATS = ("csv", "json", "xlsx")
 

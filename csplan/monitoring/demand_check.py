@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from csplan.money import ZERO
-from csplan.periods import FinancialYear, MonitoringPeriod
+from csplan.core.money import ZERO
+from csplan.core.periods import FinancialYear, MonitoringPeriod
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,9 @@ from typing import Any
 
 from django.db import transaction
 
+from csplan.core.money import ZERO, round_half_up
+from csplan.core.periods import FinancialYear, MonitoringPeriod
 from csplan.evidence.records import attach_evidence
-from csplan.money import ZERO, round_half_up
 from csplan.monitoring.models import DemandRerun, MonitoringRecord, Movement
 from csplan.monitoring.movements import MovementKind, MovementSpec
 from csplan.monitoring.store import (
@@ -27,7 +28,6 @@ from csplan.monitoring.store import (
     record_monitoring,
     rerun_demand_evidence,
 )
-from csplan.periods import FinancialYear, MonitoringPeriod
 from csplan.programme.figures import LineFigures
 from csplan.programme.models import Plan
 from csplan.programme.store import create_line, save_programme

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import forms
 
-from csplan.money import MoneyError, to_decimal
+from csplan.core.money import MoneyError, to_decimal
 from csplan.monitoring.models import Recurrence
 from csplan.programme.models import SavingsLine
 
@@ -59,7 +59,7 @@ class MonitoringForm(forms.Form):
             )
 
     def forecast(self) -> dict:
-        from csplan.periods import FinancialYear
+        from csplan.core.periods import FinancialYear
 
         return {
             FinancialYear(year.start): self.cleaned_data[f"forecast_{year.start}"]

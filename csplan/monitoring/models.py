@@ -14,9 +14,9 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from csplan.core.money import from_pence, to_decimal
+from csplan.core.periods import FinancialYear, MonitoringPeriod
 from csplan.evidence.models import Evidence
-from csplan.money import from_pence, to_decimal
-from csplan.periods import FinancialYear, MonitoringPeriod
 from csplan.programme.models import Council, SavingsLine
 
 MONTH_CHOICES = [(number, f"Month {number}") for number in range(1, 13)]

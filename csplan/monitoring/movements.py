@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from csplan.money import ZERO
-from csplan.periods import FinancialYear
+from csplan.core.money import ZERO
+from csplan.core.periods import FinancialYear
 from csplan.programme.phasing import to_cumulative
 
 Phasing = Mapping[FinancialYear, Decimal]

@@ -1,4 +1,4 @@
-"""Monitoring tables as report data (``csplan.reports.table.Table``), in £'000.
+"""Monitoring tables as report data (``csplan.core.table.Table``), in £'000.
 
 The numbers come from the calculations in ``summary``, ``risk``, ``movements`` and
 ``demand_check``; these builders only lay them out.
@@ -10,15 +10,15 @@ import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from csplan.money import ZERO, Unit
+from csplan.core.money import ZERO, Unit
+from csplan.core.periods import MonitoringPeriod
+from csplan.core.table import Column, ColumnKind, Row, RowKind, Table
 from csplan.monitoring.demand_check import DemandMonth
 from csplan.monitoring.models import MonitoringRecord, Movement, amounts_from_json
 from csplan.monitoring.movements import total
 from csplan.monitoring.risk import RiskYear
 from csplan.monitoring.summary import LinePosition, MonitoringSummary
-from csplan.periods import MonitoringPeriod
-from csplan.reports.programme import ROUNDING_NOTE
-from csplan.reports.table import Column, ColumnKind, Row, RowKind, Table
+from csplan.programme.reports import ROUNDING_NOTE
 
 UNIT = Unit.THOUSANDS
 
@@ -202,7 +202,7 @@ def movements_report(
 
 
 def _year(start: int) -> str:
-    from csplan.periods import FinancialYear
+    from csplan.core.periods import FinancialYear
 
     return str(FinancialYear(start))
 

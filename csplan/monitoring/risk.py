@@ -16,8 +16,8 @@ from decimal import Decimal
 
 import numpy as np
 
-from csplan.money import ZERO, from_pence, round_half_up, to_pence
-from csplan.periods import FinancialYear
+from csplan.core.money import ZERO, from_pence, round_half_up, to_pence
+from csplan.core.periods import FinancialYear
 
 DEFAULT_PROBABILITIES: dict[str, Decimal] = {
     "B": Decimal("1.0"),

@@ -15,10 +15,11 @@ from typing import Any
 
 from django.db import transaction
 
+from csplan.core.history import recording_user as _user
+from csplan.core.history import save_recorded as _save
+from csplan.core.money import ZERO, to_pence
+from csplan.core.periods import FinancialYear, MonitoringPeriod
 from csplan.evidence.models import Evidence
-from csplan.history import recording_user as _user
-from csplan.history import save_recorded as _save
-from csplan.money import ZERO, to_pence
 from csplan.monitoring import demand_check, movements, risk
 from csplan.monitoring.models import (
     DemandRerun,
@@ -29,7 +30,6 @@ from csplan.monitoring.models import (
     amounts_to_json,
 )
 from csplan.monitoring.summary import LinePosition, MonitoringSummary, monitoring_summary
-from csplan.periods import FinancialYear, MonitoringPeriod
 from csplan.programme.models import Council, Plan, SavingsLine
 from csplan.programme.phasing import to_cumulative
 from csplan.programme.store import line_figures, programme_figures, update_line

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from csplan.money import ZERO, percentage
+from csplan.core.money import ZERO, percentage
 from csplan.programme.figures import WorkstreamFigures
 
 AT_RISK_RAGS = ("A", "R")

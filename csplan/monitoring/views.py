@@ -12,19 +12,19 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from csplan.accounts.access import LINE, PROGRAMME, guard
-from csplan.money import ZERO
+from csplan.core.money import ZERO
+from csplan.core.periods import FinancialYear, MonitoringPeriod, PeriodError
+from csplan.core.render import EXTENSIONS, MEDIA_TYPES, render_html
+from csplan.core.render import render as render_table
+from csplan.core.table import Table
 from csplan.monitoring import reports, store
 from csplan.monitoring.forms import MonitoringForm, MovementForm
 from csplan.monitoring.models import Movement
 from csplan.monitoring.movements import MovementKind, MovementSpec
 from csplan.monitoring.risk import DEFAULT_DRAWS, DEFAULT_SEED
 from csplan.monitoring.summary import at_risk_lines
-from csplan.periods import FinancialYear, MonitoringPeriod, PeriodError
 from csplan.programme.models import Plan, SavingsLine
 from csplan.programme.store import default_plan
-from csplan.reports.render import EXTENSIONS, MEDIA_TYPES, render_html
-from csplan.reports.render import render as render_table
-from csplan.reports.table import Table
 
 TWIN_FORMATS = ("csv", "json", "xlsx")
 

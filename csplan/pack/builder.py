@@ -12,20 +12,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from csplan.core.charts.bars import COLOURS, Chart, Series, grouped_bars, line_chart, stacked_bars
+from csplan.core.money import ZERO, Unit
+from csplan.core.periods import FinancialYear, MonitoringPeriod
+from csplan.core.table import Cell, Column, ColumnKind, Row, RowKind, Table
 from csplan.investment import reports as investment_reports
 from csplan.investment.calculations import capital_receipts_strategy
 from csplan.investment.store import case_figures, cases_for
-from csplan.money import ZERO, Unit
 from csplan.monitoring import reports as monitoring_reports
 from csplan.monitoring import store as monitoring
 from csplan.monitoring.risk import DEFAULT_DRAWS, DEFAULT_SEED, RiskYear
 from csplan.monitoring.summary import at_risk_lines, rag_counts
-from csplan.pack.charts import COLOURS, Chart, Series, grouped_bars, line_chart, stacked_bars
-from csplan.periods import FinancialYear, MonitoringPeriod
+from csplan.programme import reports as programme_reports
 from csplan.programme.models import Plan
 from csplan.programme.store import programme_figures
-from csplan.reports import programme as programme_reports
-from csplan.reports.table import Cell, Column, ColumnKind, Row, RowKind, Table
 
 # The tables a pack can hold, in the order they appear.
 TABLES: dict[str, str] = {
@@ -309,13 +309,9 @@ def fan_chart(rows: Sequence[RiskYear]) -> Chart:
 
 def _latest_demand_fans() -> list[Any]:
     """The placement-group fans of the latest stored demand forecast (none until the demand
-    pages have made one, or when the demand app is not installed)."""
-    from django.apps import apps
-
-    if not apps.is_installed("csplan.demandweb"):
-        return []
-    from csplan.demandweb.models import ForecastRun
-    from csplan.demandweb.services import fans
+    pages have made one)."""
+    from csplan.forecasts.models import ForecastRun
+    from csplan.forecasts.services import fans
 
     run = ForecastRun.objects.order_by("-created_at", "-id").first()
     return fans(run) if run is not None else []
@@ -327,7 +323,7 @@ def demand_fan_charts(limit: int = 1) -> list[Chart]:
     groups = _latest_demand_fans()
     if not groups:
         return []
-    from csplan.demandweb.chart import fan_chart_svg
+    from csplan.core.charts.fan import fan_chart_svg
 
     groups.sort(key=lambda fan: fan.group not in ("all", "total"))
     charts = []
@@ -356,7 +352,7 @@ def demand_fan_charts(limit: int = 1) -> list[Chart]:
 
 
 def _m(pounds: Decimal) -> str:
-    from csplan.money import format_amount
+    from csplan.core.money import format_amount
 
     return format_amount(pounds, Unit.MILLIONS, 1)
 

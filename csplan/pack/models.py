@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from csplan.periods import FinancialYear, MonitoringPeriod
+from csplan.core.periods import FinancialYear, MonitoringPeriod
 from csplan.programme.models import Plan
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import html
 import io
 
+from csplan.core.render import add_table_sheet
+from csplan.core.render import render_html as table_html
 from csplan.pack.builder import PackData
-from csplan.reports.render import add_table_sheet
-from csplan.reports.render import render_html as table_html
 
 CSS = """
 @page {

@@ -10,11 +10,11 @@ from typing import Any
 
 from django.db import transaction
 
+from csplan.core.periods import MonitoringPeriod
 from csplan.monitoring.risk import DEFAULT_DRAWS, DEFAULT_SEED
 from csplan.pack.builder import PackData, build_pack, chosen, pack_from_json, pack_to_json
 from csplan.pack.models import PublishedPack
 from csplan.pack.render import render_html, render_pdf, render_xlsx
-from csplan.periods import MonitoringPeriod
 from csplan.programme.models import Plan
 
 

@@ -8,13 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from csplan.accounts.access import PROGRAMME, guard
+from csplan.core.periods import MonitoringPeriod, PeriodError
 from csplan.monitoring.store import latest_period
 from csplan.pack.builder import TABLES, PackError
 from csplan.pack.models import PublishedPack
 from csplan.pack.render import MEDIA_TYPES
 from csplan.pack.render import render as render_pack
 from csplan.pack.store import pack_for, publish
-from csplan.periods import MonitoringPeriod, PeriodError
 from csplan.programme.models import Plan
 from csplan.programme.store import default_plan
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from csplan.money import from_pence
-from csplan.periods import FinancialYear
+from csplan.core.money import from_pence
+from csplan.core.periods import FinancialYear
 from csplan.programme.figures import LineFigures, ProgrammeFigures
 from csplan.programme.models import (
     Council,

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from csplan.money import ZERO, Unit, in_unit, percentage, round_half_up
-from csplan.periods import FinancialYear
+from csplan.core.money import ZERO, Unit, in_unit, percentage, round_half_up
+from csplan.core.periods import FinancialYear
 from csplan.programme.figures import LineFigures, ProgrammeFigures
 from csplan.programme.phasing import PhasingForm, in_form, to_cumulative
 

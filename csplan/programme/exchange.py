@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from csplan.money import MoneyError, Unit, check_size, from_unit, in_unit, to_decimal
-from csplan.periods import FinancialYear, PeriodError, parse_years
+from csplan.core.money import MoneyError, Unit, check_size, from_unit, in_unit, to_decimal
+from csplan.core.periods import FinancialYear, PeriodError, parse_years
 from csplan.programme.errors import ProblemCollector
 from csplan.programme.figures import (
     DEFAULT_RAG_KEY,

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from csplan.money import ZERO
-from csplan.periods import FinancialYear
+from csplan.core.money import ZERO
+from csplan.core.periods import FinancialYear
 
 LIFECYCLE_STATES = (
     "proposed", "consulted", "approved", "in_delivery", "delivered", "withdrawn", "written_off",

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from csplan.money import Unit, format_amount, from_pence
-from csplan.periods import FinancialYear
+from csplan.core.money import Unit, format_amount, from_pence
+from csplan.core.periods import FinancialYear
 from csplan.programme.models import PhasingEntry, SavingsLine
 
 _HIDDEN_FIELDS = {"position", "version", "uid"}

@@ -13,8 +13,8 @@ import uuid
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from csplan.money import from_pence
-from csplan.periods import FinancialYear
+from csplan.core.money import from_pence
+from csplan.core.periods import FinancialYear
 from csplan.programme.figures import DEFAULT_RAG_KEY
 
 

@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from enum import StrEnum
 
-from csplan.money import ZERO
-from csplan.periods import FinancialYear
+from csplan.core.money import ZERO
+from csplan.core.periods import FinancialYear
 
 
 class PhasingForm(StrEnum):

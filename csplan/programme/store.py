@@ -14,10 +14,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
-from csplan.history import delete_recorded as _delete
-from csplan.history import save_recorded as _save
-from csplan.money import ZERO, from_pence, to_pence
-from csplan.periods import FinancialYear
+from csplan.core.history import delete_recorded as _delete
+from csplan.core.history import save_recorded as _save
+from csplan.core.money import ZERO, from_pence, to_pence
+from csplan.core.periods import FinancialYear
 from csplan.programme.figures import (
     LIFECYCLE_STATES,
     RECURRENCES,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
-from csplan.periods import FinancialYear
+from csplan.core.periods import FinancialYear
 from csplan.programme.figures import (
     DEFAULT_RAG_KEY,
     LineFigures,

@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from csplan.accounts.access import guard
+from csplan.core import render as renderers
+from csplan.programme import reports
 from csplan.programme.asat import AsAtError, line_as_at, programme_as_at
 from csplan.programme.models import SavingsLine
 from csplan.programme.store import default_plan
-from csplan.reports import programme as reports
-from csplan.reports import render as renderers
 from csplan.web.views import twin_response
 
 _TABLES = {

@@ -7,8 +7,8 @@ from typing import Any
 
 from django import forms
 
-from csplan.money import MoneyError, Unit, from_unit, in_unit, to_decimal
-from csplan.periods import FinancialYear
+from csplan.core.money import MoneyError, Unit, from_unit, in_unit, to_decimal
+from csplan.core.periods import FinancialYear
 from csplan.programme.figures import LineFigures
 from csplan.programme.models import Plan, SavingsLine
 

@@ -19,7 +19,11 @@ from django.utils.safestring import mark_safe
 from csplan.accounts.access import LINE, PROGRAMME, forbidden, guard
 from csplan.accounts.forms import ThrottledAuthenticationForm
 from csplan.accounts.permissions import can_set_lifecycle
+from csplan.core import render as renderers
+from csplan.core.charts.target import target_chart
+from csplan.core.table import Table
 from csplan.evidence.models import Evidence
+from csplan.programme import reports
 from csplan.programme.calculations import LINE_FILTERS, matching_lines, target_comparison
 from csplan.programme.history import line_history
 from csplan.programme.models import Plan, SavingsLine
@@ -33,10 +37,6 @@ from csplan.programme.store import (
     programme_figures,
     update_line,
 )
-from csplan.reports import programme as reports
-from csplan.reports import render as renderers
-from csplan.reports.table import Table
-from csplan.web.charts import target_chart
 from csplan.web.forms import LineForm
 
 TWIN_FORMATS = ("csv", "json", "xlsx")
@@ -222,10 +222,6 @@ def lines(request: HttpRequest) -> HttpResponse:
 
 
 def _characteristics() -> list[tuple[str, str]]:
-    from django.apps import apps
-
-    if not apps.is_installed("csplan.cases"):
-        return []
     from csplan.cases.models import Characteristic
 
     return list(Characteristic.choices)

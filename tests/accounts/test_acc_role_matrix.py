@@ -23,9 +23,9 @@ from csplan.accounts.models import LineOwner
 from csplan.benchmark.demo import DEMO_LA
 from csplan.cases.models import Consultation
 from csplan.cases.store import CaseFigures, create_business_case
-from csplan.demandweb.models import Dataset, Scenario
 from csplan.demo import load_demo
 from csplan.evidence.models import Evidence
+from csplan.forecasts.models import Dataset, Scenario
 from csplan.investment.models import InvestmentCase
 from csplan.pack.models import PublishedPack
 from csplan.programme.store import default_plan

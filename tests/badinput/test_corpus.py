@@ -26,7 +26,7 @@ from badinput_corpus import (
 from click.testing import CliRunner
 from django.contrib.auth import get_user_model
 
-from csplan.money import Unit
+from csplan.core.money import Unit
 from csplan.programme.errors import ProgrammeImportError
 from csplan.programme.io.importing import import_programme_file
 from csplan.programme.phasing import PhasingForm
@@ -118,8 +118,8 @@ def test_csplan_import_lists_the_problems_and_exits_1(case, loaded, tmp_path):
 @pytest.mark.parametrize("case", SSDA903_ERROR_CASES, ids=str)
 def test_unusable_ssda903_input_is_refused_and_nothing_is_stored(case, loaded, tmp_path):
     from csplan.demand.episodes import InputError, load_returns
-    from csplan.demandweb import services
-    from csplan.demandweb.uploads import Blob, UploadRefused
+    from csplan.forecasts import services
+    from csplan.forecasts.uploads import Blob, UploadRefused
 
     files = case.build()
     with pytest.raises(InputError) as raised:
@@ -156,7 +156,7 @@ def test_bad_ssda903_rows_are_reported_with_file_row_child_and_column(case, tmp_
 
 @pytest.mark.parametrize("case", UPLOAD_CASES, ids=str)
 def test_bad_upload_is_refused_with_the_file_named(case, settings):
-    from csplan.demandweb.uploads import UploadRefused, read_upload
+    from csplan.forecasts.uploads import UploadRefused, read_upload
 
     settings.CSPLAN_DEMAND_MAX_UPLOAD_BYTES = UPLOAD_LIMIT
     with pytest.raises(UploadRefused) as refused:
@@ -233,7 +233,7 @@ def test_bad_benchmark_file_is_refused_and_nothing_changes(case, loaded, tmp_pat
 def test_appendix_in_an_older_encoding_is_read_exactly(encoding, bom, loaded, tmp_path):
     from badinput_corpus import appendix
 
-    from csplan.periods import FinancialYear
+    from csplan.core.periods import FinancialYear
     from csplan.programme.models import SavingsLine
     from csplan.programme.store import line_figures
 

@@ -13,7 +13,7 @@ from csplan.benchmark.calculations import (
 from csplan.benchmark.demo import DEMO_LA, NEIGHBOURS, demo_files
 from csplan.benchmark.gap import gap_from_benchmark
 from csplan.benchmark.report import benchmark_report
-from csplan.periods import FinancialYear
+from csplan.core.periods import FinancialYear
 
 
 def demo_data():

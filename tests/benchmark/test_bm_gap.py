@@ -21,7 +21,7 @@ from csplan.benchmark.gap import (
     scenario_spec,
     to_scenario,
 )
-from csplan.periods import FinancialYear
+from csplan.core.periods import FinancialYear
 
 CAMBS = "E10000003"
 HERTS_WEEKLY_COST = Decimal("893")  # seed 004: Hertfordshire's average weekly cost per CLA

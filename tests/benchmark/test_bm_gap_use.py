@@ -21,13 +21,13 @@ from csplan.benchmark.gap import (
 )
 from csplan.benchmark.store import attach_gap_evidence, benchmark_data_hash, load_benchmark_data
 from csplan.cli import cli
+from csplan.core.periods import FinancialYear
 from csplan.demand import synthetic
 from csplan.demand.config import load_config
 from csplan.demand.episodes import load_returns
 from csplan.demand.scenarios import RunOptions, Scenario, run_scenario
 from csplan.evidence.models import Evidence
 from csplan.evidence.records import attach_evidence, compare_with_line
-from csplan.periods import FinancialYear
 from csplan.programme.demo import load_hampshire_demo
 from csplan.programme.models import Council, Plan, SavingsLine, Workstream
 
@@ -88,7 +88,7 @@ def test_attach_the_demo_gap_to_a_line_with_the_data_hash():
 
 @pytest.mark.django_db
 def test_the_page_attaches_the_gap_and_saves_it_as_a_scenario(client, django_user_model):
-    from csplan.demandweb.models import Scenario as SavedScenario
+    from csplan.forecasts.models import Scenario as SavedScenario
 
     client.force_login(django_user_model.objects.create_user("admin1", is_staff=True))
     load_demo_benchmark()

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from csplan.benchmark.chart import Series, trend_svg
 from csplan.benchmark.demo import DEMO_LA, load_demo_benchmark
 from csplan.benchmark.store import import_parsed
+from csplan.core.charts.benchmark import Series, trend_svg
 
 pytestmark = pytest.mark.django_db
 

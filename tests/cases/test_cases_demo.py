@@ -20,7 +20,7 @@ from csplan.cases.models import (
 )
 from csplan.cases.reports import equality_workstreams, every_workstream_sentence, rated_lines
 from csplan.cases.store import approved_total
-from csplan.periods import FinancialYear
+from csplan.core.periods import FinancialYear
 from csplan.programme.demo import load_hampshire_demo
 
 pytestmark = pytest.mark.django_db

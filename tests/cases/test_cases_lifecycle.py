@@ -16,8 +16,8 @@ from csplan.cases.store import (
     record_decision,
     record_finance_sign_off,
 )
+from csplan.core.periods import FinancialYear
 from csplan.evidence.models import Evidence
-from csplan.periods import FinancialYear
 from csplan.programme.models import SavingsLine
 from csplan.programme.store import StaleLineError
 

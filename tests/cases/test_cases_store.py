@@ -24,7 +24,7 @@ from csplan.cases.store import (
     set_equality_rating,
     update_business_case,
 )
-from csplan.periods import FinancialYear
+from csplan.core.periods import FinancialYear
 
 pytestmark = pytest.mark.django_db
 Y18, Y19, Y20 = FinancialYear(2018), FinancialYear(2019), FinancialYear(2020)

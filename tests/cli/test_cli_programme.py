@@ -85,8 +85,8 @@ def test_demo_if_empty_leaves_an_existing_programme_alone(demo):
 @pytest.mark.parametrize("fmt", ["text", "csv", "md", "json", "html"])
 @pytest.mark.parametrize("name", ["workstreams", "proposals", "targets"])
 def test_table_prints_exactly_the_tested_report_data(demo, name, fmt):
-    from csplan.reports.programme import build_report
-    from csplan.reports.render import render
+    from csplan.core.render import render
+    from csplan.programme.reports import build_report
 
     result = run("table", name, "--format", fmt)
     assert result.exit_code == 0, result.output

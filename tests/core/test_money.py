@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from csplan.money import (
+from csplan.core.money import (
     MoneyError,
     Unit,
     format_amount,

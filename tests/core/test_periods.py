@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from csplan.periods import (
+from csplan.core.periods import (
     FinancialYear,
     MonitoringPeriod,
     PeriodError,

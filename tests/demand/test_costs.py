@@ -7,9 +7,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pytest
 
+from csplan.core.periods import FinancialYear
 from csplan.demand.costs import CostError, forecast_costs, load_assumptions
 from csplan.demand.forecast import run_forecast
-from csplan.periods import FinancialYear
 
 FY = FinancialYear.parse
 FOSTER_IN, IFA = 0, 1

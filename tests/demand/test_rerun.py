@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
+from csplan.core.periods import FinancialYear as FY
 from csplan.demand import synthetic
 from csplan.demand.config import load_config
 from csplan.demand.costs import load_assumptions
@@ -14,7 +15,6 @@ from csplan.demand.episodes import load_returns
 from csplan.demand.rerun import RerunError, actual_costs, rerun
 from csplan.demand.scenarios import RunOptions, Scenario, run_scenario
 from csplan.demand.states import truncate
-from csplan.periods import FinancialYear as FY
 
 IN_HOUSE = Scenario.from_dict(
     {

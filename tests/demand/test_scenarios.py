@@ -8,6 +8,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
+from csplan.core.periods import FinancialYear
 from csplan.demand.config import load_config
 from csplan.demand.costs import load_assumptions
 from csplan.demand.forecast import run_forecast
@@ -23,7 +24,6 @@ from csplan.demand.scenarios import (
     scenario_from_dict,
     scenario_saving,
 )
-from csplan.periods import FinancialYear
 
 FY = FinancialYear.parse
 APRIL = dt.date(2025, 4, 1)

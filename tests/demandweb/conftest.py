@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from csplan.demand import synthetic
-from csplan.demandweb import services
+from csplan.forecasts import services
 
 HERE = Path(__file__).parent
 if str(HERE) not in sys.path:  # the suite imports in importlib mode

@@ -10,9 +10,9 @@ from decimal import Decimal
 
 import pytest
 
-from csplan.demandweb.chart import FanPoint, fan_chart_svg
+from csplan.core.charts.fan import FanPoint, fan_chart_svg
 from csplan.demandweb.tables import INT, MONEY, Column, Table, twin_response
-from csplan.demandweb.uploads import UploadRefused, read_upload
+from csplan.forecasts.uploads import UploadRefused, read_upload
 
 
 def _zip(files: dict[str, bytes]) -> bytes:

@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import pytest
 
+from csplan.core.periods import FinancialYear
 from csplan.evidence.records import attach_evidence, compare_with_line
-from csplan.periods import FinancialYear
 from csplan.programme.demo import load_hampshire_demo
 
 pytestmark = pytest.mark.django_db

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from csplan.core.periods import FinancialYear
 from csplan.investment.calculations import (
     CaseFigures,
     Spend,
@@ -15,7 +16,6 @@ from csplan.investment.calculations import (
 )
 from csplan.investment.demo import bcp_figures, load_investment_demo
 from csplan.investment.store import case_figures, record_actual_saving, save_case
-from csplan.periods import FinancialYear
 
 Y22, Y23, Y24, Y25, Y26 = (FinancialYear(y) for y in (2022, 2023, 2024, 2025, 2026))
 M = Decimal(1_000_000)

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from csplan.core.periods import FinancialYear
 from csplan.monitoring.movements import (
     MovementError,
     MovementKind,
@@ -17,7 +18,6 @@ from csplan.monitoring.movements import (
     remaining_gap,
     total,
 )
-from csplan.periods import FinancialYear
 
 Y15, Y16, Y17, Y18 = (FinancialYear(y) for y in (2015, 2016, 2017, 2018))
 YEARS = [Y15, Y16, Y17]

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from csplan.core.periods import FinancialYear
 from csplan.monitoring.risk import (
     Observation,
     RiskLine,
@@ -8,7 +9,6 @@ from csplan.monitoring.risk import (
     risk_adjusted,
     simulate,
 )
-from csplan.periods import FinancialYear
 
 Y16, Y17 = FinancialYear(2016), FinancialYear(2017)
 PROBS = {"B": Decimal("1.0"), "G": Decimal("0.95"), "A": Decimal("0.7"), "R": Decimal("0.3")}

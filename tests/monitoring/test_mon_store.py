@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 
+from csplan.core.periods import FinancialYear, MonitoringPeriod
 from csplan.monitoring.models import Movement, RagProbabilitySet
 from csplan.monitoring.movements import MovementKind, MovementSpec
 from csplan.monitoring.store import (
@@ -12,7 +13,6 @@ from csplan.monitoring.store import (
     movements_between,
     record_monitoring,
 )
-from csplan.periods import FinancialYear, MonitoringPeriod
 from csplan.programme.demo import load_hampshire_demo
 from csplan.programme.models import PhasingEntry, SavingsLine
 

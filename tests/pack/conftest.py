@@ -1,7 +1,7 @@
 import pytest
 
+from csplan.core.periods import FinancialYear, MonitoringPeriod
 from csplan.monitoring.demo import load_monitoring_demo
-from csplan.periods import FinancialYear, MonitoringPeriod
 from csplan.programme.demo import load_hampshire_demo
 
 Y16 = FinancialYear(2016)

@@ -4,12 +4,12 @@ from decimal import Decimal
 
 import pytest
 
+from csplan.core.periods import FinancialYear, MonitoringPeriod
+from csplan.core.table import RowKind
 from csplan.evidence.models import Evidence
 from csplan.investment.demo import EXPECTED_NOTES, bcp_figures
 from csplan.investment.store import save_case
 from csplan.pack.builder import PackError, build_pack, pack_from_json, pack_to_json
-from csplan.periods import FinancialYear, MonitoringPeriod
-from csplan.reports.table import RowKind
 
 Y16, Y17 = FinancialYear(2016), FinancialYear(2017)
 
@@ -149,14 +149,10 @@ def test_unknown_table_or_year_is_refused(plan, month9):
 def test_the_demand_fan_chart_joins_the_pack_when_a_forecast_exists(plan, month9, monkeypatch):
     from datetime import date
 
-    from django.apps import apps
-
+    from csplan.core.charts.fan import FanPoint
+    from csplan.forecasts import services
     from csplan.pack import builder
 
-    if not apps.is_installed("csplan.demandweb"):
-        pytest.skip("the demand pages (csplan.demandweb) are not installed")
-    services = pytest.importorskip("csplan.demandweb.services")
-    FanPoint = pytest.importorskip("csplan.demandweb.chart").FanPoint
     GroupFan = services.GroupFan
 
     assert builder.demand_fan_charts() == []  # no forecast stored yet

@@ -4,9 +4,9 @@ import pytest
 from click.testing import CliRunner
 
 from csplan.cli import cli
+from csplan.core.periods import FinancialYear, MonitoringPeriod
 from csplan.pack.models import FrozenPackError, PublishedPack
 from csplan.pack.store import pack_for, publish, published_data, verify
-from csplan.periods import FinancialYear, MonitoringPeriod
 
 Y16 = FinancialYear(2016)
 

@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from csplan.periods import FinancialYear
+from csplan.core.periods import FinancialYear
+from csplan.programme import reports
 from csplan.programme.asat import AsAtError, line_as_at, programme_as_at
 from csplan.programme.demo import load_hampshire_demo
 from csplan.programme.store import line_figures, programme_figures, save_programme, update_line
-from csplan.reports import programme as reports
 
 pytestmark = pytest.mark.django_db
 

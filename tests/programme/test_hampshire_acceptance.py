@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from csplan.money import Unit, format_amount, format_percentage
-from csplan.periods import FinancialYear
+from csplan.core.money import Unit, format_amount, format_percentage
+from csplan.core.periods import FinancialYear
 from csplan.programme.calculations import proposals_appendix, target_comparison, workstream_table
 from csplan.programme.demo import hampshire_figures
 from csplan.programme.phasing import PhasingForm

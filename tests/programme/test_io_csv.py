@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from csplan.money import Unit
-from csplan.periods import FinancialYear
+from csplan.core.money import Unit
+from csplan.core.periods import FinancialYear
 from csplan.programme.calculations import proposals_appendix, target_comparison, workstream_table
 from csplan.programme.demo import hampshire_figures
 from csplan.programme.errors import ProgrammeImportError

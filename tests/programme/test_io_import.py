@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from csplan.periods import FinancialYear
+from csplan.core.periods import FinancialYear
 from csplan.programme.demo import hampshire_figures, load_hampshire_demo
 from csplan.programme.errors import ProgrammeImportError
 from csplan.programme.io import programme_file_bytes

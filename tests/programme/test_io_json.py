@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from csplan.money import Unit
+from csplan.core.money import Unit
 from csplan.programme.demo import hampshire_figures
 from csplan.programme.errors import ProgrammeImportError
 from csplan.programme.io import default_form, file_type, programme_file_bytes, read_programme_file

@@ -7,8 +7,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from csplan.money import Unit
-from csplan.periods import FinancialYear, year_range
+from csplan.core.money import Unit
+from csplan.core.periods import FinancialYear, year_range
 from csplan.programme.calculations import proposals_appendix, target_comparison, workstream_table
 from csplan.programme.demo import hampshire_figures
 from csplan.programme.errors import ProgrammeImportError

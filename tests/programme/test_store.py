@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 
-from csplan.periods import FinancialYear
+from csplan.core.periods import FinancialYear
 from csplan.programme.calculations import proposals_appendix, workstream_table
 from csplan.programme.demo import hampshire_figures, load_hampshire_demo
 from csplan.programme.models import Council, PhasingEntry, Plan, SavingsLine

@@ -8,10 +8,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from csplan.money import Unit
-from csplan.programme.demo import hampshire_figures
-from csplan.reports.programme import proposals_report, targets_report, workstream_report
-from csplan.reports.render import (
+from csplan.core.money import Unit
+from csplan.core.render import (
     FORMATS,
     MEDIA_TYPES,
     download,
@@ -24,7 +22,9 @@ from csplan.reports.render import (
     render_xlsx,
     xlsx_number_format,
 )
-from csplan.reports.table import Column, ColumnKind, Row, RowKind, Table
+from csplan.core.table import Column, ColumnKind, Row, RowKind, Table
+from csplan.programme.demo import hampshire_figures
+from csplan.programme.reports import proposals_report, targets_report, workstream_report
 
 WHOLE = "#,##0;(#,##0)"
 ONE_PLACE = "#,##0.0;(#,##0.0)"

@@ -5,17 +5,17 @@ from decimal import Decimal
 
 import pytest
 
-from csplan.money import Unit
+from csplan.core.money import Unit
+from csplan.core.table import Column, ColumnKind, Row, RowKind, Table, neutralise, unneutralise
 from csplan.programme.demo import hampshire_figures
 from csplan.programme.phasing import PhasingForm
-from csplan.reports.programme import (
+from csplan.programme.reports import (
     ROUNDING_NOTE,
     build_report,
     proposals_report,
     targets_report,
     workstream_report,
 )
-from csplan.reports.table import Column, ColumnKind, Row, RowKind, Table, neutralise, unneutralise
 
 TABLE_I1 = [
     ["Social care transformation", "52.5", "4.0", "7.6"],

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from csplan.backup import BackupError, backup, restore
-from csplan.periods import FinancialYear
+from csplan.core.periods import FinancialYear
 from csplan.programme.calculations import proposals_appendix, target_comparison, workstream_table
 from csplan.programme.demo import load_hampshire_demo
 from csplan.programme.models import Plan, SavingsLine

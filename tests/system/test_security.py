@@ -295,8 +295,8 @@ def _texts(content: bytes) -> list[bytes]:
 
 @pytest.mark.django_db(transaction=True)
 def test_no_url_returns_the_bytes_of_an_uploaded_file(client, officer, plan):
-    pytest.importorskip("csplan.demandweb.models")
-    from csplan.demandweb.models import DatasetFile
+
+    from csplan.forecasts.models import DatasetFile
 
     upload = client.post(
         "/demand/upload/",

@@ -9,11 +9,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from csplan.periods import FinancialYear
+from csplan.core.periods import FinancialYear
+from csplan.core.render import render_csv
+from csplan.programme import reports
 from csplan.programme.demo import load_hampshire_demo
 from csplan.programme.store import line_figures, programme_figures, update_line
-from csplan.reports import programme as reports
-from csplan.reports.render import render_csv
 
 pytestmark = pytest.mark.django_db
 

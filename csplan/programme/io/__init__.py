@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from csplan.money import Unit
+from csplan.core.money import Unit
 from csplan.programme.errors import Problem, ProgrammeImportError
 from csplan.programme.figures import ProgrammeFigures
 from csplan.programme.io import appendix_csv, json_file, workbook

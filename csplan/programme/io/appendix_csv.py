@@ -20,14 +20,14 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
-from csplan.money import ZERO, Unit, format_amount, in_unit
-from csplan.periods import FinancialYear, PeriodError, check_consecutive
+from csplan.core.money import ZERO, Unit, format_amount, in_unit
+from csplan.core.periods import FinancialYear, PeriodError, check_consecutive
+from csplan.core.render import render_csv
 from csplan.programme.errors import ProblemCollector
 from csplan.programme.figures import LineFigures, ProgrammeFigures
 from csplan.programme.io import cells
 from csplan.programme.phasing import PhasingForm, from_form
-from csplan.reports.programme import proposals_report
-from csplan.reports.render import render_csv
+from csplan.programme.reports import proposals_report
 
 # heading key → field; the first heading of each field is the one written.
 HEADINGS = {

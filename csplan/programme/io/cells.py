@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from csplan.money import MoneyError, Unit, check_size, from_unit, round_half_up, to_decimal
-from csplan.periods import FinancialYear, PeriodError
-from csplan.reports.table import unneutralise
+from csplan.core.money import MoneyError, Unit, check_size, from_unit, round_half_up, to_decimal
+from csplan.core.periods import FinancialYear, PeriodError
+from csplan.core.table import unneutralise
 
 FTE_UNKNOWN_WORDS = ("tbc", "tbd", "unknown", "n/k")
 _YEAR_HEADING = re.compile(

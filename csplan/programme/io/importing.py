@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from csplan.money import Unit
+from csplan.core.money import Unit
 from csplan.programme.errors import Problem, ProgrammeImportError
 from csplan.programme.figures import ProgrammeFigures
 from csplan.programme.io import file_type, read_programme_file

@@ -6,7 +6,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from csplan.money import Unit
+from csplan.core.money import Unit
 from csplan.programme.errors import ProblemCollector
 from csplan.programme.exchange import programme_from_dict, programme_to_dict
 from csplan.programme.figures import ProgrammeFigures

@@ -25,8 +25,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from csplan.money import ZERO, Unit, in_unit
-from csplan.periods import FinancialYear, PeriodError, check_consecutive
+from csplan.core.money import ZERO, Unit, in_unit
+from csplan.core.periods import FinancialYear, PeriodError, check_consecutive
+from csplan.core.table import neutralise
 from csplan.programme.errors import ProblemCollector
 from csplan.programme.figures import (
     DEFAULT_RAG_KEY,
@@ -38,7 +39,6 @@ from csplan.programme.figures import (
 )
 from csplan.programme.io import cells
 from csplan.programme.phasing import PhasingForm, from_form, in_form
-from csplan.reports.table import neutralise
 
 KEY, PROGRAMME, WORKSTREAMS, LINES = "Key", "Programme", "Workstreams", "Lines"
 FIELDS = (

@@ -1,4 +1,4 @@
-"""Template filters: money and RAG tags, formatted only by csplan.money."""
+"""Template filters: money and RAG tags, formatted only by csplan.core.money."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import template
 
-from csplan.money import Unit, format_amount
+from csplan.core.money import Unit, format_amount
 
 register = template.Library()
 

@@ -2,7 +2,7 @@
 
 Money cells hold exact ``Decimal`` pounds; the column says which unit (£, £'000, £m) and how
 many decimal places the table shows, so every renderer rounds once, with the project's rule
-(``csplan.money.round_half_up``). A cell can also be text (``"n/a"``, ``"TBC"``) or ``None``
+(``csplan.core.money.round_half_up``). A cell can also be text (``"n/a"``, ``"TBC"``) or ``None``
 (blank) in any column.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from csplan.money import Unit, format_amount, format_percentage, in_unit, round_half_up
+from csplan.core.money import Unit, format_amount, format_percentage, in_unit, round_half_up
 
 Cell = Decimal | str | None
 

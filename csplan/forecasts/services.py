@@ -19,15 +19,15 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from csplan.demandweb import engine
-from csplan.demandweb.chart import FanPoint
-from csplan.demandweb.models import Dataset, DatasetFile, ForecastRun, Scenario, ValidationReport
-from csplan.demandweb.uploads import Blob, UploadRefused
+from csplan.core.charts.fan import FanPoint
+from csplan.core.history import recording_user, save_recorded
+from csplan.core.money import ZERO
+from csplan.core.periods import FinancialYear
 from csplan.evidence.models import Evidence
 from csplan.evidence.records import attach_evidence
-from csplan.history import recording_user, save_recorded
-from csplan.money import ZERO
-from csplan.periods import FinancialYear
+from csplan.forecasts import engine
+from csplan.forecasts.models import Dataset, DatasetFile, ForecastRun, Scenario, ValidationReport
+from csplan.forecasts.uploads import Blob, UploadRefused
 from csplan.programme.models import SavingsLine
 
 

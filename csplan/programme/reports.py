@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from csplan.money import Unit, format_amount
+from csplan.core.money import Unit, format_amount
+from csplan.core.table import Cell, Column, ColumnKind, Row, RowKind, Table
 from csplan.programme.calculations import (
     WORKSTREAM_TABLE_PLACES,
     WORKSTREAM_TABLE_UNIT,
@@ -22,7 +23,6 @@ from csplan.programme.calculations import (
 )
 from csplan.programme.figures import LineFigures, ProgrammeFigures
 from csplan.programme.phasing import PhasingForm
-from csplan.reports.table import Cell, Column, ColumnKind, Row, RowKind, Table
 
 ROUNDING_NOTE = "Totals may not add because of rounding."
 FTE_PLACES = 1

@@ -19,8 +19,8 @@ from copy import copy
 from decimal import Decimal
 from typing import Any
 
-from csplan.money import in_unit
-from csplan.reports.table import Column, ColumnKind, Row, RowKind, Table, exact, neutralise
+from csplan.core.money import in_unit
+from csplan.core.table import Column, ColumnKind, Row, RowKind, Table, exact, neutralise
 
 TEXT_WRAP = 40  # text columns wider than this wrap onto more lines in the terminal
 NUMBER_HEADING_WRAP = 14

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
-from csplan.money import Unit, format_amount
+from csplan.core.money import Unit, format_amount
 
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 70, 20, 40, 60

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from csplan import __version__
-from csplan.periods import FinancialYear
+from csplan.core.periods import FinancialYear
 
 FAN_MONTHS = 36
 HISTORY_MONTHS = 24

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.utils.html import escape
 
-from csplan.money import Unit, format_amount
+from csplan.core.money import Unit, format_amount
 from csplan.programme.calculations import TargetComparison
 
 _WIDTH, _HEIGHT, _LEFT, _BOTTOM, _TOP = 680, 320, 70, 40, 50

@@ -11,9 +11,9 @@ from typing import Any
 
 from django.db import transaction
 
-from csplan.demandweb import services
-from csplan.demandweb.models import Dataset, Scenario
-from csplan.demandweb.uploads import Blob
+from csplan.forecasts import services
+from csplan.forecasts.models import Dataset, Scenario
+from csplan.forecasts.uploads import Blob
 
 DATASET_NAME = "Demo council SSDA903 returns, 2011-12 to 2016-17 (synthetic)"
 SCENARIOS = {

@@ -1,0 +1,3 @@
+from csplan.cli import main
+
+main()
