@@ -21,7 +21,7 @@ from csplan.programme import reports
 from csplan.programme.asat import AsAtError, line_as_at, programme_as_at
 from csplan.programme.models import SavingsLine
 from csplan.programme.store import default_plan
-from csplan.web.views import twin_response
+from csplan.web.programme import twin_response
 
 _TABLES = {
     "targets": reports.targets_report,

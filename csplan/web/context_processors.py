@@ -2,7 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from csplan.web.views import page_context
+from csplan.web.programme import page_context
 
 
 def csplan(request: HttpRequest) -> dict[str, Any]:

@@ -251,7 +251,7 @@ def test_recording_a_consultation_outcome_moves_the_line_out_of_the_approved_tot
 
 
 def test_case_text_renders_paragraphs_and_lists():
-    from csplan.cases.templatetags.cases import case_text
+    from csplan.web.templatetags.cases import case_text
 
     html = case_text("The options:\n\n- Route <reviews>\n- Retendering\n\nLine one\nline two")
     assert html == (

@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 
 from csplan.core.charts.fan import FanPoint, fan_chart_svg
-from csplan.demandweb.tables import INT, MONEY, Column, Table, twin_response
 from csplan.forecasts.uploads import UploadRefused, read_upload
+from csplan.web.demand_tables import INT, MONEY, Column, Table, twin_response
 
 
 def _zip(files: dict[str, bytes]) -> bytes:

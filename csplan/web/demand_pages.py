@@ -11,13 +11,13 @@ from django import forms
 
 from csplan.core.charts.fan import fan_chart_svg, legend_svg
 from csplan.core.periods import FinancialYear, MonitoringPeriod, PeriodError
-from csplan.demandweb.tables import DATE, INT, MONEY, NUMBER, TEXT, Column, Table
 from csplan.evidence.models import Evidence
 from csplan.evidence.records import compare_with_line
 from csplan.forecasts import services
 from csplan.forecasts.models import Dataset, Scenario
 from csplan.forecasts.uploads import describe_size
 from csplan.programme.models import SavingsLine
+from csplan.web.demand_tables import DATE, INT, MONEY, NUMBER, TEXT, Column, Table
 
 
 def index_page() -> dict[str, Any]:

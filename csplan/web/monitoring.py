@@ -18,13 +18,13 @@ from csplan.core.render import EXTENSIONS, MEDIA_TYPES, render_html
 from csplan.core.render import render as render_table
 from csplan.core.table import Table
 from csplan.monitoring import reports, store
-from csplan.monitoring.forms import MonitoringForm, MovementForm
 from csplan.monitoring.models import Movement
 from csplan.monitoring.movements import MovementKind, MovementSpec
 from csplan.monitoring.risk import DEFAULT_DRAWS, DEFAULT_SEED
 from csplan.monitoring.summary import at_risk_lines
 from csplan.programme.models import Plan, SavingsLine
 from csplan.programme.store import default_plan
+from csplan.web.forms.monitoring import MonitoringForm, MovementForm
 
 TWIN_FORMATS = ("csv", "json", "xlsx")
 

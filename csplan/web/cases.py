@@ -21,14 +21,6 @@ from csplan.accounts.access import LINE, PROGRAMME, forbidden, guard
 from csplan.accounts.permissions import can_set_lifecycle, can_sign_off
 from csplan.cases import reports
 from csplan.cases.equality import CHARACTERISTICS
-from csplan.cases.forms import (
-    BusinessCaseForm,
-    ConsultationForm,
-    DecisionForm,
-    EqualityForm,
-    OutcomeForm,
-    StatusForm,
-)
 from csplan.cases.models import (
     CASE_TEXT_FIELDS,
     BusinessCase,
@@ -56,7 +48,15 @@ from csplan.core.render import render_html
 from csplan.core.table import Table
 from csplan.programme.models import Plan, SavingsLine
 from csplan.programme.store import StaleLineError, default_plan
-from csplan.web.views import twin_response
+from csplan.web.forms.cases import (
+    BusinessCaseForm,
+    ConsultationForm,
+    DecisionForm,
+    EqualityForm,
+    OutcomeForm,
+    StatusForm,
+)
+from csplan.web.programme import twin_response
 
 
 def _plan(request: HttpRequest) -> Plan:

@@ -37,7 +37,7 @@ from csplan.programme.store import (
     programme_figures,
     update_line,
 )
-from csplan.web.forms import LineForm
+from csplan.web.forms.line import LineForm
 
 TWIN_FORMATS = ("csv", "json", "xlsx")
 _NAVIGATION = (

@@ -13,13 +13,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from csplan.accounts.access import PROGRAMME, guard
-from csplan.demandweb import pages
-from csplan.demandweb.tables import pick_table, requested_format, twin_response
 from csplan.evidence.models import Evidence
 from csplan.forecasts import services
 from csplan.forecasts.models import Dataset, Scenario
 from csplan.forecasts.uploads import UploadRefused, describe_size, max_upload_bytes, read_upload
 from csplan.monitoring.store import MonitoringValidationError
+from csplan.web import demand_pages as pages
+from csplan.web.demand_tables import pick_table, requested_format, twin_response
 
 # Room for the form's other fields and the multipart boundaries on top of the files.
 _FORM_OVERHEAD = 64 * 1024
