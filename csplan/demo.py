@@ -62,6 +62,10 @@ def demo_user() -> Any:
     user.is_staff = True
     user.is_superuser = True
     user.save()
+    from csplan.accounts.models import Role
+    from csplan.accounts.users import set_role
+
+    set_role(user, Role.ADMIN)
     return user
 
 

@@ -1,8 +1,9 @@
 """Roles, line ownership and API tokens, each with its change history.
 
-A user's role is stored in ``Profile``; a user with no profile (the ``demo`` user, accounts made
-before roles existed) counts as an admin. ``LineOwner`` links a senior responsible officer to
-the savings lines they may edit. ``ApiToken`` keeps only the SHA-256 digest of a token.
+A user's role is stored in ``Profile``; a user with no profile has no role and may do nothing
+until an admin gives them one. The profile also keeps the plan the user last looked at.
+``LineOwner`` links a senior responsible officer to the savings lines they may edit.
+``ApiToken`` keeps only the SHA-256 digest of a token.
 """
 
 from __future__ import annotations
@@ -26,7 +27,15 @@ class Profile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="csplan_profile"
     )
     role = models.CharField(max_length=10, choices=Role.choices)
-    history = HistoricalRecords()
+    last_plan = models.ForeignKey(
+        "programme.Plan",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The plan shown for addresses that name none (several plans in use).",
+    )
+    history = HistoricalRecords(excluded_fields=["last_plan"])
 
     def __str__(self) -> str:
         return f"{self.user}: {self.role}"

@@ -6,8 +6,8 @@
 - sro: reads everything, edits only the savings lines they own (and their monitoring);
 - viewer: reads everything, changes nothing (scrutiny, audit).
 
-A signed-in user with no role recorded counts as admin (accounts made before roles existed,
-such as the ``demo`` user). Anonymous and inactive users may do nothing.
+A signed-in user with no role recorded may do nothing until an admin gives them one, like
+anonymous and inactive users.
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ def role_of(user: Any) -> Role | None:
     if cached is not None:
         return cached
     stored = Profile.objects.filter(user=user).values_list("role", flat=True).first()
-    role = Role(stored) if stored else Role.ADMIN
+    if not stored:
+        return None
+    role = Role(stored)
     user._csplan_role = role
     return role
 

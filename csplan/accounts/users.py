@@ -122,3 +122,9 @@ def user_summaries() -> list[UserSummary]:
             )
         )
     return result
+
+
+def with_role(user: Any, role: Role | str, *, by: Any = None) -> Any:
+    """``user``, given ``role`` (for callers that create the user themselves)."""
+    set_role(user, role, by=by)
+    return user

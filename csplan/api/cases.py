@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from csplan.accounts.access import LINE, PROGRAMME
 from csplan.accounts.permissions import can_set_lifecycle, can_sign_off
 from csplan.api import parsing
-from csplan.api.http import ApiError, endpoint, json_body
+from csplan.api.http import ApiError, endpoint, json_body, request_plan
 from csplan.api.serializers import by_year, line_json
 from csplan.cases.models import CASE_TEXT_FIELDS, BusinessCase, Decision
 from csplan.cases.store import (
@@ -34,7 +34,7 @@ from csplan.cases.store import (
     update_business_case,
 )
 from csplan.programme.models import Plan, SavingsLine
-from csplan.programme.store import StaleLineError, default_plan
+from csplan.programme.store import StaleLineError
 
 
 def _text(body: dict[str, Any], name: str, default: str = "") -> str:
@@ -227,11 +227,8 @@ def decision_json(decision: Decision) -> dict[str, Any]:
     }
 
 
-def _plan() -> Plan:
-    plan = default_plan()
-    if plan is None:
-        raise ApiError(404, {"programme": "No programme is loaded yet"})
-    return plan
+def _plan(request: HttpRequest) -> Plan:
+    return request_plan(request)
 
 
 def _date(value: Any) -> date | None:
@@ -263,7 +260,7 @@ def _decision_figures(body: dict[str, Any]) -> DecisionFigures:
 
 @endpoint(write=PROGRAMME)
 def decisions(request: HttpRequest) -> HttpResponse:
-    plan = _plan()
+    plan = _plan(request)
     if request.method == "POST":
         try:
             decision = record_decision(

@@ -131,3 +131,15 @@ def _line(pk: int) -> SavingsLine:
     if line is None:
         raise ApiError(404, {"id": f"There is no savings line {pk}"})
     return line
+
+
+def request_plan(request: HttpRequest) -> Any:
+    """The plan named by ``?plan=`` (slug or name), or the only plan in use."""
+    from csplan.programme.plans import PlanChoiceError, active_plans, chosen_plan
+
+    named = request.GET.get("plan")
+    try:
+        return chosen_plan(named)
+    except PlanChoiceError as error:
+        missing = named or not active_plans().exists()
+        raise ApiError(404 if missing else 400, {"plan": str(error)}) from None

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 from csplan.accounts.access import LINE, PROGRAMME, public
 from csplan.accounts.permissions import can_set_lifecycle
 from csplan.api import parsing
-from csplan.api.http import ApiError, endpoint, json_body
+from csplan.api.http import ApiError, endpoint, json_body, request_plan
 from csplan.api.schema import openapi
 from csplan.api.serializers import line_json, phasing_json, programme_json
 from csplan.programme.figures import LineFigures
@@ -21,7 +21,6 @@ from csplan.programme.store import (
     LineValidationError,
     StaleLineError,
     create_line,
-    default_plan,
     line_figures,
     update_line,
 )
@@ -29,11 +28,8 @@ from csplan.programme.store import (
 _LINE_FILTERS = ("workstream", "lifecycle", "rag")
 
 
-def _plan() -> Plan:
-    plan = default_plan()
-    if plan is None:
-        raise ApiError(404, {"programme": "No programme is loaded yet"})
-    return plan
+def _plan(request: HttpRequest) -> Plan:
+    return request_plan(request)
 
 
 @public
@@ -44,12 +40,12 @@ def schema(request: HttpRequest) -> HttpResponse:
 
 @endpoint()
 def programme(request: HttpRequest) -> HttpResponse:
-    return JsonResponse(programme_json(_plan()))
+    return JsonResponse(programme_json(_plan(request)))
 
 
 @endpoint(write=PROGRAMME)
 def lines(request: HttpRequest) -> HttpResponse:
-    plan = _plan()
+    plan = _plan(request)
     if request.method == "POST":
         return _create(request, plan)
     chosen = plan.lines.select_related("workstream").prefetch_related("phasing")

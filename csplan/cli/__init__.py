@@ -18,6 +18,7 @@ _COMMANDS = [
     ("csplan.cli.system", "serve"),
     ("csplan.cli.system", "backup"),
     ("csplan.cli.system", "restore"),
+    ("csplan.cli.plans", "plan"),
     ("csplan.cli.programme", "demo"),
     ("csplan.cli.programme", "import_programme"),
     ("csplan.cli.programme", "export_programme"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from csplan.cli.common import fail, setup_django
+from csplan.cli.common import fail, plan_option, resolve_plan, setup_django
 
 
 @click.group()
@@ -29,18 +29,16 @@ def demo() -> None:
 
 @monitoring.command()
 @click.option("--seed", default=None, type=int, help="Random seed of the simulation.")
-def risk(seed: int | None) -> None:
-    """Print the risk-adjusted forecast of the latest plan (expected and 10th-90th range)."""
+@plan_option
+def risk(seed: int | None, plan_name: str | None) -> None:
+    """Print the plan's risk-adjusted forecast (expected and 10th-90th percentile range)."""
     setup_django()
     from csplan.core.render import render_text
     from csplan.monitoring.reports import risk_report
     from csplan.monitoring.risk import DEFAULT_DRAWS, DEFAULT_SEED
     from csplan.monitoring.store import risk_adjusted_for
-    from csplan.programme.store import default_plan
 
-    plan = default_plan()
-    if plan is None:
-        fail("No programme in the database: run `csplan demo` first.")
+    plan = resolve_plan(plan_name)
     seed = DEFAULT_SEED if seed is None else seed
     probabilities, rows = risk_adjusted_for(plan, seed=seed)
     click.echo(
@@ -58,16 +56,14 @@ def risk(seed: int | None) -> None:
 
 @monitoring.command()
 @click.option("--year", required=True, help="The financial year whose monitoring to learn from.")
-def calibrate(year: str) -> None:
+@plan_option
+def calibrate(year: str, plan_name: str | None) -> None:
     """Store delivery probabilities by RAG from the council's own delivery in YEAR."""
     setup_django()
     from csplan.core.periods import FinancialYear, PeriodError
     from csplan.monitoring.store import MonitoringValidationError, calibrate_probabilities
-    from csplan.programme.store import default_plan
 
-    plan = default_plan()
-    if plan is None:
-        fail("No programme in the database: run `csplan demo` first.")
+    plan = resolve_plan(plan_name)
     try:
         saved = calibrate_probabilities(plan, FinancialYear.parse(year))
     except (PeriodError, MonitoringValidationError) as error:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from csplan.cli.common import fail, setup_django
+from csplan.cli.common import fail, plan_option, resolve_plan, setup_django
 from csplan.core.periods import MonitoringPeriod, PeriodError
 
 FORMATS = ("html", "pdf", "xlsx")
@@ -23,13 +23,7 @@ def _period(year: str, month: str) -> MonitoringPeriod:
 
 
 def _plan(name: str | None):
-    from csplan.programme.models import Plan
-    from csplan.programme.store import default_plan
-
-    plan = Plan.objects.filter(name=name).first() if name else default_plan()
-    if plan is None:
-        fail("No programme in the database: run `csplan demo` or import one first.")
-    return plan
+    return resolve_plan(name)
 
 
 @click.command()
@@ -40,7 +34,7 @@ def _plan(name: str | None):
 @click.option("--output", required=True, type=click.Path(dir_okay=False), help="File to write.")
 @click.option("--tables", multiple=True, metavar="NAME",
               help="Tables to include (repeat or comma-separate); default all.")  # fmt: skip
-@click.option("--plan", "plan_name", default=None, help="Plan name (default: the latest).")
+@plan_option
 @click.option("--publish", is_flag=True, help="Freeze the pack as published (data, files, hash).")
 def pack(
     year: str,

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from csplan.cli.common import fail, setup_django
+from csplan.cli.common import fail, plan_option, resolve_plan, setup_django
 from csplan.core.money import MoneyError, Unit
 from csplan.core.periods import FinancialYear, PeriodError, year_range
 from csplan.core.render import EXTENSIONS, FORMATS
@@ -50,18 +50,9 @@ def _report_problems(error: ProgrammeImportError) -> None:
 
 
 def _plan_figures(plan_name: str | None) -> Any:
-    from csplan.programme.io.importing import find_plan
     from csplan.programme.store import programme_figures
 
-    try:
-        plan = find_plan(plan_name)
-    except ProgrammeImportError as error:
-        _report_problems(error)
-    if plan is None:
-        if plan_name:
-            fail(f"There is no plan called {plan_name!r}.")
-        fail("There is no programme yet: run `csplan demo` or `csplan import FILE`.")
-    return programme_figures(plan)
+    return programme_figures(resolve_plan(plan_name))
 
 
 # --- demo --------------------------------------------------------------------------------------
@@ -116,20 +107,37 @@ def _stages(label: str) -> Iterator[Any]:
     help="For a CSV: the unit of the amounts (£, £'000 or £m; default £'000 unless the "
     "header names it).",
 )
-@click.option("--plan", "plan_name", help="For a CSV: the plan to update (default: the latest).")
+@click.option(
+    "--plan",
+    "plan_name",
+    metavar="PLAN",
+    help="For a CSV: the plan to add to and update (its slug or name; needed when there are "
+    "several). A workbook or JSON names its own plan.",
+)
+@click.option(
+    "--workstream",
+    default="",
+    help="For a CSV with no Workstream column: the workstream of new lines (added to the plan "
+    "if it has none of that name).",
+)
 @click.option(
     "--remove-missing",
     is_flag=True,
     help="For a CSV: remove the plan's lines that are not in the file (kept by default).",
 )
 def import_programme(
-    path: Path, phasing: str | None, unit: str | None, plan_name: str | None, remove_missing: bool
+    path: Path,
+    phasing: str | None,
+    unit: str | None,
+    plan_name: str | None,
+    workstream: str,
+    remove_missing: bool,
 ) -> None:
     """Import a programme from PATH: .xlsx (the workbook), .csv (the appendix layout) or .json.
 
-    The workbook and JSON create or update the plan they name; a CSV updates the lines of an
-    existing plan, matched by Ref. The whole file is checked first: if anything is wrong,
-    every problem is listed and nothing is changed.
+    The workbook and JSON create or update the plan they name; a CSV adds to and updates the
+    lines of an existing plan (`csplan plan new` makes an empty one), matched by Ref. The whole
+    file is checked first: if anything is wrong, every problem is listed and nothing is changed.
     """
     setup_django()
     from csplan.programme.io.importing import import_programme_file
@@ -141,6 +149,7 @@ def import_programme(
                 phasing=_phasing(phasing),
                 unit=_unit(unit),
                 plan=plan_name,
+                workstream=workstream,
                 remove_missing=remove_missing,
                 progress=progress,
             )
@@ -173,7 +182,7 @@ def _first_year(value: str | None) -> FinancialYear:
     "as councils publish the appendix; incremental for .xlsx and .json).",
 )
 @click.option("--unit", help="The unit of the amounts: £, £'000 (default) or £m.")
-@click.option("--plan", "plan_name", help="The plan to export (default: the latest).")
+@plan_option
 @click.option(
     "--template",
     is_flag=True,
@@ -252,7 +261,7 @@ def export_programme(
     show_default=True,
     help="For the proposals table: show each year incremental or cumulative.",
 )
-@click.option("--plan", "plan_name", help="The plan (default: the latest).")
+@plan_option
 def table(
     name: str, fmt: str | None, output: Path | None, phasing: str, plan_name: str | None
 ) -> None:

@@ -6,7 +6,7 @@ import os
 
 import click
 
-from csplan.cli.common import fail, setup_django
+from csplan.cli.common import fail, plan_option, setup_django
 
 PASSWORD_ENV = "CSPLAN_PASSWORD"
 ROLES = ("admin", "finance", "sro", "viewer")
@@ -37,13 +37,14 @@ def _account_errors(error: Exception) -> None:
 @click.option(
     "--owns", multiple=True, metavar="REFERENCE", help="A savings line an SRO owns (repeatable)."
 )
-def add(name: str, role: str, owns: tuple[str, ...]) -> None:
+@plan_option
+def add(name: str, role: str, owns: tuple[str, ...], plan_name: str | None) -> None:
     """Add user NAME with a role; the password comes from CSPLAN_PASSWORD or a hidden prompt."""
     setup_django()
     from csplan.accounts.users import AccountError, add_user
 
     try:
-        lines = _lines(owns)
+        lines = _lines(owns, plan_name)
         created = add_user(name, role, _password())
         if lines:
             _own(created, lines)
@@ -53,15 +54,16 @@ def add(name: str, role: str, owns: tuple[str, ...]) -> None:
     click.echo(f"Added {name} ({role}){suffix}")
 
 
-def _lines(references: tuple[str, ...]) -> list:
+def _lines(references: tuple[str, ...], plan_name: str | None) -> list:
     if not references:
         return []
     from csplan.accounts.users import AccountError, lines_by_reference
-    from csplan.programme.store import default_plan
+    from csplan.programme.plans import PlanChoiceError, chosen_plan
 
-    plan = default_plan()
-    if plan is None:
-        raise AccountError({"line": "No programme is loaded yet, so no line can be owned"})
+    try:
+        plan = chosen_plan(plan_name)
+    except PlanChoiceError as error:
+        raise AccountError({"plan": str(error)}) from None
     return lines_by_reference(plan, references)
 
 
@@ -89,13 +91,14 @@ def role(name: str, role: str) -> None:
 @user.command("own")
 @click.argument("name")
 @click.argument("references", nargs=-1)
-def own(name: str, references: tuple[str, ...]) -> None:
+@plan_option
+def own(name: str, references: tuple[str, ...], plan_name: str | None) -> None:
     """Make REFERENCES exactly the savings lines user NAME owns (none: owns nothing)."""
     setup_django()
     from csplan.accounts.users import AccountError, find_user
 
     try:
-        _own(find_user(name), _lines(references))
+        _own(find_user(name), _lines(references, plan_name))
     except AccountError as error:
         _account_errors(error)
     click.echo(f"{name} owns {', '.join(references) or 'no lines'}")

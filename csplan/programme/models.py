@@ -59,9 +59,16 @@ class Plan(models.Model):
         help_text="Start year of the first financial year."
     )
     year_count = models.PositiveSmallIntegerField(default=3)
+    slug = models.SlugField(
+        max_length=100, unique=True, help_text="The plan's name in web addresses and --plan."
+    )
+    archived = models.BooleanField(
+        default=False, help_text="Out of use: still readable and printable, not offered first."
+    )
     history = HistoricalRecords()
 
     class Meta:
+        ordering = ["council__name", "name"]
         constraints = [
             models.UniqueConstraint(fields=["council", "name"], name="unique_plan_name_per_council")
         ]

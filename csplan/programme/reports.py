@@ -10,6 +10,7 @@ The numbers come from ``csplan.programme.calculations``; these builders only lay
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from csplan.core.money import Unit, format_amount
@@ -246,4 +247,44 @@ def lines_report(
         tuple(rows),
         (ROUNDING_NOTE,),
         _meta(programme),
+    )
+
+
+def plans_report(programmes: Sequence[tuple[ProgrammeFigures, bool]]) -> Table:
+    """The plans in the database: council, plan, years, lines, savings planned against target.
+
+    ``programmes`` pairs each plan's figures with whether it is archived."""
+    columns = (
+        Column("Council"),
+        Column("Plan"),
+        Column("Years"),
+        Column("Savings lines", ColumnKind.NUMBER),
+        Column("Savings planned", ColumnKind.MONEY, unit=Unit.THOUSANDS),
+        Column("Target", ColumnKind.MONEY, unit=Unit.THOUSANDS),
+        Column("Status"),
+    )
+    rows = []
+    for figures, archived in programmes:
+        years = f"{figures.years[0]} to {figures.years[-1]}" if figures.years else ""
+        planned = sum((line.full_year_effect for line in figures.lines), Decimal(0))
+        target = sum(figures.targets.values(), Decimal(0)) if figures.targets else "No target set"
+        rows.append(
+            Row(
+                (
+                    figures.council,
+                    figures.plan,
+                    years,
+                    Decimal(len(figures.lines)),
+                    planned,
+                    target,
+                    "Archived" if archived else "In use",
+                )
+            )
+        )
+    return Table(
+        name="plans",
+        title="Savings plans",
+        columns=columns,
+        rows=tuple(rows),
+        notes=(ROUNDING_NOTE,),
     )

@@ -34,6 +34,7 @@ from csplan.programme.models import (
     Workstream,
     default_rag_key,
 )
+from csplan.programme.plans import unique_slug
 
 _LINE_TEXT_FIELDS = (
     "title",
@@ -149,11 +150,6 @@ def assemble_figures(
     )
 
 
-def default_plan() -> Plan | None:
-    """The plan the app shows when none is chosen: the most recently created."""
-    return Plan.objects.select_related("council").order_by("-id").first()
-
-
 def _sync_phasing(
     owner_entries: Any, create: Any, values: Mapping[FinancialYear, Decimal], user: Any, reason: str
 ) -> None:
@@ -191,7 +187,7 @@ def save_programme(figures: ProgrammeFigures, *, user: Any = None, reason: str =
         _save(council, user, reason)
 
     plan = Plan.objects.filter(council=council, name=figures.plan).first() or Plan(
-        council=council, name=figures.plan
+        council=council, name=figures.plan, slug=unique_slug(figures.council, figures.plan)
     )
     plan_values = {
         "department": figures.department,

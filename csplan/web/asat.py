@@ -10,8 +10,8 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -19,9 +19,8 @@ from csplan.accounts.access import guard
 from csplan.core import render as renderers
 from csplan.programme import reports
 from csplan.programme.asat import AsAtError, line_as_at, programme_as_at
-from csplan.programme.models import SavingsLine
-from csplan.programme.store import default_plan
-from csplan.web.programme import twin_response
+from csplan.web.plan_resolver import line_of_plan
+from csplan.web.tables import twin_response
 
 _TABLES = {
     "targets": reports.targets_report,
@@ -61,9 +60,7 @@ def _moment(request: HttpRequest) -> dt.datetime | None:
 @guard()
 @login_required
 def programme_as_at_page(request: HttpRequest) -> HttpResponse:
-    plan = default_plan()
-    if plan is None:
-        raise Http404("no programme")
+    plan = request.plan
     context: dict[str, Any] = {"plan": plan, "form": request.GET.dict(), "tables": []}
     try:
         moment = _moment(request)
@@ -88,7 +85,7 @@ def programme_as_at_page(request: HttpRequest) -> HttpResponse:
 @guard()
 @login_required
 def line_as_at_page(request: HttpRequest, pk: int) -> HttpResponse:
-    line = get_object_or_404(SavingsLine, pk=pk)
+    line = line_of_plan(request, pk)
     context: dict[str, Any] = {"plan": line.plan, "line": line, "form": request.GET.dict()}
     try:
         moment = _moment(request) or timezone.now()

@@ -47,7 +47,7 @@ from csplan.core.money import Unit, format_amount, from_pence
 from csplan.core.render import render_html
 from csplan.core.table import Table
 from csplan.programme.models import Plan, SavingsLine
-from csplan.programme.store import StaleLineError, default_plan
+from csplan.programme.store import StaleLineError
 from csplan.web.forms.cases import (
     BusinessCaseForm,
     ConsultationForm,
@@ -56,15 +56,12 @@ from csplan.web.forms.cases import (
     OutcomeForm,
     StatusForm,
 )
-from csplan.web.programme import twin_response
+from csplan.web.plan_resolver import line_of_plan
+from csplan.web.tables import twin_response
 
 
 def _plan(request: HttpRequest) -> Plan:
-    chosen = request.GET.get("plan", "")
-    plan = Plan.objects.filter(pk=chosen).first() if chosen.isdigit() else default_plan()
-    if plan is None:
-        raise Http404("No programme has been loaded yet")
-    return plan
+    return request.plan
 
 
 def _plans(plan: Plan) -> list[dict[str, Any]]:
@@ -78,10 +75,8 @@ def _html(table: Table) -> str:
     return mark_safe(render_html(table, caption=False))  # noqa: S308 - cells are escaped
 
 
-def _line(pk: int) -> SavingsLine:
-    return get_object_or_404(
-        SavingsLine.objects.select_related("plan__council", "workstream"), pk=pk
-    )
+def _line(request: HttpRequest, pk: int) -> SavingsLine:
+    return line_of_plan(request, pk)
 
 
 def _twin(request: HttpRequest, tables: dict[str, Table]) -> HttpResponse | None:
@@ -151,7 +146,7 @@ def _case_context(line: SavingsLine, case: BusinessCase) -> dict[str, Any]:
 @guard()
 @login_required
 def case_detail(request: HttpRequest, line_pk: int) -> HttpResponse:
-    line = _line(line_pk)
+    line = _line(request, line_pk)
     case = BusinessCase.objects.filter(line=line).first()
     if case is None:
         return render(request, "cases/no_case.html", {"line": line}, status=404)
@@ -171,7 +166,7 @@ def _document(line: SavingsLine, case: BusinessCase) -> str:
 @guard()
 @login_required
 def case_print(request: HttpRequest, line_pk: int) -> HttpResponse:
-    line = _line(line_pk)
+    line = _line(request, line_pk)
     case = get_object_or_404(BusinessCase, line=line)
     return HttpResponse(_document(line, case))
 
@@ -181,7 +176,7 @@ def case_print(request: HttpRequest, line_pk: int) -> HttpResponse:
 def case_pdf(request: HttpRequest, line_pk: int) -> HttpResponse:
     from weasyprint import HTML
 
-    line = _line(line_pk)
+    line = _line(request, line_pk)
     case = get_object_or_404(BusinessCase, line=line)
     response = HttpResponse(HTML(string=_document(line, case)).write_pdf(), "application/pdf")
     filename = "business-case-" + line.reference.replace("/", "-").replace(".", "-") + ".pdf"
@@ -212,7 +207,7 @@ def _posted_rows(request: HttpRequest) -> tuple[int, int]:
 @guard(read=LINE, write=LINE, line_arg="line_pk")
 @login_required
 def case_edit(request: HttpRequest, line_pk: int) -> HttpResponse:
-    line = _line(line_pk)
+    line = _line(request, line_pk)
     case = BusinessCase.objects.filter(line=line).first()
     figures = business_case_figures(case) if case else None
     rows = (len(figures.risks), len(figures.dependencies)) if figures else (0, 0)
@@ -277,7 +272,7 @@ def equality(request: HttpRequest) -> HttpResponse:
 @guard(write=LINE, line_arg="line_pk")
 @login_required
 def line_equality(request: HttpRequest, line_pk: int) -> HttpResponse:
-    line = _line(line_pk)
+    line = _line(request, line_pk)
     if request.method == "POST":
         form = EqualityForm(request.POST)
         if form.is_valid() and _save_equality(request, form, line):
@@ -356,11 +351,7 @@ def decisions(request: HttpRequest) -> HttpResponse:
 
 
 def _plan_for_form(request: HttpRequest) -> Plan:
-    chosen = request.POST.get("plan") or request.GET.get("plan") or ""
-    plan = Plan.objects.filter(pk=chosen).first() if chosen.isdigit() else default_plan()
-    if plan is None:
-        raise Http404("No programme has been loaded yet")
-    return plan
+    return request.plan
 
 
 def _record_page(
@@ -465,7 +456,7 @@ def _status_page(request: HttpRequest, line: SavingsLine, form: StatusForm) -> H
 @guard(write=LINE, line_arg="line_pk")
 @login_required
 def line_status(request: HttpRequest, line_pk: int) -> HttpResponse:
-    line = _line(line_pk)
+    line = _line(request, line_pk)
     if request.method != "POST":
         return _status_page(request, line, StatusForm(line, initial={"version": line.version}))
     form = StatusForm(line, request.POST)

@@ -23,17 +23,14 @@ from csplan.monitoring.movements import MovementKind, MovementSpec
 from csplan.monitoring.risk import DEFAULT_DRAWS, DEFAULT_SEED
 from csplan.monitoring.summary import at_risk_lines
 from csplan.programme.models import Plan, SavingsLine
-from csplan.programme.store import default_plan
 from csplan.web.forms.monitoring import MonitoringForm, MovementForm
+from csplan.web.plan_resolver import line_of_plan
 
 TWIN_FORMATS = ("csv", "json", "xlsx")
 
 
-def _plan() -> Plan:
-    plan = default_plan()
-    if plan is None:
-        raise Http404("No programme yet: load the demo or import one.")
-    return plan
+def _plan(request: HttpRequest) -> Plan:
+    return request.plan
 
 
 def _period(request: HttpRequest, plan: Plan) -> MonitoringPeriod:
@@ -77,7 +74,7 @@ def _tables(plan: Plan, period: MonitoringPeriod) -> dict[str, Table]:
 @guard()
 @login_required
 def summary(request: HttpRequest) -> HttpResponse:
-    plan = _plan()
+    plan = _plan(request)
     period = _period(request, plan)
     tables = _tables(plan, period)
     query = {"year": str(period.year), "month": str(period.number)}
@@ -114,7 +111,7 @@ def _table(plan: Plan, name: str, request: HttpRequest) -> Table:
 def table(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     if fmt not in TWIN_FORMATS:
         raise Http404(f"no format {fmt!r}")
-    result = _table(_plan(), name, request)
+    result = _table(_plan(request), name, request)
     return _download(result, fmt)
 
 
@@ -125,16 +122,14 @@ def _download(result: Table, fmt: str) -> HttpResponse:
     return response
 
 
-def _line(pk: int) -> SavingsLine:
-    return get_object_or_404(
-        SavingsLine.objects.select_related("plan__council", "workstream"), pk=pk
-    )
+def _line(request: HttpRequest, pk: int) -> SavingsLine:
+    return line_of_plan(request, pk)
 
 
 @guard()
 @login_required
 def line_history(request: HttpRequest, pk: int) -> HttpResponse:
-    line = _line(pk)
+    line = _line(request, pk)
     result = reports.history_report(store.line_history(line), line.reference)
     return render(
         request,
@@ -156,7 +151,7 @@ def line_history(request: HttpRequest, pk: int) -> HttpResponse:
 def line_table(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in TWIN_FORMATS:
         raise Http404(f"no format {fmt!r}")
-    line = _line(pk)
+    line = _line(request, pk)
     return _download(reports.history_report(store.line_history(line), line.reference), fmt)
 
 
@@ -176,7 +171,7 @@ def _initial(line: SavingsLine, period: MonitoringPeriod) -> dict:
 @guard(read=LINE, write=LINE, line_arg="pk")
 @login_required
 def record(request: HttpRequest, pk: int) -> HttpResponse:
-    line = _line(pk)
+    line = _line(request, pk)
     if request.method == "POST":
         form = MonitoringForm(request.POST, line=line)
         if form.is_valid():
@@ -246,7 +241,7 @@ def _save_movement(plan: Plan, period: MonitoringPeriod, form: MovementForm, use
 @guard(write=PROGRAMME)
 @login_required
 def movements(request: HttpRequest) -> HttpResponse:
-    plan = _plan()
+    plan = _plan(request)
     period = _period(request, plan)
     form = _movement_form(plan, request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid() and _save_movement(plan, period, form, request.user):
@@ -275,7 +270,7 @@ def movements(request: HttpRequest) -> HttpResponse:
 @require_POST
 def calibrate(request: HttpRequest) -> HttpResponse:
     """Store delivery probabilities learnt from a year's monitoring, then show the summary."""
-    plan = _plan()
+    plan = _plan(request)
     try:
         store.calibrate_probabilities(
             plan, FinancialYear.parse(request.POST.get("year", "")), user=request.user

@@ -16,16 +16,12 @@ from csplan.pack.render import MEDIA_TYPES
 from csplan.pack.render import render as render_pack
 from csplan.pack.store import pack_for, publish
 from csplan.programme.models import Plan
-from csplan.programme.store import default_plan
 
 FORMATS = ("html", "pdf", "xlsx")
 
 
-def _plan() -> Plan:
-    plan = default_plan()
-    if plan is None:
-        raise Http404("No programme yet: load the demo or import one.")
-    return plan
+def _plan(request: HttpRequest) -> Plan:
+    return request.plan
 
 
 def _choice(data, plan: Plan) -> tuple[MonitoringPeriod, list[str]]:
@@ -47,7 +43,7 @@ def _attachment(body: bytes, fmt: str, period: MonitoringPeriod) -> HttpResponse
 @guard()
 @login_required
 def builder(request: HttpRequest) -> HttpResponse:
-    plan = _plan()
+    plan = _plan(request)
     errors: list[str] = []
     try:
         period, tables = _choice(request.GET, plan)
@@ -83,7 +79,7 @@ def builder(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def publish_pack(request: HttpRequest) -> HttpResponse:
-    plan = _plan()
+    plan = _plan(request)
     try:
         period, tables = _choice(request.POST, plan)
         publish(plan, period, tables or None, user=request.user)

@@ -11,9 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
-from django.utils.http import urlencode
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from csplan.accounts.access import LINE, PROGRAMME, forbidden, guard
@@ -21,7 +20,6 @@ from csplan.accounts.forms import ThrottledAuthenticationForm
 from csplan.accounts.permissions import can_set_lifecycle
 from csplan.core import render as renderers
 from csplan.core.charts.target import target_chart
-from csplan.core.table import Table
 from csplan.evidence.models import Evidence
 from csplan.programme import reports
 from csplan.programme.calculations import LINE_FILTERS, matching_lines, target_comparison
@@ -32,12 +30,19 @@ from csplan.programme.store import (
     LineValidationError,
     StaleLineError,
     create_line,
-    default_plan,
     line_figures,
     programme_figures,
     update_line,
 )
 from csplan.web.forms.line import LineForm
+from csplan.web.plan_resolver import line_of_plan, peek_plan, site_url
+from csplan.web.tables import (
+    download,
+    plan_meta,
+    table_page,
+    twin_format,
+    twin_links,
+)
 
 TWIN_FORMATS = ("csv", "json", "xlsx")
 _NAVIGATION = (
@@ -57,23 +62,27 @@ _NAVIGATION = (
 
 
 def navigation(request: HttpRequest) -> list[dict[str, Any]]:
+    """The menu of the plan's pages (none outside a plan)."""
+    if peek_plan(request) is None:
+        return []
+    root = reverse("overview")
     items = []
     for label, name in _NAVIGATION:
-        try:
-            url = reverse(name)
-        except NoReverseMatch:
-            continue  # a part of csplan that this installation does not include
-        active = request.path == url if url == "/" else request.path.startswith(url)
+        url = reverse(name)
+        active = request.path == url if url == root else request.path.startswith(url)
         items.append({"label": label, "url": url, "active": active})
     return items
 
 
 def page_context(request: HttpRequest) -> dict[str, Any]:
-    """What every page's header needs: the council's name and the menu."""
-    plan = default_plan()
+    """What every page's header needs: whose plan it is, the way to another, and the menu."""
+    plan = peek_plan(request)
+    signed_in = request.user.is_authenticated
     return {
+        "current_plan": plan,
         "council_name": plan.council.name if plan else "",
-        "navigation": navigation(request) if request.user.is_authenticated else [],
+        "plans_url": site_url(request, "plans"),
+        "navigation": navigation(request) if signed_in else [],
     }
 
 
@@ -89,72 +98,29 @@ class SignInView(LoginView):
         return context
 
 
-def twin_response(request: HttpRequest, table: Table) -> HttpResponse | None:
-    fmt = request.GET.get("format")
-    if fmt not in TWIN_FORMATS:
-        return None
-    body, media_type, filename = renderers.download(table, fmt)
-    response = HttpResponse(body, content_type=media_type)
-    disposition = "inline" if fmt == "json" else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    return response
-
-
-def _twin_query(request: HttpRequest) -> str:
-    params = {key: value for key, value in request.GET.items() if key != "format"}
-    return urlencode(params) + "&" if params else ""
-
-
-def _plan_or_none(request: HttpRequest) -> Plan | None:
-    return default_plan()
-
-
-def _no_programme(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/no_programme.html", status=404)
-
-
-def _table_page(request: HttpRequest, plan: Plan, table: Table, **extra: Any) -> HttpResponse:
-    twin = twin_response(request, table)
-    if twin is not None:
-        return twin
-    context = {
-        "plan": plan,
-        "heading": table.title,
-        "table_html": mark_safe(renderers.render_html(table, caption=False)),  # noqa: S308 - cells are escaped
-        "twin_query": _twin_query(request),
-        **extra,
-    }
-    return render(request, extra.pop("template", "web/table_page.html"), context)
-
-
 @guard()
 @login_required
-def overview(request: HttpRequest) -> HttpResponse:
-    plan = _plan_or_none(request)
-    if plan is None:
-        return _no_programme(request)
+def overview(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
+    plan = request.plan
     figures = programme_figures(plan)
     comparison = target_comparison(figures)
     table = reports.targets_report(figures)
-    return _table_page(
-        request,
-        plan,
-        table,
-        template="web/overview.html",
-        comparison=comparison,
-        last=comparison.years[-1],
-        line_count=len(figures.lines),
-        chart=mark_safe(target_chart(comparison)),  # noqa: S308 - built from numbers only
-    )
+    context = {
+        "plan": plan,
+        "comparison": comparison,
+        "last": comparison.years[-1],
+        "line_count": len(figures.lines),
+        "chart": mark_safe(target_chart(comparison)),  # noqa: S308 - built from numbers only
+    }
+    return table_page(request, table, "web/overview.html", context, fmt=fmt, stem="overview")
 
 
 @guard()
 @login_required
-def workstreams(request: HttpRequest) -> HttpResponse:
-    plan = _plan_or_none(request)
-    if plan is None:
-        return _no_programme(request)
-    return _table_page(request, plan, reports.workstream_report(programme_figures(plan)))
+def workstreams(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
+    plan = request.plan
+    table = reports.workstream_report(programme_figures(plan))
+    return table_page(request, table, context={"plan": plan}, fmt=fmt)
 
 
 def _phasing_form(request: HttpRequest) -> PhasingForm:
@@ -166,37 +132,29 @@ def _phasing_form(request: HttpRequest) -> PhasingForm:
 
 @guard()
 @login_required
-def proposals(request: HttpRequest) -> HttpResponse:
-    plan = _plan_or_none(request)
-    if plan is None:
-        return _no_programme(request)
+def proposals(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
+    plan = request.plan
     form = _phasing_form(request)
     toggle = [
         {"value": option.value, "label": option.label, "current": option is form}
         for option in PhasingForm
     ]
-    return _table_page(
-        request,
-        plan,
-        reports.proposals_report(programme_figures(plan), form),
-        form_toggle=toggle,
-    )
+    table = reports.proposals_report(programme_figures(plan), form)
+    return table_page(request, table, context={"plan": plan, "form_toggle": toggle}, fmt=fmt)
 
 
 @guard()
 @login_required
-def lines(request: HttpRequest) -> HttpResponse:
-    plan = _plan_or_none(request)
-    if plan is None:
-        return _no_programme(request)
+def lines(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
+    plan = request.plan
     figures = programme_figures(plan)
     filters = {name: request.GET.get(name, "").strip() for name in (*LINE_FILTERS, "affects")}
     affecting = _lines_affecting(plan, filters["affects"])
     chosen = matching_lines(figures.lines, filters, affecting)
     table = reports.lines_report(figures, chosen)
-    twin = twin_response(request, table)
-    if twin is not None:
-        return twin
+    chosen_format = twin_format(request, fmt)
+    if chosen_format is not None:
+        return download([table], chosen_format, meta=plan_meta(request))
     links = {
         reference: reverse("line", args=[pk])
         for pk, reference in plan.lines.values_list("pk", "reference")
@@ -208,7 +166,7 @@ def lines(request: HttpRequest) -> HttpResponse:
         {
             "plan": plan,
             "table_html": mark_safe(rows_html),  # noqa: S308 - escaped by the renderer
-            "twin_query": _twin_query(request),
+            "twins": twin_links(request),
             "filters": filters,
             "workstreams": plan.workstreams.all(),
             "lifecycles": SavingsLine.Lifecycle.choices,
@@ -258,9 +216,7 @@ def _summary(line: SavingsLine) -> list[tuple[str, str]]:
 @guard()
 @login_required
 def line_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    line = get_object_or_404(
-        SavingsLine.objects.select_related("plan__council", "workstream"), pk=pk
-    )
+    line = line_of_plan(request, pk)
     figures = line_figures(line)
     years = line.plan.years
     cumulative = to_cumulative(figures.phasing, years)
@@ -325,9 +281,7 @@ def _save_line(request: HttpRequest, form: LineForm, line: SavingsLine | None) -
 @guard(read=PROGRAMME, write=PROGRAMME)
 @login_required
 def line_new(request: HttpRequest) -> HttpResponse:
-    plan = _plan_or_none(request)
-    if plan is None:
-        return _no_programme(request)
+    plan = request.plan
     if request.method == "POST":
         form = LineForm(plan, request.POST)
         if form.is_valid():
@@ -341,7 +295,7 @@ def line_new(request: HttpRequest) -> HttpResponse:
 @guard(read=LINE, write=LINE, line_arg="pk")
 @login_required
 def line_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    line = get_object_or_404(SavingsLine.objects.select_related("plan__council"), pk=pk)
+    line = line_of_plan(request, pk)
     if request.method == "POST":
         form = LineForm(line.plan, request.POST)
         if form.is_valid():

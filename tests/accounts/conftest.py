@@ -31,7 +31,7 @@ def plan():
 
 @pytest.fixture
 def people(plan, monkeypatch):
-    """admin (the demo user, no role recorded), finance, sro (owns C3, C5, C1/7), viewer."""
+    """admin (the demo user), finance, sro (owns C3, C5, C1/7), viewer."""
     monkeypatch.setenv("CSPLAN_DEMO_PASSWORD", PASSWORD)
     users = load_role_users(plan, PASSWORD)
     users["admin"] = demo_user()

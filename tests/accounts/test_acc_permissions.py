@@ -11,12 +11,17 @@ from csplan.accounts.users import set_role
 pytestmark = pytest.mark.django_db
 
 
-def test_a_user_without_a_role_counts_as_admin(people):
+def test_a_user_without_a_role_may_do_nothing(people, client):
     plain = get_user_model().objects.create_user("before-roles", password="x-long-password-9")
-    assert rules.role_of(plain) is Role.ADMIN
-    assert rules.role_of(people["admin"]) is Role.ADMIN
-    assert not Profile.objects.filter(user=people["admin"]).exists()
-    assert rules.can_manage_users(plain)
+    assert rules.role_of(plain) is None
+    assert not rules.can_view(plain)
+    assert not rules.can_manage_users(plain)
+    client.force_login(plain)
+    response = client.get("/lines/")
+    assert response.status_code == 403
+    assert "no role" in response.content.decode()
+    assert rules.role_of(people["admin"]) is Role.ADMIN  # the demo user is given the admin role
+    assert Profile.objects.get(user=people["admin"]).role == Role.ADMIN
 
 
 def test_anonymous_and_inactive_users_may_do_nothing(people, lines):

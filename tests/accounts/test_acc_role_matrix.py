@@ -28,7 +28,7 @@ from csplan.evidence.models import Evidence
 from csplan.forecasts.models import Dataset, Scenario
 from csplan.investment.models import InvestmentCase
 from csplan.pack.models import PublishedPack
-from csplan.programme.store import default_plan
+from csplan.programme.models import Plan
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +124,12 @@ def _arguments(demo: Demo) -> dict[str, Callable[[Any], Args]]:
         return Args({"pk": MISSING}, ok=404)
 
     benchmark = {"la": DEMO_LA, "year": 2025}
-    return {
+    twins = {
+        route.name: (lambda name: lambda chosen: _twin_args(arguments, name, chosen))(route.name)
+        for route in routes()
+        if route.name.endswith("_twin")
+    }
+    arguments = {
         "line": line,
         "line_edit": line,
         "line_as_at": line,
@@ -167,6 +172,14 @@ def _arguments(demo: Demo) -> dict[str, Callable[[Any], Args]]:
         "demandweb:evidence": lambda chosen: Args({"pk": demo.demand_evidence.pk}),
         "demandweb:rerun": missing,
     }
+    return {**arguments, **twins}
+
+
+def _twin_args(arguments: dict[str, Callable[[Any], Args]], name: str, chosen: Any) -> Args:
+    """A table page's JSON twin: the page's own arguments and ``fmt``."""
+    page = name.removesuffix("_twin")
+    base = arguments[page](chosen) if page in arguments else Args({})
+    return Args({**base.kwargs, "fmt": "json"}, base.ok, base.query)
 
 
 @pytest.fixture
@@ -175,7 +188,7 @@ def demo(monkeypatch, settings):
     settings.CSPLAN_DEMAND_SIMULATIONS = 100
     monkeypatch.setenv("CSPLAN_DEMO_PASSWORD", "matrix-demo-password")
     load_demo()
-    plan = default_plan()
+    plan = Plan.objects.get(name="Transformation to 2017")
     lines = {line.reference: line for line in plan.lines.all()}
     case = InvestmentCase.objects.order_by("id").first()
     pack = PublishedPack.objects.create(
@@ -236,6 +249,14 @@ _POST_FORM = re.compile(r'<form[^>]*method="post"[^>]*>', re.IGNORECASE)
 _ACTION = re.compile(r'action="([^"#?]*)')
 
 
+_PLAN_PREFIX = re.compile(r"^/plans/[-\w]+(?=/)")
+
+
+def _in_site(address: str) -> str:
+    """The address without its plan's part, as the plan resolver serves it."""
+    return _PLAN_PREFIX.sub("", address)
+
+
 def _may(role: str, rule: str | None, line_pk: Any, owned: set[int]) -> bool:
     """Whether ``role`` may use a URL guarded by ``rule`` (for the line ``line_pk``)."""
     if rule == guards.LINE and role.startswith("sro"):
@@ -255,7 +276,7 @@ def _controls(role: str, url: str, response: Any, owned: set[int]) -> list[str]:
         targets.append(("form", action, "write"))
     for kind, target, use in targets:
         try:
-            match = resolve(target)
+            match = resolve(_in_site(target))
         except Resolver404:
             continue
         declared = access_of(match.func)
@@ -287,6 +308,10 @@ def test_every_url_and_api_operation_against_every_role(demo):
             args = arguments[route.name](line) if has_parameters else Args({})
             ok_status = args.ok
             url = reverse(route.name, kwargs=args.kwargs) + args.query
+            if not declared.api:
+                url = f"/plans/{demo.plan.slug}{url}"
+            elif "<" not in route.pattern:
+                url += f"{'&' if '?' in url else '?'}plan={demo.plan.slug}"
             methods = [("GET", declared.read)]
             methods += [(m, declared.write) for m in declared.write_methods]
             for method, rule in methods:

@@ -233,7 +233,12 @@ def test_unsupported_methods_get_405(people, lines, api_as):
 def test_no_programme_yet_is_a_404(db, api_as):
     from django.contrib.auth import get_user_model
 
+    from csplan.accounts.users import set_role
+
     user = get_user_model().objects.create_user("first-admin", password="x-long-password-7")
+    set_role(user, "admin")
     response = api_as(user).call("GET", "/api/programme")
     assert response.status_code == 404
-    assert response.json() == {"errors": {"programme": "No programme is loaded yet"}}
+    assert response.json() == {
+        "errors": {"plan": "there is no plan yet: create one or load the demo"}
+    }

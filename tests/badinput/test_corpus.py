@@ -26,6 +26,7 @@ from badinput_corpus import (
 from click.testing import CliRunner
 from django.contrib.auth import get_user_model
 
+from csplan.accounts.users import with_role
 from csplan.core.money import Unit
 from csplan.programme.errors import ProgrammeImportError
 from csplan.programme.io.importing import import_programme_file
@@ -166,7 +167,9 @@ def test_bad_upload_is_refused_with_the_file_named(case, settings):
 
 @pytest.fixture
 def signed_in(client, loaded):
-    user = get_user_model().objects.create_superuser("corpus-officer", password=None)
+    user = with_role(
+        get_user_model().objects.create_superuser("corpus-officer", password=None), "admin"
+    )
     client.force_login(user)
     return client
 

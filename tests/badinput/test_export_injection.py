@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from django.contrib.auth import get_user_model
 from openpyxl import load_workbook
 
+from csplan.accounts.users import with_role
 from csplan.cli import cli
 from csplan.programme.io.importing import import_programme_file
 from csplan.programme.models import SavingsLine
@@ -90,7 +91,9 @@ def test_csplan_table_csv_neutralises_formulas(hostile_plan):
 
 @pytest.fixture
 def signed_in(client, hostile_plan):
-    user = get_user_model().objects.create_superuser("export-officer", password=None)
+    user = with_role(
+        get_user_model().objects.create_superuser("export-officer", password=None), "admin"
+    )
     client.force_login(user)
     return client
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 
+from csplan.accounts.users import with_role
 from csplan.benchmark.calculations import compare_measure, spend_per_child
 from csplan.benchmark.demo import DEMO_LA, load_demo_benchmark
 from csplan.benchmark.gap import (
@@ -90,7 +91,9 @@ def test_attach_the_demo_gap_to_a_line_with_the_data_hash():
 def test_the_page_attaches_the_gap_and_saves_it_as_a_scenario(client, django_user_model):
     from csplan.forecasts.models import Scenario as SavedScenario
 
-    client.force_login(django_user_model.objects.create_user("admin1", is_staff=True))
+    client.force_login(
+        with_role(django_user_model.objects.create_user("admin1", is_staff=True), "admin")
+    )
     load_demo_benchmark()
     line = load_hampshire_demo().lines.get(reference="C6")
     query = "?target=neighbours&by=2027/28&weekly_cost=893"

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from csplan.accounts.users import with_role
 from csplan.benchmark.demo import DEMO_LA, load_demo_benchmark
 from csplan.benchmark.store import import_parsed
 from csplan.core.charts.benchmark import Series, trend_svg
@@ -22,7 +23,9 @@ def site():
 
 @pytest.fixture
 def officer(client, django_user_model):
-    user = django_user_model.objects.create_user("finance", password="a-long-password-1")
+    user = with_role(
+        django_user_model.objects.create_user("finance", password="a-long-password-1"), "finance"
+    )
     client.force_login(user)
     return user
 

@@ -117,7 +117,7 @@ def test_case_equality_decision_and_approval_as_each_role(page, site, axe_violat
     sign_in(page, url, "viewer")
     page.goto(f"{url}/cases/business/{own.pk}/")
     assert "Review of placements" in page.locator("main").inner_text()
-    assert page.locator("a:has-text('Change'), a:has-text('Edit')").count() == 0
+    assert page.locator("main a:has-text('Change'), main a:has-text('Edit')").count() == 0
     screenshot("journey-viewer-case")
     assert axe_violations() == []
     for path in (f"/cases/business/{own.pk}/edit/", f"/lines/{own.pk}/edit/"):

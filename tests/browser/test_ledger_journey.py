@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
+from csplan.accounts.users import with_role
 from csplan.programme.demo import load_hampshire_demo
 from csplan.programme.models import SavingsLine
 
@@ -13,7 +14,7 @@ PASSWORD = "a-long-password-1"
 @pytest.fixture
 def signed_in(page, live_server):
     load_hampshire_demo()
-    get_user_model().objects.create_user("finance", password=PASSWORD)
+    with_role(get_user_model().objects.create_user("finance", password=PASSWORD), "finance")
     page.goto(f"{live_server.url}/")
     assert page.url.startswith(f"{live_server.url}/login/")
     page.fill("#id_username", "finance")

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 
+from csplan.accounts.users import with_role
 from csplan.core.periods import FinancialYear
 from csplan.programme.figures import LineFigures, ProgrammeFigures, WorkstreamFigures
 from csplan.programme.store import save_programme
@@ -44,9 +45,13 @@ def plan(db):
 
 @pytest.fixture
 def user(db):
-    return get_user_model().objects.create_user("officer", password="a-long-password-1")
+    return with_role(
+        get_user_model().objects.create_user("officer", password="a-long-password-1"), "finance"
+    )
 
 
 @pytest.fixture
 def finance(db):
-    return get_user_model().objects.create_user("finance", password="a-long-password-2")
+    return with_role(
+        get_user_model().objects.create_user("finance", password="a-long-password-2"), "finance"
+    )

@@ -176,7 +176,7 @@ def test_table_to_a_file_takes_the_format_from_the_extension(demo, tmp_path):
 def test_table_without_a_programme():
     result = CliRunner().invoke(cli, ["table", "workstreams"])
     assert result.exit_code == 1
-    assert "There is no programme yet: run `csplan demo`" in result.stderr
+    assert "There is no plan yet: create one or load the demo." in result.stderr
 
 
 # --- export and import -------------------------------------------------------------------------

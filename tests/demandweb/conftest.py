@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from csplan.accounts.users import with_role
 from csplan.demand import synthetic
 from csplan.forecasts import services
 
@@ -40,7 +41,9 @@ def returns_zip(tmp_path_factory) -> bytes:
 
 @pytest.fixture
 def user(django_user_model):
-    return django_user_model.objects.create_user("analyst", password="a-long-password-1")
+    return with_role(
+        django_user_model.objects.create_user("analyst", password="a-long-password-1"), "finance"
+    )
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 
+from csplan.accounts.users import with_role
 from csplan.core.periods import FinancialYear, MonitoringPeriod
 from csplan.monitoring.models import Movement, RagProbabilitySet
 from csplan.monitoring.movements import MovementKind, MovementSpec
@@ -22,7 +23,9 @@ Y16, Y17, Y18 = FinancialYear(2016), FinancialYear(2017), FinancialYear(2018)
 
 @pytest.fixture
 def officer():
-    return get_user_model().objects.create_user("finance", password="a-long-password-1")
+    return with_role(
+        get_user_model().objects.create_user("finance", password="a-long-password-1"), "finance"
+    )
 
 
 @pytest.fixture

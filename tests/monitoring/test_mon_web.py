@@ -13,6 +13,7 @@ from django.template.loader import get_template
 from django.urls import include, path
 from openpyxl import load_workbook
 
+from csplan.accounts.users import with_role
 from csplan.evidence.models import Evidence
 from csplan.investment.demo import load_investment_demo
 from csplan.monitoring.demo import load_monitoring_demo
@@ -58,7 +59,9 @@ def web(client, settings, tmp_path, django_user_model, monkeypatch):
         (tmp_path / "web" / "base.html").write_text(FALLBACK_BASE)
         settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [str(tmp_path)]}]
         _use_fallback_urls(settings, monkeypatch)
-    user = django_user_model.objects.create_user("officer", password="a-long-password-1")
+    user = with_role(
+        django_user_model.objects.create_user("officer", password="a-long-password-1"), "finance"
+    )
     client.force_login(user)
     return client
 

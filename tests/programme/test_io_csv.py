@@ -160,7 +160,7 @@ def test_unknown_workstream_and_new_line_without_one(programme):
     new_line = _edit(new_line, '"5,536","22,836","23,300",58.6', '"5,536","22,936","23,400",59.6')
     assert _problems(new_line, base=programme) == [
         "appendix.csv, row 10, column 'Ref': C9 is a new line and has no workstream: add a "
-        "Workstream column"
+        "Workstream column, or name the workstream for new lines (--workstream NAME)"
     ]
 
 

@@ -90,6 +90,6 @@ def test_read_programme_file_by_type(programme, tmp_path):
     assert _problems(lambda: read_programme_file(csv_path)) == [
         "plan.csv: say whether the year columns are incremental or cumulative (--phasing "
         "incremental or --phasing cumulative): a CSV cannot say itself",
-        "plan.csv: there is no plan to update: a CSV updates the lines of an existing plan "
-        "(import a workbook or JSON first, or run csplan demo)",
+        "plan.csv: there is no plan to update: a CSV adds to or updates the lines of an "
+        "existing plan (create one with csplan plan new, or import a workbook or JSON)",
     ]

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 
+from csplan.accounts.users import with_role
 from csplan.core.periods import FinancialYear
 from csplan.programme.calculations import proposals_appendix, workstream_table
 from csplan.programme.demo import hampshire_figures, load_hampshire_demo
@@ -23,7 +24,9 @@ Y16, Y17, Y18 = FinancialYear(2016), FinancialYear(2017), FinancialYear(2018)
 
 @pytest.fixture
 def officer():
-    return get_user_model().objects.create_user("finance", password="a-long-password-1")
+    return with_role(
+        get_user_model().objects.create_user("finance", password="a-long-password-1"), "finance"
+    )
 
 
 def test_store_round_trip_gives_the_same_programme():

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 
+from csplan.accounts.users import with_role
 from csplan.backup import BackupError, backup, restore
 from csplan.core.periods import FinancialYear
 from csplan.programme.calculations import proposals_appendix, target_comparison, workstream_table
@@ -21,7 +22,9 @@ def _tables(plan):
 
 
 def test_round_trip_reproduces_every_table_and_the_history(tmp_path):
-    user = get_user_model().objects.create_user("finance", password="a-long-password-1")
+    user = with_role(
+        get_user_model().objects.create_user("finance", password="a-long-password-1"), "finance"
+    )
     plan = load_hampshire_demo(user=user)
     line = plan.lines.get(reference="C3")
     update_line(line, replace(line_figures(line), rag="A"), user=user)

@@ -19,6 +19,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from csplan.accounts.users import with_role
 from csplan.programme.demo import load_hampshire_demo
 from csplan.programme.figures import LineFigures
 from csplan.programme.models import SavingsLine
@@ -146,7 +147,9 @@ def test_csplan_serve_runs_waitress_with_the_security_headers(tmp_path):
 
 @pytest.fixture
 def officer(client, db):
-    user = get_user_model().objects.create_superuser("security-officer", password=None)
+    user = with_role(
+        get_user_model().objects.create_superuser("security-officer", password=None), "admin"
+    )
     client.force_login(user)
     return user
 
@@ -342,11 +345,14 @@ def _named(content: bytes, name: str) -> io.BytesIO:
 
 @pytest.mark.django_db
 def test_a_nul_character_is_refused_before_it_reaches_the_database(client, django_user_model):
-    client.force_login(django_user_model.objects.create_user("nul-tester", is_staff=True))
+    client.force_login(
+        with_role(django_user_model.objects.create_user("nul-tester", is_staff=True), "admin")
+    )
     page = client.get("/lines/", {"workstream": "Social\x00care"})
     assert page.status_code == 400 and b"NUL character" in page.content
     api = client.get("/api/lines", {"workstream": "\x00"})
     assert api.status_code == 400 and "NUL" in api.json()["errors"]["request"]
     body = client.post("/api/lines", '{"title": "a\\u0000b"}', content_type="application/json")
     assert body.status_code == 400
-    assert client.get("/lines/", {"workstream": "Social care"}).status_code == 404  # no plan yet
+    no_plan_yet = client.get("/lines/", {"workstream": "Social care"})
+    assert no_plan_yet.status_code == 302 and no_plan_yet["Location"].startswith("/plans/?next=")

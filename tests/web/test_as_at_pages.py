@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from csplan.accounts.users import with_role
 from csplan.core.periods import FinancialYear
 from csplan.core.render import render_csv
 from csplan.programme import reports
@@ -20,7 +21,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def signed_in(client, django_user_model):
-    client.force_login(django_user_model.objects.create_user("auditor", is_staff=True))
+    client.force_login(
+        with_role(django_user_model.objects.create_user("auditor", is_staff=True), "viewer")
+    )
     return client
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from openpyxl import load_workbook
 
+from csplan.accounts.users import with_role
 from csplan.programme.demo import load_hampshire_demo
 from csplan.programme.models import SavingsLine
 
@@ -15,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def officer(client):
-    user = get_user_model().objects.create_user("finance", password="a-long-password-1")
+    user = with_role(
+        get_user_model().objects.create_user("finance", password="a-long-password-1"), "finance"
+    )
     client.force_login(user)
     return user
 
@@ -32,7 +35,9 @@ def test_pages_need_a_log_in(client, plan, url):
 
 
 def test_log_in_with_a_wrong_password_shows_the_error_summary(client, plan):
-    get_user_model().objects.create_user("finance", password="a-long-password-1")
+    with_role(
+        get_user_model().objects.create_user("finance", password="a-long-password-1"), "finance"
+    )
     response = client.post("/login/", {"username": "finance", "password": "wrong"})
     assert response.status_code == 200
     assert b"There is a problem" in response.content
@@ -147,7 +152,9 @@ def test_lines_are_searched_and_filtered_by_sro_and_characteristic(client, djang
     from csplan.cases.store import set_equality_rating
 
     plan = load_hampshire_demo()
-    client.force_login(django_user_model.objects.create_user("searcher", is_staff=True))
+    client.force_login(
+        with_role(django_user_model.objects.create_user("searcher", is_staff=True), "viewer")
+    )
     everything = client.get("/lines/", {"format": "json"}).json()
     total = len(everything["rows"]) - 1  # less the totals row
     page = client.get("/lines/", {"q": "psychology SEN"}).content.decode()

@@ -62,6 +62,7 @@ def read_programme_file(
     unit: Unit | None = None,
     base: ProgrammeFigures | None = None,
     remove_missing: bool = False,
+    workstream: str = "",
 ) -> ProgrammeFigures:
     """The programme in ``path``. An appendix CSV needs ``phasing`` (the file cannot say) and
     the programme it updates (``base``); the workbook and JSON name their own form and unit."""
@@ -82,15 +83,17 @@ def read_programme_file(
             problems.append(
                 Problem(
                     name,
-                    "there is no plan to update: a CSV updates the lines of an existing plan "
-                    "(import a workbook or JSON first, or run csplan demo)",
+                    "there is no plan to update: a CSV adds to or updates the lines of an "
+                    "existing plan (create one with csplan plan new, or import a workbook or JSON)",
                 )
             )
         if problems:
             raise ProgrammeImportError(problems)
         assert phasing is not None and base is not None
         appendix = appendix_csv.read_appendix_csv(path, form=phasing, unit=unit, file=name)
-        return appendix_csv.apply_appendix(base, appendix, remove_missing=remove_missing)
+        return appendix_csv.apply_appendix(
+            base, appendix, remove_missing=remove_missing, workstream=workstream
+        )
     if phasing is not None or unit is not None:
         raise ProgrammeImportError(
             [

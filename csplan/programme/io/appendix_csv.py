@@ -24,7 +24,7 @@ from csplan.core.money import ZERO, Unit, format_amount, in_unit
 from csplan.core.periods import FinancialYear, PeriodError, check_consecutive
 from csplan.core.render import render_csv
 from csplan.programme.errors import ProblemCollector
-from csplan.programme.figures import LineFigures, ProgrammeFigures
+from csplan.programme.figures import LineFigures, ProgrammeFigures, WorkstreamFigures
 from csplan.programme.io import cells
 from csplan.programme.phasing import PhasingForm, from_form
 from csplan.programme.reports import proposals_report
@@ -394,13 +394,19 @@ def _shown(pounds: Decimal, unit: Unit) -> str:
 
 
 def apply_appendix(
-    base: ProgrammeFigures, appendix: AppendixFile, *, remove_missing: bool = False
+    base: ProgrammeFigures,
+    appendix: AppendixFile,
+    *,
+    remove_missing: bool = False,
+    workstream: str = "",
 ) -> ProgrammeFigures:
     """``base`` with the appendix's lines added or updated (matched by Ref).
 
-    A line's workstream comes from the Workstream column, else the line's current workstream;
-    a new line without one is an error, as is a workstream the plan does not have. Lines not in
-    the file are kept unless ``remove_missing``.
+    A line's workstream comes from the Workstream column, else the line's current workstream,
+    else ``workstream`` (for new lines); a new line with none is an error. A workstream the plan
+    does not have is an error, unless it is ``workstream`` or the plan has no workstreams yet
+    (a new plan): then it is added with a budget of £0 to set later. Lines not in the file are
+    kept unless ``remove_missing``.
     """
     problems = ProblemCollector(appendix.file)
     years = tuple(base.years)
@@ -411,13 +417,27 @@ def apply_appendix(
         )
         problems.raise_if_any()
     existing = {line.reference: line for line in base.lines}
-    workstreams = {workstream.name for workstream in base.workstreams}
+    known = {stream.name for stream in base.workstreams}
+    addable = {workstream.strip()} - {""} if known else None  # None: any name may be added
     updated: dict[str, LineFigures] = {}
     for line in appendix.lines:
-        merged = _merged(existing.get(line.reference), line, appendix, years, workstreams, problems)
+        merged = _merged(
+            existing.get(line.reference), line, appendix, years, (known, addable, workstream),
+            problems,
+        )  # fmt: skip
         if merged is not None:
             updated[line.reference] = merged
     problems.raise_if_any()
+    added = [
+        name
+        for name in dict.fromkeys(line.workstream for line in updated.values())
+        if name not in known
+    ]
+    if added:
+        base = replace(
+            base,
+            workstreams=(*base.workstreams, *(WorkstreamFigures(name, ZERO) for name in added)),
+        )
     kept = [updated.pop(line.reference, line) for line in base.lines]
     if remove_missing:
         in_file = {line.reference for line in appendix.lines}
@@ -437,22 +457,26 @@ def _merged(
     line: AppendixLine,
     appendix: AppendixFile,
     years: tuple[FinancialYear, ...],
-    workstreams: set[str],
+    streams: tuple[set[str], set[str] | None, str],
     problems: ProblemCollector,
 ) -> LineFigures | None:
-    workstream = line.texts.get("workstream") or (current.workstream if current else "")
+    known, addable, default = streams
+    workstream = (
+        line.texts.get("workstream") or (current.workstream if current else "") or default.strip()
+    )
     column = "Workstream" if "workstream" in appendix.fields else "Ref"
     if not workstream:
         problems.add(
-            f"{line.reference} is a new line and has no workstream: add a Workstream column",
+            f"{line.reference} is a new line and has no workstream: add a Workstream column, "
+            "or name the workstream for new lines (--workstream NAME)",
             row=line.row,
             column=column,
         )
         return None
-    if workstream not in workstreams:
+    if workstream not in known and (addable is not None and workstream not in addable):
         problems.add(
             f"unknown workstream {workstream!r}: the plan's workstreams are "
-            + "; ".join(sorted(workstreams)),
+            + "; ".join(sorted(known)),
             row=line.row,
             column=column,
         )

@@ -80,17 +80,16 @@ def compare(
     )
 
 
-def find_plan(name: str | None = None) -> Any:
-    """The plan called ``name``, or the default plan; None when there is none."""
-    from csplan.programme.models import Plan
-    from csplan.programme.store import default_plan
+def find_plan(name: str | None, file: str) -> Any:
+    """The plan ``name`` (slug or name), or the only plan in use; None when there is no plan."""
+    from csplan.programme.plans import PlanChoiceError, active_plans, chosen_plan
 
-    if not name:
-        return default_plan()
-    plans = list(Plan.objects.select_related("council").filter(name=name)[:2])
-    if len(plans) > 1:
-        raise ProgrammeImportError([Problem(name, "more than one council has a plan of this name")])
-    return plans[0] if plans else None
+    if not name and not active_plans().exists():
+        return None
+    try:
+        return chosen_plan(name)
+    except PlanChoiceError as error:
+        raise ProgrammeImportError([Problem(file, f"{error} (--plan)")]) from None
 
 
 def import_programme_file(
@@ -101,11 +100,13 @@ def import_programme_file(
     plan: str | None = None,
     user: Any = None,
     remove_missing: bool = False,
+    workstream: str = "",
     progress: Callable[[str], None] | None = None,
 ) -> ImportSummary:
     """Read ``path`` completely, then save it in one transaction (a bad file changes nothing).
 
-    A CSV updates the lines of ``plan`` (or the default plan); the workbook and JSON create or
+    A CSV adds to and updates the lines of ``plan`` (needed when several plans are in use; new
+    lines without a Workstream column go to ``workstream``); the workbook and JSON create or
     update the plan they name. ``progress`` is told each stage: "read", "compared", "saved".
     """
     step = progress or (lambda stage: None)
@@ -116,14 +117,17 @@ def import_programme_file(
     kind = file_type(path)
     base = None
     if kind == ".csv":
-        target = find_plan(plan)
-        if target is None and plan:
-            raise ProgrammeImportError([Problem(path.name, f"there is no plan called {plan!r}")])
+        target = find_plan(plan, path.name)
         base = programme_figures(target) if target is not None else None
     figures = read_programme_file(
-        path, phasing=phasing, unit=unit, base=base, remove_missing=remove_missing
+        path,
+        phasing=phasing,
+        unit=unit,
+        base=base,
+        remove_missing=remove_missing,
+        workstream=workstream,
     )
-    if kind != ".csv" and plan and plan != figures.plan:
+    if kind != ".csv" and plan and plan != figures.plan and not _is_slug_of(plan, figures):
         raise ProgrammeImportError(
             [Problem(path.name, f"the file is the plan {figures.plan!r}, not {plan!r}")]
         )
@@ -134,3 +138,9 @@ def import_programme_file(
     save_programme(figures, user=user, reason=f"Imported {path.name}")
     step("saved")
     return compare(before, figures, path.name)
+
+
+def _is_slug_of(text: str, figures: ProgrammeFigures) -> bool:
+    from csplan.programme.models import Plan
+
+    return Plan.objects.filter(slug=text, council__name=figures.council, name=figures.plan).exists()

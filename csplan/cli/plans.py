@@ -1,0 +1,140 @@
+"""``csplan plan list|new|archive``: the plans in the database."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import click
+
+from csplan.cli.common import fail, resolve_plan, setup_django
+
+
+@click.group()
+def plan() -> None:
+    """The savings plans in the database (several councils and plans can live side by side)."""
+
+
+@plan.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Include archived plans.")
+def list_plans(show_all: bool) -> None:
+    """List the plans: slug (for --plan and web addresses), council, name, years, lines."""
+    setup_django()
+    from csplan.programme.plans import active_plans, all_plans
+
+    plans = list(all_plans() if show_all else active_plans())
+    if not plans:
+        click.echo("There is no plan yet: `csplan plan new`, `csplan import` or `csplan demo`.")
+        return
+    for item in plans:
+        years = item.years
+        state = "  (archived)" if item.archived else ""
+        click.echo(
+            f"{item.slug}\t{item.council.name}: {item.name}\t{years[0]} to {years[-1]}\t"
+            f"{item.lines.count()} lines{state}"
+        )
+
+
+_YEARS = re.compile(r"^\s*(?P<first>\d{4}/\d{2})\s*(?:(?:-|–|to)\s*(?P<last>\d{4}/\d{2}))?\s*$")
+
+
+def _years(text: str) -> list:
+    from csplan.core.periods import FinancialYear, PeriodError, year_range
+
+    match = _YEARS.match(text)
+    try:
+        if match is None:
+            raise PeriodError(f"{text!r} is not a range of financial years")
+        first = FinancialYear.parse(match["first"])
+        last = FinancialYear.parse(match["last"] or match["first"])
+    except PeriodError as error:
+        raise click.BadParameter(
+            f"{error}: give the years as FIRST-LAST, like 2014/15-2017/18", param_hint="--years"
+        ) from None
+    if last.start < first.start:
+        raise click.BadParameter("the last year comes before the first", param_hint="--years")
+    return year_range(first, last.start - first.start + 1)
+
+
+TARGET = "--target"
+
+
+def _targets(values: tuple[str, ...], years: list) -> dict:
+    from csplan.core.money import MoneyError, to_decimal
+    from csplan.core.periods import FinancialYear, PeriodError
+
+    targets = {}
+    for value in values:
+        year_text, sep, amount_text = value.partition("=")
+        try:
+            if not sep:
+                raise ValueError("write it as YEAR=AMOUNT")
+            year = FinancialYear.parse(year_text.strip())
+            amount = to_decimal(amount_text.strip().replace(",", "").lstrip("£"))
+        except (PeriodError, MoneyError, ValueError) as error:
+            raise click.BadParameter(
+                f"{value!r}: {error} (like 2016/17=5000000, in pounds)", param_hint=TARGET
+            ) from None
+        if year not in years:
+            raise click.BadParameter(
+                f"{year} is not one of the plan's years", param_hint=TARGET
+            )
+        if amount < Decimal(0):
+            raise click.BadParameter(
+                f"{value!r}: a target cannot be negative", param_hint=TARGET
+            )
+        targets[year] = amount
+    return targets
+
+
+@plan.command("new")
+@click.argument("name")
+@click.option("--council", required=True, help="The council whose plan it is (created if new).")
+@click.option("--years", "years_text", required=True, help="Financial years, like 2014/15-2017/18.")
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="YEAR=POUNDS",
+    help="The savings target of a year in pounds, like 2016/17=5000000 (repeatable).",
+)
+@click.option("--department", default="Children's Services", show_default=True)
+@click.option("--la-code", default="", help="For a new council: its LA code (e.g. E10000014).")
+def new(
+    name: str,
+    council: str,
+    years_text: str,
+    targets: tuple[str, ...],
+    department: str,
+    la_code: str,
+) -> None:
+    """Create an empty plan NAME of a council, then add lines with `csplan import`."""
+    setup_django()
+    from csplan.programme.plans import PlanChoiceError, create_plan
+
+    years = _years(years_text)
+    try:
+        created = create_plan(
+            name, council, years, targets=_targets(targets, years), department=department,
+            la_code=la_code,
+        )  # fmt: skip
+    except PlanChoiceError as error:
+        fail(str(error)[:1].upper() + str(error)[1:] + ".")
+    click.echo(
+        f"Created {created.council.name}: {created.name} ({years[0]} to {years[-1]}); "
+        f"its slug is {created.slug} (use --plan {created.slug})."
+    )
+    if not targets:
+        click.echo("No savings target set yet: the overview will say so until one is.")
+
+
+@plan.command("archive")
+@click.argument("name")
+@click.option("--undo", is_flag=True, help="Bring an archived plan back into use.")
+def archive(name: str, undo: bool) -> None:
+    """Archive plan NAME (slug or name): it stays readable and printable, out of the way."""
+    from csplan.programme.plans import archive_plan
+
+    chosen = resolve_plan(name)
+    archive_plan(chosen, archived=not undo)
+    click.echo(f"{'Brought back' if undo else 'Archived'}: {chosen.council.name}: {chosen.name}.")
