@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="plan",
             name="slug",
-            field=models.SlugField(max_length=100, null=True),
+            field=models.SlugField(max_length=100, null=True, db_index=False),
         ),
         migrations.AddField(
             model_name="historicalplan",
