@@ -6,7 +6,9 @@
 - Cambridgeshire's thirteen People and Communities business cases (published text, officers by
   role) as a second plan, with synthetic equality ratings, consultations and decisions;
 - benchmark data for a fictional LA and its statistical neighbours (synthetic, since csplan
-  ships no copy of the DfE and ONS files).
+  ships no copy of the DfE and ONS files);
+- evidence from the EHC plan and levels-of-need models for C4 (SEN transport) and C1/7
+  (integrated family support), on synthetic figures in DfE's layout.
 
 The demo log-in is user ``demo``. Its password comes from CSPLAN_DEMO_PASSWORD, or is made up
 once and kept in the data folder (readable by its owner only) so every start can print it.
@@ -89,6 +91,7 @@ def load_demo() -> DemoSummary:
     summary.loaded.append("Users finance, sro (owns C3, C5, C1/7) and viewer, demo password")
     load_monitoring_demo(plan, user=user)
     summary.loaded.append("2016/17 monitoring, Month 1 to 12, with movements")
+    summary.loaded.append(_whole_system_demo(plan, user))
     case = load_investment_demo(user=user)
     summary.loaded.append(f"Invest-to-save case: {case}")
     load_demo_benchmark()
@@ -100,3 +103,13 @@ def load_demo() -> DemoSummary:
     summary.loaded.append(f"{cambridgeshire.council.name}: {cambridgeshire.name}")
     summary.loaded.extend(load_cases_demo([plan, cambridgeshire], user=user))
     return summary
+
+
+def _whole_system_demo(plan: Any, user: Any) -> str:
+    """C4's SEN transport and C1/7's levels-of-need evidence (synthetic figures)."""
+    from csplan.forecasts.system_demo import load_whole_system_demo
+
+    found = load_whole_system_demo(plan, user=user)
+    return "Whole-system demand evidence (synthetic figures): " + "; ".join(
+        f"{e.line.reference} {e.title}" for e in found
+    )

@@ -73,10 +73,14 @@ class Parameter:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "label": self.label, "unit": self.unit, "source": self.source,
-            "values": {v.start.isoformat(): {"value": str(v.value), "source": v.source}
-                       for v in self.values},
-        }  # fmt: skip
+            "label": self.label,
+            "unit": self.unit,
+            "source": self.source,
+            "values": {
+                v.start.isoformat(): {"value": str(v.value), "source": v.source}
+                for v in self.values
+            },
+        }
 
 
 @dataclass(frozen=True)
@@ -169,10 +173,16 @@ def _parameter(key: str, item: Any, name: str) -> Parameter:
     values = item["values"]
     if not isinstance(values, dict) or not values:
         raise ParameterError(f"{name}: parameter {key!r}: 'values' must map dates to values")
-    dated = sorted((_dated(key, day, entry, name) for day, entry in values.items()),
-                   key=lambda v: v.start)  # fmt: skip
-    return Parameter(key, str(item.get("label", key)), str(item["unit"]),
-                     str(item.get("source", "")), tuple(dated))  # fmt: skip
+    dated = sorted(
+        (_dated(key, day, entry, name) for day, entry in values.items()), key=lambda v: v.start
+    )
+    return Parameter(
+        key,
+        str(item.get("label", key)),
+        str(item["unit"]),
+        str(item.get("source", "")),
+        tuple(dated),
+    )
 
 
 def _dated(key: str, day: Any, entry: Any, name: str) -> DatedValue:

@@ -17,6 +17,8 @@ class Evidence(models.Model):
     class Kind(models.TextChoices):
         DEMAND_SCENARIO = "demand_scenario", "Demand model scenario"
         BENCHMARK_GAP = "benchmark_gap", "Close the gap to a benchmark"
+        SEND_SCENARIO = "send_scenario", "SEND demand model scenario (EHC plans and transport)"
+        NEEDS_SCENARIO = "needs_scenario", "Levels of need scenario (referral to care)"
         DOCUMENT = "document", "Document or calculation"
 
     line = models.ForeignKey(SavingsLine, on_delete=models.CASCADE, related_name="evidence")

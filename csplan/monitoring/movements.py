@@ -202,3 +202,62 @@ def gross_offset_net(gross: Decimal, offsets: Iterable[Decimal]) -> GrossOffsetN
 def total(phasing: Phasing) -> Decimal:
     """The full-year effect: the sum of the incremental phasing."""
     return sum(phasing.values(), ZERO)
+
+
+# --- gross, offset and net by year -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemandBaseline:
+    """A demand model's baseline cost by year, as evidence records it: the growth over its base
+    year is demand the programme's savings have to absorb."""
+
+    key: str  # the same baseline used by several lines' evidence is counted once
+    label: str
+    references: tuple[str, ...]  # the lines whose evidence uses it
+    costs: Mapping[FinancialYear, Decimal]
+    base_year: FinancialYear
+    base_cost: Decimal
+
+    def growth(self, year: FinancialYear) -> Decimal | None:
+        """The baseline cost in ``year`` less the base year's (None if not forecast)."""
+        if year == self.base_year:
+            return ZERO
+        cost = self.costs.get(year)
+        return None if cost is None else cost - self.base_cost
+
+
+@dataclass(frozen=True)
+class GrossOffsetNetYear:
+    year: FinancialYear
+    result: GrossOffsetNet
+    growth: tuple[Decimal | None, ...]  # by baseline, in the order given
+    recorded: Decimal  # "offset by demand" movements in the journal for the year
+
+    @property
+    def spend_change(self) -> Decimal:
+        """The net change in spend: negative when the savings outrun demand growth."""
+        return -self.result.net
+
+
+def gross_offset_net_by_year(
+    years: Sequence[FinancialYear],
+    gross: Mapping[FinancialYear, Decimal],
+    baselines: Sequence[DemandBaseline],
+    recorded: Mapping[FinancialYear, Decimal],
+) -> list[GrossOffsetNetYear]:
+    """Each year's gross savings, the demand growth they absorb (each baseline's growth and the
+    offsets recorded in monitoring) and the net saving (gross less offset)."""
+    rows = []
+    for year in years:
+        growth = tuple(baseline.growth(year) for baseline in baselines)
+        offsets = [g for g in growth if g is not None] + [recorded.get(year, ZERO)]
+        rows.append(
+            GrossOffsetNetYear(
+                year,
+                gross_offset_net(gross.get(year, ZERO), offsets),
+                growth,
+                recorded.get(year, ZERO),
+            )
+        )
+    return rows

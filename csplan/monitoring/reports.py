@@ -15,7 +15,7 @@ from csplan.core.periods import MonitoringPeriod
 from csplan.core.table import Column, ColumnKind, Row, RowKind, Table
 from csplan.monitoring.demand_check import DemandMonth
 from csplan.monitoring.models import MonitoringRecord, Movement, amounts_from_json
-from csplan.monitoring.movements import total
+from csplan.monitoring.movements import DemandBaseline, GrossOffsetNetYear, total
 from csplan.monitoring.risk import RiskYear
 from csplan.monitoring.summary import LinePosition, MonitoringSummary
 from csplan.programme.reports import ROUNDING_NOTE
@@ -320,3 +320,48 @@ def demand_report(reference: str, title: str, track: Sequence[DemandMonth]) -> T
         ),
         meta={"reference": reference},
     )
+
+
+def gross_offset_net_report(
+    rows: Sequence[GrossOffsetNetYear],
+    baselines: Sequence[DemandBaseline],
+    period: MonitoringPeriod,
+    meta: Mapping[str, str] | None = None,
+) -> Table:
+    """Gross savings, the demand growth they absorb and the net change in spend, by year."""
+    columns = (Column("Measure"), *(_money(str(row.year)) for row in rows))
+    table_rows = [
+        Row(("Gross savings delivered (achieved or forecast)", *(row.result.gross for row in rows)))
+    ]
+    for index, baseline in enumerate(baselines):
+        label = f"Demand growth absorbed: {baseline.label} ({', '.join(baseline.references)})"
+        table_rows.append(Row((label, *(_or_na(row.growth[index]) for row in rows))))
+    table_rows += [
+        Row(("Offsets recorded in monitoring (offset by demand)", *(row.recorded for row in rows))),
+        Row(("Total offset", *(row.result.offset for row in rows)), RowKind.SUBTOTAL),
+        Row(("Net saving (gross less offset)", *(row.result.net for row in rows)), RowKind.TOTAL),
+        Row(("Net change in spend (negative: spend falls)", *(row.spend_change for row in rows))),
+    ]
+    bases = "; ".join(f"{b.label}: growth over {b.base_year}" for b in baselines)
+    return Table(
+        name="gross_offset_net",
+        title=f"Gross savings, demand growth absorbed and net change in spend, at {period}",
+        columns=columns,
+        rows=tuple(table_rows),
+        notes=(
+            ROUNDING_NOTE,
+            "Gross: each line's in-year saving from its latest monitoring forecast for the "
+            "year, else its planned in-year saving.",
+            "Demand growth absorbed: the demand models' baseline cost (the evidence attached to "
+            "the lines) less its base year's; a baseline several lines use is counted once. "
+            + (bases + "." if bases else "No line has demand-model evidence."),
+            "Offsets recorded in monitoring are officers' entries: where one describes the same "
+            "pressure as a model's growth, read them together. n/a: the model does not forecast "
+            "that year.",
+        ),
+        meta={**(meta or {}), "period": str(period)},
+    )
+
+
+def _or_na(value: Decimal | None) -> Decimal | str:
+    return "n/a" if value is None else value

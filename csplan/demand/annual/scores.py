@@ -44,9 +44,15 @@ class Summary:
     coverage: float  # % of actuals inside the 80% band
 
     def to_dict(self) -> dict[str, object]:
-        return {"measure": self.measure, "horizon": self.horizon, "forecasts": self.forecasts,
-                "mape": round(self.mape, 2), "median_ape": round(self.median_ape, 2),
-                "bias": round(self.bias, 2), "coverage": round(self.coverage, 1)}  # fmt: skip
+        return {
+            "measure": self.measure,
+            "horizon": self.horizon,
+            "forecasts": self.forecasts,
+            "mape": round(self.mape, 2),
+            "median_ape": round(self.median_ape, 2),
+            "bias": round(self.bias, 2),
+            "coverage": round(self.coverage, 1),
+        }
 
 
 def usable(scores: Iterable[Score]) -> list[Score]:
@@ -54,8 +60,9 @@ def usable(scores: Iterable[Score]) -> list[Score]:
     return [s for s in scores if s.actual > 0]
 
 
-def summarise(scores: Iterable[Score], measures: Sequence[str] | None = None,
-              by_horizon: bool = True) -> list[Summary]:  # fmt: skip
+def summarise(
+    scores: Iterable[Score], measures: Sequence[str] | None = None, by_horizon: bool = True
+) -> list[Summary]:
     """Error and coverage by measure (in the order given) and horizon, then all horizons."""
     kept = usable(scores)
     names = list(measures) if measures else sorted({s.measure for s in kept})
@@ -86,10 +93,14 @@ def _summary(measure: str, horizon: int | None, scores: list[Score]) -> Summary:
 
 def summary_lines(summaries: Sequence[Summary]) -> list[str]:
     """A plain-text table of summaries (for the command line and the benchmark scripts)."""
-    lines = [f"{'measure':<28} {'horizon':>7} {'n':>6} {'MAPE %':>7} {'median %':>8} "
-             f"{'bias %':>7} {'in 80% band':>11}"]  # fmt: skip
+    lines = [
+        f"{'measure':<28} {'horizon':>7} {'n':>6} {'MAPE %':>7} {'median %':>8} "
+        f"{'bias %':>7} {'in 80% band':>11}"
+    ]
     for s in summaries:
         horizon = "all" if s.horizon is None else f"{s.horizon} yr"
-        lines.append(f"{s.measure:<28} {horizon:>7} {s.forecasts:>6} {s.mape:>7.1f} "
-                     f"{s.median_ape:>8.1f} {s.bias:>7.1f} {s.coverage:>10.0f}%")  # fmt: skip
+        lines.append(
+            f"{s.measure:<28} {horizon:>7} {s.forecasts:>6} {s.mape:>7.1f} "
+            f"{s.median_ape:>8.1f} {s.bias:>7.1f} {s.coverage:>10.0f}%"
+        )
     return lines

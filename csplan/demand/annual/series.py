@@ -25,8 +25,15 @@ from pathlib import Path
 
 from csplan.benchmark.importers import NEW_CODE, OLD_CODE, SUPPRESSION_CODES, BenchmarkFileError
 
-AREA_COLUMNS = ("time_period", "geographic_level", "country_code", "region_code", "new_la_code",
-                "old_la_code", "la_name")  # fmt: skip
+AREA_COLUMNS = (
+    "time_period",
+    "geographic_level",
+    "country_code",
+    "region_code",
+    "new_la_code",
+    "old_la_code",
+    "la_name",
+)
 LEVELS = {"national": "national", "regional": "regional", "local authority": "la"}
 ENGLAND = "E92000001"
 
@@ -90,14 +97,22 @@ class AreaSeries:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "code": self.code, "name": self.name, "level": self.level,
-            "old_code": self.old_code, "region_code": self.region_code,
+            "code": self.code,
+            "name": self.name,
+            "level": self.level,
+            "old_code": self.old_code,
+            "region_code": self.region_code,
             "region_name": self.region_name,
-            "values": {m: {str(y): v for y, v in sorted(by.items())}
-                       for m, by in sorted(self.values.items())},
-            "notes": {m: {str(y): n for y, n in sorted(by.items())}
-                      for m, by in sorted(self.notes.items()) if by},
-        }  # fmt: skip
+            "values": {
+                m: {str(y): v for y, v in sorted(by.items())}
+                for m, by in sorted(self.values.items())
+            },
+            "notes": {
+                m: {str(y): n for y, n in sorted(by.items())}
+                for m, by in sorted(self.notes.items())
+                if by
+            },
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> AreaSeries:
@@ -105,12 +120,15 @@ class AreaSeries:
         notes = data.get("notes") or {}
         assert isinstance(values, dict) and isinstance(notes, dict)
         return cls(
-            code=str(data["code"]), name=str(data["name"]), level=str(data["level"]),
-            old_code=str(data.get("old_code", "")), region_code=str(data.get("region_code", "")),
+            code=str(data["code"]),
+            name=str(data["name"]),
+            level=str(data["level"]),
+            old_code=str(data.get("old_code", "")),
+            region_code=str(data.get("region_code", "")),
             region_name=str(data.get("region_name", "")),
             values={m: {int(y): v for y, v in by.items()} for m, by in values.items()},
             notes={m: {int(y): n for y, n in by.items()} for m, by in notes.items()},
-        )  # fmt: skip
+        )
 
     def merge(self, other: AreaSeries) -> None:
         for measure, by_year in other.values.items():
@@ -220,8 +238,12 @@ class Cells:
         if text.lower() in SUPPRESSION_CODES:
             return None, f"{column} {text}: {SUPPRESSION_CODES[text.lower()]}"
         shown = repr(self.record.get(column, "")) if column in self.record else "nothing"
-        raise SeriesFileError(self.file, f"{shown} is not a whole number or a DfE symbol "
-                              "(x, z, c, u)", self.row, column)  # fmt: skip
+        raise SeriesFileError(
+            self.file,
+            f"{shown} is not a whole number or a DfE symbol (x, z, c, u)",
+            self.row,
+            column,
+        )
 
     def total(self, columns: Sequence[str]) -> tuple[int | None, str]:
         """The sum of ``columns``: symbols count as nothing; None only if every one is."""
@@ -243,8 +265,12 @@ class Cells:
             match = re.fullmatch(r"(\d{4})(\d{2})", text)
             if match and (int(match.group(1)) + 1) % 100 == int(match.group(2)):
                 return int(match.group(1)) + 1
-            raise SeriesFileError(self.file, f"{text!r} is not an academic year such as 201819",
-                                  self.row, "time_period")  # fmt: skip
+            raise SeriesFileError(
+                self.file,
+                f"{text!r} is not an academic year such as 201819",
+                self.row,
+                "time_period",
+            )
         if re.fullmatch(r"\d{4}", text):
             return int(text)
         raise SeriesFileError(self.file, f"{text!r} is not a year", self.row, "time_period")
@@ -327,15 +353,22 @@ def _records(
 def _area(result: SeriesSet, cells: Cells) -> AreaSeries:
     level = LEVELS.get(cells.text("geographic_level").lower())
     if level is None:
-        raise SeriesFileError(cells.file, f"unknown geographic level "
-                              f"{cells.text('geographic_level')!r}", cells.row,
-                              "geographic_level")  # fmt: skip
-    code = {"national": cells.text("country_code"), "regional": cells.text("region_code"),
-            "la": cells.text("new_la_code")}[level]  # fmt: skip
+        raise SeriesFileError(
+            cells.file,
+            f"unknown geographic level {cells.text('geographic_level')!r}",
+            cells.row,
+            "geographic_level",
+        )
+    code = {
+        "national": cells.text("country_code"),
+        "regional": cells.text("region_code"),
+        "la": cells.text("new_la_code"),
+    }[level]
     if not NEW_CODE.match(code):
         column = {"national": "country_code", "regional": "region_code", "la": "new_la_code"}
-        raise SeriesFileError(cells.file, f"{code!r} is not a nine-character area code",
-                              cells.row, column[level])  # fmt: skip
+        raise SeriesFileError(
+            cells.file, f"{code!r} is not a nine-character area code", cells.row, column[level]
+        )
     area = result.areas.get(code)
     if area is None:
         name = {
@@ -343,8 +376,14 @@ def _area(result: SeriesSet, cells: Cells) -> AreaSeries:
             "regional": cells.text("region_name"),
             "la": cells.text("la_name"),
         }[level]
-        area = AreaSeries(code, name, level, cells.text("old_la_code"),
-                          cells.text("region_code"), cells.text("region_name"))  # fmt: skip
+        area = AreaSeries(
+            code,
+            name,
+            level,
+            cells.text("old_la_code"),
+            cells.text("region_code"),
+            cells.text("region_name"),
+        )
         result.areas[code] = area
     return area
 
@@ -358,8 +397,10 @@ def read_population(name: str, data: bytes) -> SeriesSet:
         raise SeriesFileError(name, "is not the ONS 0-17 population file")
     result = SeriesSet(sources=[SourceFile("population", name, parsed.sha256, len(parsed.rows))])
     for row in parsed.rows:
-        area = result.areas.setdefault(row.area_code, AreaSeries(
-            row.area_code, row.area_name, row.level, row.old_la_code, row.region_code))  # fmt: skip
+        area = result.areas.setdefault(
+            row.area_code,
+            AreaSeries(row.area_code, row.area_name, row.level, row.old_la_code, row.region_code),
+        )
         area.put("population", row.year, row.population)
     return result
 
@@ -390,8 +431,10 @@ def read_files(
             raise SeriesFileError(name, f"not a recognised file: expected one of {expected}", 1)
     if not result.sources:
         expected = "; ".join(r.label for r in readers)
-        raise SeriesFileError(", ".join(result.skipped) or "(no files)",
-                              f"none of these is a file to read: {expected}")  # fmt: skip
+        raise SeriesFileError(
+            ", ".join(result.skipped) or "(no files)",
+            f"none of these is a file to read: {expected}",
+        )
     return result
 
 

@@ -38,16 +38,23 @@ class Trend:
     def expected(self, horizons: int) -> np.ndarray:
         return self.level * np.exp(self.growth * self.factors(horizons))
 
-    def simulate(self, horizons: int, rng: np.random.Generator, paths: int,
-                 scale: float = 1.0) -> np.ndarray:  # fmt: skip
+    def simulate(
+        self, horizons: int, rng: np.random.Generator, paths: int, scale: float = 1.0
+    ) -> np.ndarray:
         """Sample paths (paths, H): growth drawn once per path, a shock every year."""
         growth = rng.normal(self.growth, self.growth_se * scale, size=(paths, 1))
         shocks = rng.normal(0.0, self.spread * scale, size=(paths, horizons)).cumsum(axis=1)
         return self.level * np.exp(growth * self.factors(horizons)[None, :] + shocks)
 
     def to_dict(self) -> dict[str, float]:
-        return {"level": self.level, "growth": self.growth, "growth_se": self.growth_se,
-                "spread": self.spread, "damping": self.damping, "years": self.years}  # fmt: skip
+        return {
+            "level": self.level,
+            "growth": self.growth,
+            "growth_se": self.growth_se,
+            "spread": self.spread,
+            "damping": self.damping,
+            "years": self.years,
+        }
 
 
 def fit_trend(values: Sequence[float], damping: float = 1.0) -> Trend:
@@ -62,8 +69,7 @@ def fit_trend(values: Sequence[float], damping: float = 1.0) -> Trend:
     growth = float(changes.mean())
     spread = float(changes.std(ddof=1)) if len(changes) > 1 else MIN_SPREAD
     spread = max(spread, MIN_SPREAD)
-    return Trend(clean[-1], growth, spread / math.sqrt(len(changes)), spread, damping,
-                 len(changes))  # fmt: skip
+    return Trend(clean[-1], growth, spread / math.sqrt(len(changes)), spread, damping, len(changes))
 
 
 @dataclass(frozen=True)
@@ -72,8 +78,14 @@ class Ratio:
     spread: float  # standard deviation of the single-year ratios
     years: int
 
-    def simulate(self, horizons: int, rng: np.random.Generator, paths: int,
-                 scale: float = 1.0, persistent: bool = True) -> np.ndarray:  # fmt: skip
+    def simulate(
+        self,
+        horizons: int,
+        rng: np.random.Generator,
+        paths: int,
+        scale: float = 1.0,
+        persistent: bool = True,
+    ) -> np.ndarray:
         """Sample ratios (paths, H): a level per path (its standard error) plus a year's noise."""
         se = self.spread / math.sqrt(max(self.years, 1))
         level = rng.normal(self.value, se * scale, size=(paths, 1)) if persistent else self.value
@@ -84,12 +96,14 @@ class Ratio:
         return {"value": self.value, "spread": self.spread, "years": self.years}
 
 
-def fit_ratio(numerators: Sequence[float], denominators: Sequence[float],
-              floor: float | None = None) -> Ratio:  # fmt: skip
+def fit_ratio(
+    numerators: Sequence[float], denominators: Sequence[float], floor: float | None = None
+) -> Ratio:
     """The pooled ratio sum(numerators) / sum(denominators) and the spread of the years'
     (a tenth of the ratio when there is one year); ``floor`` bounds the ratio below."""
-    pairs = [(float(n), float(d)) for n, d in zip(numerators, denominators, strict=True)
-             if d and d > 0]  # fmt: skip
+    pairs = [
+        (float(n), float(d)) for n, d in zip(numerators, denominators, strict=True) if d and d > 0
+    ]
     if not pairs:
         raise ValueError("a ratio needs at least one year with a positive denominator")
     pooled = sum(n for n, _ in pairs) / sum(d for _, d in pairs)

@@ -31,8 +31,9 @@ class NeedsBacktest:
     skipped: list[tuple[str, int, str]]
 
 
-def backtest_area(area: AreaSeries, options: NeedsOptions, *, horizon: int = 3,
-                  first_origin: int = 2016) -> NeedsBacktest:  # fmt: skip
+def backtest_area(
+    area: AreaSeries, options: NeedsOptions, *, horizon: int = 3, first_origin: int = 2016
+) -> NeedsBacktest:
     scores, naive, skipped = [], [], []
     years = sorted(area.series("cin_at31"))
     for origin in [y for y in years if y >= first_origin and y < years[-1]]:
@@ -49,18 +50,42 @@ def backtest_area(area: AreaSeries, options: NeedsOptions, *, horizon: int = 3,
                     continue
                 bands = forecast.bands(measure)
                 assert bands is not None
-                scores.append(Score(area.code, measure, origin, h + 1, float(actual),
-                                    float(forecast.expected[measure][h]), float(bands[0, h]),
-                                    float(bands[2, h])))  # fmt: skip
+                scores.append(
+                    Score(
+                        area.code,
+                        measure,
+                        origin,
+                        h + 1,
+                        float(actual),
+                        float(forecast.expected[measure][h]),
+                        float(bands[0, h]),
+                        float(bands[2, h]),
+                    )
+                )
                 last = area.get(measure, origin)
                 if last is not None:
-                    naive.append(Score(area.code, measure, origin, h + 1, float(actual),
-                                       float(last), float(last), float(last)))  # fmt: skip
+                    naive.append(
+                        Score(
+                            area.code,
+                            measure,
+                            origin,
+                            h + 1,
+                            float(actual),
+                            float(last),
+                            float(last),
+                            float(last),
+                        )
+                    )
     return NeedsBacktest(scores, naive, skipped)
 
 
-def backtest_all(areas: Iterable[AreaSeries], options: NeedsOptions, *, horizon: int = 3,
-                 first_origin: int = 2016) -> NeedsBacktest:  # fmt: skip
+def backtest_all(
+    areas: Iterable[AreaSeries],
+    options: NeedsOptions,
+    *,
+    horizon: int = 3,
+    first_origin: int = 2016,
+) -> NeedsBacktest:
     scores, naive, skipped = [], [], []
     for area in areas:
         result = backtest_area(area, options, horizon=horizon, first_origin=first_origin)

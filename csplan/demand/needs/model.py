@@ -36,8 +36,15 @@ from csplan.demand.annual.series import AreaSeries, SeriesError
 from csplan.demand.annual.trend import Ratio, Trend, fit_ratio, fit_trend, percentiles
 
 MODEL_VERSION = "needs-flow-1"
-MEASURES = ("referrals", "cin_started", "cin_at31", "cpp_started", "cpp_at31", "cla_started",
-            "cla_at31")  # fmt: skip
+MEASURES = (
+    "referrals",
+    "cin_started",
+    "cin_at31",
+    "cpp_started",
+    "cpp_at31",
+    "cla_started",
+    "cla_at31",
+)
 STOCKS = ("cin_at31", "cpp_at31", "cla_at31")
 RATIOS = ("assessed", "closed", "protected", "cpp_ended", "entering_care", "leaving_care")
 RATIO_LABELS = {
@@ -73,15 +80,20 @@ class NeedsOptions:
         unknown = sorted(set(data) - set(known))
         if unknown:
             raise NeedsModelError(f"unknown model settings {unknown}: use {sorted(known)}")
-        values = {k: (int(v) if known[k].type == "int" else float(v))  # type: ignore[call-overload,arg-type]
-                  for k, v in data.items()}  # fmt: skip
+        values = {
+            k: (int(v) if known[k].type == "int" else float(v))  # type: ignore[call-overload,arg-type]
+            for k, v in data.items()
+        }
         return cls(**values)  # type: ignore[arg-type]
 
 
 def load_options(path: Path | str | None = None, **overrides: object) -> NeedsOptions:
     """The model settings (the shipped, back-tested ones by default)."""
-    source = Path(path) if path else Path(str(resources.files("csplan.demand.needs") / "data"
-                                                / "model.yaml"))  # fmt: skip
+    source = (
+        Path(path)
+        if path
+        else Path(str(resources.files("csplan.demand.needs") / "data" / "model.yaml"))
+    )
     try:
         data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as error:
@@ -89,8 +101,9 @@ def load_options(path: Path | str | None = None, **overrides: object) -> NeedsOp
     settings = data.get("settings") if isinstance(data, dict) else None
     if not isinstance(settings, dict):
         raise NeedsModelError(f"{source}: expected a mapping with 'settings'")
-    return NeedsOptions.from_dict({**settings, **{k: v for k, v in overrides.items()
-                                                 if v is not None}})  # fmt: skip
+    return NeedsOptions.from_dict(
+        {**settings, **{k: v for k, v in overrides.items() if v is not None}}
+    )
 
 
 @dataclass
@@ -111,15 +124,22 @@ class NeedsFit:
         return {"entering_care", "leaving_care"} <= set(self.ratios) and "cla_at31" in self.start
 
     def describe(self) -> dict[str, object]:
-        return {"code": self.code, "name": self.name, "origin": self.origin,
-                "start": self.start, "referrals_trend": self.referrals.to_dict(),
-                "ratios": {k: r.to_dict() for k, r in self.ratios.items()},
-                "population_0_17": self.population, "options": self.options.to_dict(),
-                "notes": self.notes}  # fmt: skip
+        return {
+            "code": self.code,
+            "name": self.name,
+            "origin": self.origin,
+            "start": self.start,
+            "referrals_trend": self.referrals.to_dict(),
+            "ratios": {k: r.to_dict() for k, r in self.ratios.items()},
+            "population_0_17": self.population,
+            "options": self.options.to_dict(),
+            "notes": self.notes,
+        }
 
 
-def fit_needs(area: AreaSeries, origin: int | None = None,
-              options: NeedsOptions | None = None) -> NeedsFit:  # fmt: skip
+def fit_needs(
+    area: AreaSeries, origin: int | None = None, options: NeedsOptions | None = None
+) -> NeedsFit:
     options = options or NeedsOptions()
     years = sorted(y for y in area.series("cin_at31") if area.get("referrals", y) is not None)
     if origin is None:
@@ -127,8 +147,10 @@ def fit_needs(area: AreaSeries, origin: int | None = None,
             raise NeedsModelError(f"{area.name}: no children in need figures")
         origin = years[-1]
     if area.get("cin_at31", origin) is None or area.get("cpp_at31", origin) is None:
-        raise NeedsModelError(f"{area.name}: no children in need or child protection figures "
-                              f"on 31 March {origin} to start from")  # fmt: skip
+        raise NeedsModelError(
+            f"{area.name}: no children in need or child protection figures "
+            f"on 31 March {origin} to start from"
+        )
     window = list(range(origin - options.window + 1, origin + 1))
     ratios = _ratios(area, window)
     for needed in ("assessed", "closed", "protected", "cpp_ended"):
@@ -138,8 +160,9 @@ def fit_needs(area: AreaSeries, origin: int | None = None,
                 f"31 March {origin} to estimate the {RATIO_LABELS[needed]}"
             )
     referral_years = [y for y in sorted(area.series("referrals")) if y <= origin]
-    recent = [area.get("referrals", y) or 0 for y in referral_years if y > origin - options.window
-              - 1]  # fmt: skip
+    recent = [
+        area.get("referrals", y) or 0 for y in referral_years if y > origin - options.window - 1
+    ]
     start = {m: float(area.get(m, origin) or 0) for m in STOCKS if area.get(m, origin) is not None}
     notes = []
     if "cla_at31" in start and not {"entering_care", "leaving_care"} <= set(ratios):
@@ -147,11 +170,17 @@ def fit_needs(area: AreaSeries, origin: int | None = None,
     population = area.series("population")
     latest = population[max(population)] if population else None
     return NeedsFit(
-        code=area.code, name=area.name, origin=origin, start=start,
-        referrals=fit_trend(recent, options.damping), ratios=ratios, population=latest,
+        code=area.code,
+        name=area.name,
+        origin=origin,
+        start=start,
+        referrals=fit_trend(recent, options.damping),
+        ratios=ratios,
+        population=latest,
         history={m: {y: v for y, v in area.series(m).items() if y <= origin} for m in MEASURES},
-        options=options, notes=notes,
-    )  # fmt: skip
+        options=options,
+        notes=notes,
+    )
 
 
 def _ratios(area: AreaSeries, window: Sequence[int]) -> dict[str, Ratio]:
@@ -220,8 +249,12 @@ class NeedsForecast:
         return [m for m in MEASURES if m in self.expected]
 
 
-def forecast_needs(fit: NeedsFit, horizon: int = 5, adjusters: Sequence[FlowAdjuster] = (),
-                   simulations: int | None = None) -> NeedsForecast:  # fmt: skip
+def forecast_needs(
+    fit: NeedsFit,
+    horizon: int = 5,
+    adjusters: Sequence[FlowAdjuster] = (),
+    simulations: int | None = None,
+) -> NeedsForecast:
     options = fit.options
     count = options.simulations if simulations is None else simulations
     years = [fit.origin + h for h in range(1, horizon + 1)]
@@ -232,16 +265,26 @@ def forecast_needs(fit: NeedsFit, horizon: int = 5, adjusters: Sequence[FlowAdju
         rng = np.random.default_rng(options.seed)
         scale = options.band_scale
         referrals = fit.referrals.simulate(horizon, rng, count, scale)
-        drawn = {name: np.clip(r.simulate(horizon, rng, count, scale), 0.0, 1.0 if name in
-                               ("closed", "cpp_ended", "leaving_care") else None)
-                 for name, r in fit.ratios.items()}  # fmt: skip
+        drawn = {
+            name: np.clip(
+                r.simulate(horizon, rng, count, scale),
+                0.0,
+                1.0 if name in ("closed", "cpp_ended", "leaving_care") else None,
+            )
+            for name, r in fit.ratios.items()
+        }
         paths = _run(fit, years, referrals, drawn, adjusters)
         paths = _model_error(paths, options, rng, horizon)
     return NeedsForecast(fit, years, {m: v[0] for m, v in expected.items()}, paths)
 
 
-def _run(fit: NeedsFit, years: list[int], referrals: np.ndarray, ratios: dict[str, np.ndarray],
-         adjusters: Sequence[FlowAdjuster]) -> dict[str, np.ndarray]:  # fmt: skip
+def _run(
+    fit: NeedsFit,
+    years: list[int],
+    referrals: np.ndarray,
+    ratios: dict[str, np.ndarray],
+    adjusters: Sequence[FlowAdjuster],
+) -> dict[str, np.ndarray]:
     count, horizon = referrals.shape
     out = {m: np.zeros((count, horizon)) for m in MEASURES}
     cin = np.full(count, fit.start["cin_at31"])
@@ -275,18 +318,23 @@ def _run(fit: NeedsFit, years: list[int], referrals: np.ndarray, ratios: dict[st
     return out
 
 
-def _model_error(paths: dict[str, np.ndarray], options: NeedsOptions, rng: np.random.Generator,
-                 horizon: int) -> dict[str, np.ndarray]:  # fmt: skip
+def _model_error(
+    paths: dict[str, np.ndarray], options: NeedsOptions, rng: np.random.Generator, horizon: int
+) -> dict[str, np.ndarray]:
     if not options.error:
         return paths
     growth = np.arange(1, horizon + 1) ** options.error_power
     count = next(iter(paths.values())).shape[0]
-    return {m: v * np.exp(options.error * growth[None, :] * rng.standard_normal((count, 1)))
-            for m, v in paths.items()}  # fmt: skip
+    return {
+        m: v * np.exp(options.error * growth[None, :] * rng.standard_normal((count, 1)))
+        for m, v in paths.items()
+    }
 
 
 def truncated(area: AreaSeries, origin: int) -> AreaSeries:
     """``area`` with only the years up to ``origin`` (for back-tests)."""
-    values = {m: {y: v for y, v in by.items() if y <= origin or m == "population"}
-              for m, by in area.values.items()}  # fmt: skip
+    values = {
+        m: {y: v for y, v in by.items() if y <= origin or m == "population"}
+        for m, by in area.values.items()
+    }
     return replace(area, values=values, notes={})

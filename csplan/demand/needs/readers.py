@@ -58,25 +58,36 @@ def _columns(pairs: tuple[tuple[str, str], ...]):  # noqa: ANN202
 
 
 CHILDREN_IN_NEED = FileSpec(
-    "cin", "DfE children in need (b1_children_in_need…csv)",
+    "cin",
+    "DfE children in need (b1_children_in_need…csv)",
     ("anypoint_episodes", "started_episodes", "ended_episodes", "at31_episodes"),
-    _columns((("cin_anypoint", "anypoint_episodes"), ("cin_started", "started_episodes"),
-              ("cin_ended", "ended_episodes"), ("cin_at31", "at31_episodes"))),
-)  # fmt: skip
+    _columns(
+        (
+            ("cin_anypoint", "anypoint_episodes"),
+            ("cin_started", "started_episodes"),
+            ("cin_ended", "ended_episodes"),
+            ("cin_at31", "at31_episodes"),
+        )
+    ),
+)
 REFERRALS = FileSpec(
-    "referrals", "DfE referrals and re-referrals (c1_children_in_need_referrals…csv)",
+    "referrals",
+    "DfE referrals and re-referrals (c1_children_in_need_referrals…csv)",
     ("referral_count", "rereferral_count"),
     _columns((("referrals", "referral_count"), ("rereferrals", "rereferral_count"))),
-)  # fmt: skip
+)
 CPP_AT31 = FileSpec(
-    "cpp_at31", "DfE child protection plans on 31 March (d5_cpps_at31march…csv)", ("cpp_at31",),
+    "cpp_at31",
+    "DfE child protection plans on 31 March (d5_cpps_at31march…csv)",
+    ("cpp_at31",),
     _columns((("cpp_at31", "cpp_at31"),)),
-)  # fmt: skip
+)
 CPP_STARTED = FileSpec(
-    "cpp_started", "DfE child protection plans started (d3_cpps_subsequent_plan…csv)",
+    "cpp_started",
+    "DfE child protection plans started (d3_cpps_subsequent_plan…csv)",
     ("cpp_start", "cpp_subsequent"),
     _columns((("cpp_started", "cpp_start"), ("cpp_subsequent", "cpp_subsequent"))),
-)  # fmt: skip
+)
 
 _CLA_MEASURES = {"looked_after": "cla_at31", "starts": "cla_started", "ceased": "cla_ceased"}
 
@@ -90,17 +101,26 @@ def read_cla(name: str, data: bytes) -> SeriesSet:
         raise SeriesFileError(name, "is not DfE's children looked after numbers file")
     result = SeriesSet(sources=[SourceFile("cla", name, parsed.sha256, len(parsed.rows))])
     for row in parsed.rows:
-        area = result.areas.setdefault(row.area_code, AreaSeries(
-            row.area_code, row.area_name, row.level, row.old_la_code, row.region_code,
-            row.region_name))  # fmt: skip
+        area = result.areas.setdefault(
+            row.area_code,
+            AreaSeries(
+                row.area_code,
+                row.area_name,
+                row.level,
+                row.old_la_code,
+                row.region_code,
+                row.region_name,
+            ),
+        )
         area.put(_CLA_MEASURES[row.measure], row.year, row.count, row.note)
     return result
 
 
 CLA_READER = OtherReader(
     "DfE children looked after numbers (cla_number_and_rate_per_10k_children.csv)",
-    ("population_estimate", "rate_per_10000", "time_period", "new_la_code"), read_cla,
-)  # fmt: skip
+    ("population_estimate", "rate_per_10000", "time_period", "new_la_code"),
+    read_cla,
+)
 READERS = (CHILDREN_IN_NEED, REFERRALS, CPP_AT31, CPP_STARTED, CLA_READER, POPULATION_READER)
 
 

@@ -91,8 +91,9 @@ class NeedsAdjustment:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise NeedsScenarioError(f"unknown adjustment kind {self.kind!r}: one of "
-                                     f"{', '.join(KINDS)}")  # fmt: skip
+            raise NeedsScenarioError(
+                f"unknown adjustment kind {self.kind!r}: one of {', '.join(KINDS)}"
+            )
         if self.kind == "earlier_help" and self.fewer_referrals is None and self.multiply is None:
             raise NeedsScenarioError("earlier_help needs fewer_referrals or multiply")
         if self.kind == "step_down" and self.share is None:
@@ -117,8 +118,11 @@ class NeedsAdjustment:
         return 1.0 if self.ramp_years == 0 else min(1.0, (elapsed + 1) / self.ramp_years)
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"kind": self.kind, "start": self.start.isoformat(),
-                               "ramp_years": self.ramp_years}  # fmt: skip
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "start": self.start.isoformat(),
+            "ramp_years": self.ramp_years,
+        }
         for name in ("fewer_referrals", "multiply", "share", "label"):
             value = getattr(self, name)
             if value not in (None, ""):
@@ -179,8 +183,11 @@ class NeedsScenario:
     description: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "description": self.description,
-                "adjustments": [a.to_dict() for a in self.adjustments]}  # fmt: skip
+        return {
+            "name": self.name,
+            "description": self.description,
+            "adjustments": [a.to_dict() for a in self.adjustments],
+        }
 
     @classmethod
     def from_dict(cls, data: Any) -> NeedsScenario:
@@ -189,8 +196,11 @@ class NeedsScenario:
         items = data.get("adjustments") or []
         if not isinstance(items, list):
             raise NeedsScenarioError("adjustments must be a list")
-        return cls(str(data["name"]), tuple(NeedsAdjustment.from_dict(i) for i in items),
-                   str(data.get("description", "") or ""))  # fmt: skip
+        return cls(
+            str(data["name"]),
+            tuple(NeedsAdjustment.from_dict(i) for i in items),
+            str(data.get("description", "") or ""),
+        )
 
     @classmethod
     def load(cls, path: Path | str) -> NeedsScenario:
@@ -210,13 +220,16 @@ class NeedsScenario:
 # -- the flow into care and the link to the children-looked-after model -----------------
 
 
-def care_multipliers(baseline: NeedsForecast, scenario: NeedsForecast) -> dict[FinancialYear,
-                                                                               float]:  # fmt: skip
+def care_multipliers(
+    baseline: NeedsForecast, scenario: NeedsForecast
+) -> dict[FinancialYear, float]:
     """Children starting to be looked after in the scenario as a share of the baseline, by
     financial year."""
     base, changed = baseline.expected["cla_started"], scenario.expected["cla_started"]
-    return {FinancialYear(year - 1): float(changed[i] / base[i]) if base[i] > 0 else 1.0
-            for i, year in enumerate(baseline.years)}  # fmt: skip
+    return {
+        FinancialYear(year - 1): float(changed[i] / base[i]) if base[i] > 0 else 1.0
+        for i, year in enumerate(baseline.years)
+    }
 
 
 def cla_scenario(name: str, multipliers: dict[FinancialYear, float]) -> Any:
@@ -229,14 +242,24 @@ def cla_scenario(name: str, multipliers: dict[FinancialYear, float]) -> Any:
     for year, value in sorted(multipliers.items()):
         step = value / previous if previous > 0 else 1.0
         if abs(step - 1.0) > 1e-12:
-            adjustments.append({"kind": "entry_rate", "start": year.first_day.isoformat(),
-                                "ramp_months": 0, "multiply": round(step, 12),
-                                "label": f"Entries {year}: x{value:.4f} of the baseline "
-                                         "(levels-of-need model)"})  # fmt: skip
+            adjustments.append(
+                {
+                    "kind": "entry_rate",
+                    "start": year.first_day.isoformat(),
+                    "ramp_months": 0,
+                    "multiply": round(step, 12),
+                    "label": f"Entries {year}: x{value:.4f} of the baseline (levels-of-need model)",
+                }
+            )
         previous = value
-    return Scenario.from_dict({"name": name, "adjustments": adjustments,
-                               "description": "Made from a levels-of-need scenario: children "
-                               "entering care as the flow model says."})  # fmt: skip
+    return Scenario.from_dict(
+        {
+            "name": name,
+            "adjustments": adjustments,
+            "description": "Made from a levels-of-need scenario: children "
+            "entering care as the flow model says.",
+        }
+    )
 
 
 def default_costs_path() -> Path:
@@ -292,9 +315,12 @@ def run_needs_scenario(
         )
     baseline = forecast_needs(fit, horizon, simulations=0)
     changed = forecast_needs(fit, horizon, scenario.adjusters, simulations=0)
-    fewer = {FinancialYear(y - 1): float(baseline.expected["cla_started"][i]
-                                         - changed.expected["cla_started"][i])
-             for i, y in enumerate(baseline.years)}  # fmt: skip
+    fewer = {
+        FinancialYear(y - 1): float(
+            baseline.expected["cla_started"][i] - changed.expected["cla_started"][i]
+        )
+        for i, y in enumerate(baseline.years)
+    }
     if returns is not None:
         run = _with_returns(fit, baseline, changed, scenario, returns, cla_options)
         costs_used = None
@@ -310,8 +336,9 @@ def _child_weeks(before: float, after: float, year: FinancialYear) -> float:
     return (before + after) / 2 * year.days / 7
 
 
-def _with_average_cost(fit: NeedsFit, baseline: NeedsForecast, changed: NeedsForecast,
-                       costs: ParameterSet) -> tuple:  # fmt: skip
+def _with_average_cost(
+    fit: NeedsFit, baseline: NeedsForecast, changed: NeedsForecast, costs: ParameterSet
+) -> tuple:
     base_cost, scen_cost = {}, {}
     start = fit.start["cla_at31"]
     for i, year_ending in enumerate(baseline.years):
@@ -323,7 +350,8 @@ def _with_average_cost(fit: NeedsFit, baseline: NeedsForecast, changed: NeedsFor
             _child_weeks(before_b, baseline.expected["cla_at31"][i], year) * weekly
         )
         scen_cost[year] = from_model_float(
-            _child_weeks(before_s, changed.expected["cla_at31"][i], year) * weekly)  # fmt: skip
+            _child_weeks(before_s, changed.expected["cla_at31"][i], year) * weekly
+        )
     origin_year = FinancialYear(fit.origin - 1)
     earlier = fit.history.get("cla_at31", {}).get(fit.origin - 1)
     base = None
@@ -334,19 +362,47 @@ def _with_average_cost(fit: NeedsFit, baseline: NeedsForecast, changed: NeedsFor
     return saving, base_cost, scen_cost, origin_year if base is not None else None, base, None
 
 
-def _with_returns(fit: NeedsFit, baseline: NeedsForecast, changed: NeedsForecast,
-                  scenario: NeedsScenario, returns: Any, cla_options: Any) -> tuple:  # fmt: skip
+def _with_returns(
+    fit: NeedsFit,
+    baseline: NeedsForecast,
+    changed: NeedsForecast,
+    scenario: NeedsScenario,
+    returns: Any,
+    cla_options: Any,
+) -> tuple:
     from csplan.demand.config import load_config
     from csplan.demand.rerun import episodes_hash
     from csplan.demand.scenarios import RunOptions, run_scenario
 
     options = cla_options or RunOptions(months=36, simulations=0)
+    config = load_config()
     cla = cla_scenario(scenario.name, care_multipliers(baseline, changed))
-    run = run_scenario(returns.episodes, returns.last_date, cla, config=load_config(),
-                       options=options, data_hash=episodes_hash(returns.episodes))  # fmt: skip
+    run = run_scenario(
+        returns.episodes,
+        returns.last_date,
+        cla,
+        config=config,
+        options=options,
+        data_hash=episodes_hash(returns.episodes),
+    )
     base_cost = {y: c.total for y, c in run.baseline.costs.items()}
     scen_cost = {y: c.total for y, c in run.scenario.costs.items()}
-    return dict(run.saving), base_cost, scen_cost, None, None, run
+    base_year, base = _actual_year(returns, config)
+    return dict(run.saving), base_cost, scen_cost, base_year, base, run
+
+
+def _actual_year(returns: Any, config: Any) -> tuple[FinancialYear | None, Decimal | None]:
+    """The placement cost of the financial year the returns end with (the base year of the
+    demand growth), when they end on 31 March: the CLA model's actual child-days, costed."""
+    from csplan.demand.costs import load_assumptions
+    from csplan.demand.rerun import actual_costs
+
+    year = FinancialYear.containing(returns.last_date)
+    if returns.last_date != year.last_day:
+        return None, None
+    before = year.first_day - dt.timedelta(days=1)
+    costs = actual_costs(returns.episodes, config, load_assumptions(), before, year.last_day)
+    return (year, costs[year].total) if year in costs else (None, None)
 
 
 def _money(values: dict[FinancialYear, Decimal]) -> dict[str, str]:
@@ -354,12 +410,20 @@ def _money(values: dict[FinancialYear, Decimal]) -> dict[str, str]:
 
 
 def _flows(forecast: NeedsForecast) -> dict[str, dict[str, float]]:
-    return {m: {str(y): round(float(forecast.expected[m][i]), 3)
-                for i, y in enumerate(forecast.years)} for m in forecast.measures}  # fmt: skip
+    return {
+        m: {str(y): round(float(forecast.expected[m][i]), 3) for i, y in enumerate(forecast.years)}
+        for m in forecast.measures
+    }
 
 
-def _evidence(run: NeedsRun, scenario: NeedsScenario, options: NeedsOptions, horizon: int,
-              costs: ParameterSet | None, data_hash: str) -> dict[str, Any]:  # fmt: skip
+def _evidence(
+    run: NeedsRun,
+    scenario: NeedsScenario,
+    options: NeedsOptions,
+    horizon: int,
+    costs: ParameterSet | None,
+    data_hash: str,
+) -> dict[str, Any]:
     fewer = ", ".join(f"{y}: {v:,.0f}" for y, v in sorted(run.fewer_entering_care.items()))
     if run.cla_run is not None:
         how = (
@@ -380,12 +444,13 @@ def _evidence(run: NeedsRun, scenario: NeedsScenario, options: NeedsOptions, hor
         "scenario": scenario.to_dict(),
         "baseline_flows": _flows(run.baseline),
         "scenario_flows": _flows(run.scenario),
-        "fewer_entering_care": {y.label: round(v, 3)
-                                for y, v in sorted(run.fewer_entering_care.items())},
+        "fewer_entering_care": {
+            y.label: round(v, 3) for y, v in sorted(run.fewer_entering_care.items())
+        },
         "baseline_cost": _money(run.baseline_cost),
         "scenario_cost": _money(run.scenario_cost),
         "costing": "cla_model" if run.cla_run is not None else "average_weekly_cost",
-    }  # fmt: skip
+    }
     if run.base_year is not None and run.base_cost is not None:
         parameters["base_year"], parameters["base_cost"] = run.base_year.label, str(run.base_cost)
     if costs is not None:
@@ -395,13 +460,15 @@ def _evidence(run: NeedsRun, scenario: NeedsScenario, options: NeedsOptions, hor
         parameters["cla_data_hash"] = run.cla_run.evidence["data_hash"]
     return {
         "title": f"Levels of need scenario: {scenario.name}",
-        "summary": (f"{run.area.name}: children starting to be looked after fewer than the "
-                    f"baseline flow from the year ending 31 March {run.fit.origin} ({fewer}); "
-                    f"{how}; expected values."),
+        "summary": (
+            f"{run.area.name}: children starting to be looked after fewer than the "
+            f"baseline flow from the year ending 31 March {run.fit.origin} ({fewer}); "
+            f"{how}; expected values."
+        ),
         "savings": _money(run.saving),
         "data_hash": hashlib.sha256(hashes.encode()).hexdigest() if hashes else "",
         "parameters": parameters,
-    }  # fmt: skip
+    }
 
 
 class NeedsReproductionError(AssertionError):
@@ -419,12 +486,15 @@ def reproduce(evidence: dict[str, Any], returns: Any = None) -> NeedsRun:
 
         cla_options = RunOptions.from_dict(p["cla"])
     run = run_needs_scenario(
-        AreaSeries.from_dict(p["area"]), NeedsScenario.from_dict(p["scenario"]),
-        options=NeedsOptions.from_dict(p["options"]), horizon=int(p["horizon"]),
+        AreaSeries.from_dict(p["area"]),
+        NeedsScenario.from_dict(p["scenario"]),
+        options=NeedsOptions.from_dict(p["options"]),
+        horizon=int(p["horizon"]),
         origin=int(p["origin"]),
         costs=parse_parameters(p["costs"], "costs") if p.get("costs") else None,
-        returns=returns, cla_options=cla_options,
-    )  # fmt: skip
+        returns=returns,
+        cla_options=cla_options,
+    )
     if run.evidence["savings"] != evidence["savings"]:
         raise NeedsReproductionError(
             f"saving recomputed as {run.evidence['savings']}, recorded {evidence['savings']}"

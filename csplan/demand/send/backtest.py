@@ -39,14 +39,21 @@ class BacktestResult:
 def origins_of(area: AreaSeries, min_fit: int = 2, horizon: int = 3) -> list[int]:
     """Januaries with at least ``min_fit`` years fitted before them and one after."""
     years = january_years(area)
-    return [y for y in years if len([x for x in years if x < y]) >= min_fit
-            and any(y < x <= y + horizon for x in years)]  # fmt: skip
+    return [
+        y
+        for y in years
+        if len([x for x in years if x < y]) >= min_fit and any(y < x <= y + horizon for x in years)
+    ]
 
 
 def backtest_area(
-    area: AreaSeries, options: SendOptions, *, horizon: int = 3, min_fit: int = 2,
+    area: AreaSeries,
+    options: SendOptions,
+    *,
+    horizon: int = 3,
+    min_fit: int = 2,
     origins: Sequence[int] | None = None,
-) -> BacktestResult:  # fmt: skip
+) -> BacktestResult:
     scores, naive, skipped = [], [], []
     for origin in origins if origins is not None else origins_of(area, min_fit, horizon):
         try:
@@ -95,8 +102,9 @@ def _scores(area, forecast, h, year, origin, actual) -> Iterable[Score]:  # noqa
         )
 
 
-def _naive(area: AreaSeries, origin: int, horizon: int, year: int,
-           actual: dict[str, int | None]) -> Iterable[Score]:  # fmt: skip
+def _naive(
+    area: AreaSeries, origin: int, horizon: int, year: int, actual: dict[str, int | None]
+) -> Iterable[Score]:
     for measure, value in actual.items():
         last, before = area.get(measure, origin), area.get(measure, origin - 1)
         if value is None or last is None:

@@ -106,7 +106,9 @@ class YearCost:
     def to_dict(self) -> dict[str, object]:
         band = lambda b: [str(b[0]), str(b[1])] if b else None  # noqa: E731
         return {
-            "year": self.year.label, "january": self.january, "observed": self.observed,
+            "year": self.year.label,
+            "january": self.january,
+            "observed": self.observed,
             "plans": {g: round(v, 3) for g, v in self.plans.items()},
             "placement": {g: str(v) for g, v in self.placement.items()},
             "placement_total": str(self.placement_total),
@@ -115,7 +117,7 @@ class YearCost:
             "transport_total": str(self.transport_total),
             "placement_band": band(self.placement_band),
             "transport_band": band(self.transport_band),
-        }  # fmt: skip
+        }
 
 
 @dataclass
@@ -138,8 +140,13 @@ def _vector(params: ParameterSet, prefix: str, day) -> np.ndarray:  # noqa: ANN0
     return np.array([float(params.value(f"{prefix}{g}", day)) for g in GROUPS])
 
 
-def _transport(plans: np.ndarray, share: np.ndarray, cost: np.ndarray, rules: TransportRules,
-               trained_before: np.ndarray) -> tuple[np.ndarray, ...]:  # fmt: skip
+def _transport(
+    plans: np.ndarray,
+    share: np.ndarray,
+    cost: np.ndarray,
+    rules: TransportRules,
+    trained_before: np.ndarray,
+) -> tuple[np.ndarray, ...]:
     """(cost, pupils transported, on budgets, trained) for plans (..., G)."""
     eligible = plans * share
     trained = eligible * rules.independent
@@ -147,8 +154,9 @@ def _transport(plans: np.ndarray, share: np.ndarray, cost: np.ndarray, rules: Tr
     budgets = others * rules.budget
     pupils = others - budgets
     newly = np.maximum(trained - trained_before, 0.0)
-    money = (pupils * cost * rules.multiplier + budgets * rules.budget_cost
-             + newly * rules.training_cost)  # fmt: skip
+    money = (
+        pupils * cost * rules.multiplier + budgets * rules.budget_cost + newly * rules.training_cost
+    )
     return money, pupils, budgets, trained
 
 
@@ -176,15 +184,21 @@ def cost_send(
         share, per_pupil = _vector(transport, "share.", day), _vector(transport, "cost.", day)
         rules = no_change() if index == 0 else rules_for(year)
         placement = expected[index] * unit * rules.placement_multiplier
-        money, pupils, budgets, trained = _transport(expected[index], share, per_pupil, rules,
-                                                     trained_before)  # fmt: skip
+        money, pupils, budgets, trained = _transport(
+            expected[index], share, per_pupil, rules, trained_before
+        )
         trained_before = trained
         cost = YearCost(
-            year=year, january=january, observed=index == 0,
-            plans=_floats(expected[index]), placement=_money(placement),
-            pupils=_floats(pupils), budgets=_floats(budgets), trained=_floats(trained),
+            year=year,
+            january=january,
+            observed=index == 0,
+            plans=_floats(expected[index]),
+            placement=_money(placement),
+            pupils=_floats(pupils),
+            budgets=_floats(budgets),
+            trained=_floats(trained),
             transport=_money(money),
-        )  # fmt: skip
+        )
         if has_paths and index > 0:
             paths = forecast.paths[:, index - 1, :]
             placed = (paths * unit * rules.placement_multiplier).sum(axis=1)
@@ -194,8 +208,10 @@ def cost_send(
         result.append(cost)
     notes = []
     if unit_costs.illustrative or transport.illustrative:
-        notes.append("Unit costs and transport figures are illustrative (csplan's shipped "
-                     "assumptions): replace them with the council's own.")  # fmt: skip
+        notes.append(
+            "Unit costs and transport figures are illustrative (csplan's shipped "
+            "assumptions): replace them with the council's own."
+        )
     return CostedSend(forecast, result, unit_costs.hash, transport.hash, notes)
 
 

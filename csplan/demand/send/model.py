@@ -69,11 +69,18 @@ class SendOptions:
     error_power: float = 1.0  # the model error grows as horizon ** power
 
     def to_dict(self) -> dict[str, object]:
-        return {"window": self.window, "damping": self.damping, "simulations":
-                self.simulations, "seed": self.seed, "band_scale": self.band_scale,
-                "group_scale": self.group_scale, "mix_years": self.mix_years,
-                "total_error": self.total_error, "share_error": dict(self.share_error),
-                "error_power": self.error_power}  # fmt: skip
+        return {
+            "window": self.window,
+            "damping": self.damping,
+            "simulations": self.simulations,
+            "seed": self.seed,
+            "band_scale": self.band_scale,
+            "group_scale": self.group_scale,
+            "mix_years": self.mix_years,
+            "total_error": self.total_error,
+            "share_error": dict(self.share_error),
+            "error_power": self.error_power,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> SendOptions:
@@ -85,8 +92,9 @@ class SendOptions:
         if "share_error" in values:
             shares = values["share_error"]
             if not isinstance(shares, Mapping) or set(shares) - set(GROUPS):
-                raise SendModelError(f"share_error must map setting groups ({', '.join(GROUPS)})"
-                                     " to numbers")  # fmt: skip
+                raise SendModelError(
+                    f"share_error must map setting groups ({', '.join(GROUPS)}) to numbers"
+                )
             values["share_error"] = tuple((g, float(shares[g])) for g in GROUPS if g in shares)
         for name in ("window", "simulations", "seed", "mix_years"):
             if name in values:
@@ -134,15 +142,18 @@ class SendFit:
 
     def describe(self) -> dict[str, object]:
         return {
-            "code": self.code, "name": self.name, "origin": self.origin,
+            "code": self.code,
+            "name": self.name,
+            "origin": self.origin,
             "plans_at_origin": {g: int(v) for g, v in zip(GROUPS, self.stock, strict=True)},
             "new_plans_trend": self.new_trend.to_dict(),
-            "new_plans_mix": {g: round(float(v), 4) for g, v in zip(GROUPS, self.mix,
-                                                                     strict=True)},
+            "new_plans_mix": {g: round(float(v), 4) for g, v in zip(GROUPS, self.mix, strict=True)},
             "leaving_rates": {g: r.to_dict() for g, r in zip(GROUPS, self.leaving, strict=True)},
             "leaving_rate_all_plans": self.total_leaving.to_dict(),
-            "age_year": self.age_year, "options": self.options.to_dict(), "notes": self.notes,
-        }  # fmt: skip
+            "age_year": self.age_year,
+            "options": self.options.to_dict(),
+            "notes": self.notes,
+        }
 
 
 def _plans(area: AreaSeries, year: int) -> np.ndarray | None:
@@ -163,8 +174,9 @@ def january_years(area: AreaSeries) -> list[int]:
     return [y for y in sorted(area.values.get(st.plans(), {})) if _plans(area, y) is not None]
 
 
-def fit_send(area: AreaSeries, origin: int | None = None,
-             options: SendOptions | None = None) -> SendFit:  # fmt: skip
+def fit_send(
+    area: AreaSeries, origin: int | None = None, options: SendOptions | None = None
+) -> SendFit:
     """Fit the model on ``area``'s figures up to January ``origin`` (default: the latest)."""
     options = options or SendOptions()
     years = january_years(area)
@@ -174,8 +186,9 @@ def fit_send(area: AreaSeries, origin: int | None = None,
         origin = years[-1]
     if origin not in years:
         raise SendModelError(f"{area.name}: no EHC plans by setting in January {origin}")
-    transitions = [y for y in years if y < origin and y + 1 in years
-                   and _new(area, y) is not None][-options.window:]  # fmt: skip
+    transitions = [y for y in years if y < origin and y + 1 in years and _new(area, y) is not None][
+        -options.window :
+    ]
     if not transitions:
         raise SendModelError(
             f"{area.name}: to forecast from January {origin} the model needs the plans of an "
@@ -185,8 +198,11 @@ def fit_send(area: AreaSeries, origin: int | None = None,
     notes: list[str] = []
     leaving = tuple(_leaving(area, transitions, index) for index in range(len(GROUPS)))
     total_leaving = _leaving(area, transitions, None)
-    new_years = [y for y in sorted(area.values.get(st.new_plans(), {}))
-                 if y < origin and _new(area, y) is not None]  # fmt: skip
+    new_years = [
+        y
+        for y in sorted(area.values.get(st.new_plans(), {}))
+        if y < origin and _new(area, y) is not None
+    ]
     trend_values = [float(area.get(st.new_plans(), y) or 0) for y in new_years]
     trend = fit_trend(trend_values[-(options.window + 1) :], options.damping)
     mix_years = new_years[-options.mix_years :]
@@ -196,18 +212,34 @@ def fit_send(area: AreaSeries, origin: int | None = None,
     stock = _plans(area, origin)
     assert stock is not None
     if stock.sum() > 0 and stock[GROUPS.index("other")] / stock.sum() > 0.25:
-        notes.append(f"{stock[GROUPS.index('other')] / stock.sum():.0%} of January {origin}'s "
-                     "plans are in 'other' settings (including placements not recorded): the "
-                     "split by setting is less reliable")  # fmt: skip
+        notes.append(
+            f"{stock[GROUPS.index('other')] / stock.sum():.0%} of January {origin}'s "
+            "plans are in 'other' settings (including placements not recorded): the "
+            "split by setting is less reliable"
+        )
     return SendFit(
-        code=area.code, name=area.name, origin=origin, stock=stock, new_trend=trend, mix=mix,
-        leaving=leaving, total_leaving=total_leaving, age_shares=shares, age_year=age_year,
-        history={y: dict(zip(GROUPS, map(int, _plans(area, y)), strict=True))  # type: ignore[arg-type]
-                 for y in years if y <= origin},
-        new_history={y: dict(zip(GROUPS, map(int, _new(area, y)), strict=True))  # type: ignore[arg-type]
-                     for y in new_years},
-        options=options, notes=notes,
-    )  # fmt: skip
+        code=area.code,
+        name=area.name,
+        origin=origin,
+        stock=stock,
+        new_trend=trend,
+        mix=mix,
+        leaving=leaving,
+        total_leaving=total_leaving,
+        age_shares=shares,
+        age_year=age_year,
+        history={
+            y: dict(zip(GROUPS, map(int, _plans(area, y)), strict=True))  # type: ignore[arg-type]
+            for y in years
+            if y <= origin
+        },
+        new_history={
+            y: dict(zip(GROUPS, map(int, _new(area, y)), strict=True))  # type: ignore[arg-type]
+            for y in new_years
+        },
+        options=options,
+        notes=notes,
+    )
 
 
 def _leaving(area: AreaSeries, transitions: Sequence[int], index: int | None) -> Ratio:
@@ -269,15 +301,22 @@ class SendForecast:
     def by_age(self, index: int) -> dict[str, dict[str, float]]:
         """Expected plans by group and age band in forecast year ``index`` (empty if the data
         have no ages)."""
-        return {group: {band: float(self.expected[index, g]) * share
-                        for band, share in self.fit.age_shares[group].items()}
-                for g, group in enumerate(GROUPS) if group in self.fit.age_shares}  # fmt: skip
+        return {
+            group: {
+                band: float(self.expected[index, g]) * share
+                for band, share in self.fit.age_shares[group].items()
+            }
+            for g, group in enumerate(GROUPS)
+            if group in self.fit.age_shares
+        }
 
 
 def forecast_send(
-    fit: SendFit, horizon: int = 5, adjusters: Sequence[PlanAdjuster] = (),
+    fit: SendFit,
+    horizon: int = 5,
+    adjusters: Sequence[PlanAdjuster] = (),
     simulations: int | None = None,
-) -> SendForecast:  # fmt: skip
+) -> SendForecast:
     """Expected plans and sample paths for the ``horizon`` Januaries after the origin."""
     options = fit.options
     count = options.simulations if simulations is None else simulations
@@ -291,11 +330,18 @@ def forecast_send(
         rng = np.random.default_rng(options.seed)
         scale = options.band_scale
         new_paths = fit.new_trend.simulate(horizon, rng, count, scale)
-        rates = np.stack([r.simulate(horizon, rng, count, options.group_scale)
-                          for r in fit.leaving], axis=2)  # fmt: skip
+        rates = np.stack(
+            [r.simulate(horizon, rng, count, options.group_scale) for r in fit.leaving], axis=2
+        )
         all_rates = fit.total_leaving.simulate(horizon, rng, count, scale)
-        paths, _ = _propagate(fit, years, new_paths, np.clip(rates, -1.0, 1.0),
-                              np.clip(all_rates, -1.0, 1.0), adjusters)  # fmt: skip
+        paths, _ = _propagate(
+            fit,
+            years,
+            new_paths,
+            np.clip(rates, -1.0, 1.0),
+            np.clip(all_rates, -1.0, 1.0),
+            adjusters,
+        )
         paths = _model_error(paths, options, rng)
     return SendForecast(fit, years, expected[0], new_expected[0], paths)
 
@@ -312,8 +358,9 @@ def _model_error(paths: np.ndarray, options: SendOptions, rng: np.random.Generat
         z = rng.standard_normal((count, 1, groups))
         moved = paths * np.exp(sigma[None, None, :] * growth[None, :, None] * z)
         before, after = paths.sum(axis=2), moved.sum(axis=2)
-        paths = moved * np.divide(before, after, out=np.ones_like(before),
-                                  where=after > 0)[:, :, None]  # fmt: skip
+        paths = (
+            moved * np.divide(before, after, out=np.ones_like(before), where=after > 0)[:, :, None]
+        )
     if options.total_error:
         z_total = rng.standard_normal((count, 1))
         paths = paths * np.exp(options.total_error * growth[None, :] * z_total)[:, :, None]
@@ -321,9 +368,13 @@ def _model_error(paths: np.ndarray, options: SendOptions, rng: np.random.Generat
 
 
 def _propagate(
-    fit: SendFit, years: list[int], new_total: np.ndarray, leaving: np.ndarray,
-    all_leaving: np.ndarray, adjusters: Sequence[PlanAdjuster],
-) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    fit: SendFit,
+    years: list[int],
+    new_total: np.ndarray,
+    leaving: np.ndarray,
+    all_leaving: np.ndarray,
+    adjusters: Sequence[PlanAdjuster],
+) -> tuple[np.ndarray, np.ndarray]:
     """Plans (P, H, G) and new plans (P, H, G) from new-plan totals (P, H), the groups'
     leaving rates (P, H, G) and the leaving rate of all plans (P, H): the groups' staying
     plans are scaled so that they add to the plans staying overall."""

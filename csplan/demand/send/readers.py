@@ -47,9 +47,16 @@ from csplan.demand.send import settings as st
 
 # DfE's total is the sum of these (the setting totals and the settings outside them).
 SETTING_TOTALS = (
-    "mainstream_total", "special_total", "ap_pru_total", "fe_total", "ed_elsewhere",
-    "nm_early_years", "placement_unknown", "await_prov_2022", "perm_ex_2022",
-)  # fmt: skip
+    "mainstream_total",
+    "special_total",
+    "ap_pru_total",
+    "fe_total",
+    "ed_elsewhere",
+    "nm_early_years",
+    "placement_unknown",
+    "await_prov_2022",
+    "perm_ex_2022",
+)
 SUM_OF_SETTINGS = "sum_of_settings"
 
 
@@ -92,8 +99,18 @@ def _new_plans(cells: Cells) -> Iterable[Figure]:
         yield measure, year, value, note
 
 
-CEASED_REASONS = ("max_age", "needs_met", "he", "employ", "transfer", "no_engage",
-                  "moved_outside_eng", "deceased", "not_rec", "other")  # fmt: skip
+CEASED_REASONS = (
+    "max_age",
+    "needs_met",
+    "he",
+    "employ",
+    "transfer",
+    "no_engage",
+    "moved_outside_eng",
+    "deceased",
+    "not_rec",
+    "other",
+)
 
 
 def _ceased(cells: Cells) -> Iterable[Figure]:
@@ -121,29 +138,40 @@ def _topic(*topics: str):
 
 
 CASELOAD = FileSpec(
-    "ehcp_caseload", "DfE EHC plans in January (caseload.csv)",
+    "ehcp_caseload",
+    "DfE EHC plans in January (caseload.csv)",
     ("breakdown_topic", "breakdown", "ehcplans", "mainstream_total", "special_total"),
-    _caseload, _topic("All EHC plans", "Child or young persons age"),
-)  # fmt: skip
+    _caseload,
+    _topic("All EHC plans", "Child or young persons age"),
+)
 NEW_PLANS = FileSpec(
-    "ehcp_new_plans", "DfE new EHC plans (newplans.csv)",
-    ("breakdown_topic", "new_ehc_plans", "mainstream_total"), _new_plans,
+    "ehcp_new_plans",
+    "DfE new EHC plans (newplans.csv)",
+    ("breakdown_topic", "new_ehc_plans", "mainstream_total"),
+    _new_plans,
     _topic("New EHC plans"),
-)  # fmt: skip
+)
 CEASED = FileSpec(
-    "ehcp_ceased", "DfE ceased EHC plans (ceased_plans.csv)",
-    ("breakdown_topic", "total_ceased", "max_age"), _ceased, _topic("All ceased EHC plans"),
-)  # fmt: skip
+    "ehcp_ceased",
+    "DfE ceased EHC plans (ceased_plans.csv)",
+    ("breakdown_topic", "total_ceased", "max_age"),
+    _ceased,
+    _topic("All ceased EHC plans"),
+)
 REQUESTS = FileSpec(
-    "ehcp_requests", "DfE requests for EHC needs assessment (requests.csv)",
-    ("breakdown_topic", "requests_received_in_year", "requests_decided_to_assess"), _requests,
+    "ehcp_requests",
+    "DfE requests for EHC needs assessment (requests.csv)",
+    ("breakdown_topic", "requests_received_in_year", "requests_decided_to_assess"),
+    _requests,
     _topic("All requests for EHC needs assessments"),
-)  # fmt: skip
+)
 ASSESSMENTS = FileSpec(
-    "ehcp_assessments", "DfE EHC needs assessments (assessments.csv)",
-    ("breakdown_topic", "assess_in_year", "assess_issued"), _assessments,
+    "ehcp_assessments",
+    "DfE EHC needs assessments (assessments.csv)",
+    ("breakdown_topic", "assess_in_year", "assess_issued"),
+    _assessments,
     _topic("All EHC needs assessments"),
-)  # fmt: skip
+)
 SPECS = (CASELOAD, NEW_PLANS, CEASED, REQUESTS, ASSESSMENTS)
 KINDS = tuple(spec.kind for spec in SPECS)
 
@@ -231,8 +259,9 @@ def _date(text: str, file: str, row: int, column: str) -> dt.date | None:
 class _Plan:
     __slots__ = ("start", "end", "group", "birth")
 
-    def __init__(self, start: dt.date, end: dt.date | None, group: str,
-                 birth: dt.date | None) -> None:  # fmt: skip
+    def __init__(
+        self, start: dt.date, end: dt.date | None, group: str, birth: dt.date | None
+    ) -> None:
         self.start, self.end, self.group, self.birth = start, end, group, birth
 
 
@@ -252,18 +281,22 @@ def _extract_plans(file: str, text: str) -> list[_Plan]:
         end = _date(record.get("plan_end", ""), file, number, "plan_end")
         birth = _date(record.get("date_of_birth", ""), file, number, "date_of_birth")
         if end is not None and end < start:
-            raise SeriesFileError(file, f"the plan ends ({end}) before it starts ({start})",
-                                  number, "plan_end")  # fmt: skip
+            raise SeriesFileError(
+                file, f"the plan ends ({end}) before it starts ({start})", number, "plan_end"
+            )
         if birth is not None and birth > start:
-            raise SeriesFileError(file, f"born ({birth}) after the plan started ({start})",
-                                  number, "date_of_birth")  # fmt: skip
+            raise SeriesFileError(
+                file, f"born ({birth}) after the plan started ({start})", number, "date_of_birth"
+            )
         group = st.group_of(record.get("setting", ""))
         if group is None:
             raise SeriesFileError(
-                file, f"unknown setting {record.get('setting', '')!r}: use a group "
+                file,
+                f"unknown setting {record.get('setting', '')!r}: use a group "
                 f"({', '.join(st.GROUP_KEYS)}), a DfE setting column or a DfE placement label",
-                number, "setting",
-            )  # fmt: skip
+                number,
+                "setting",
+            )
         plans.append(_Plan(start, end, group, birth))
     if not plans:
         raise SeriesFileError(file, "the extract has a header but no plans", 2)
@@ -274,8 +307,9 @@ def _age_on(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-def read_extract(name: str, data: bytes, *, la_code: str = "", la_name: str = "",
-                 as_at: dt.date | None = None) -> SeriesSet:  # fmt: skip
+def read_extract(
+    name: str, data: bytes, *, la_code: str = "", la_name: str = "", as_at: dt.date | None = None
+) -> SeriesSet:
     """A council's extract as the same figures as DfE's files (see the module notes)."""
     text = decode(name, data)
     plans = _extract_plans(name, text)
@@ -312,8 +346,9 @@ def _count_census(area: AreaSeries, year: int, day: dt.date, plans: list[_Plan])
         area.put(st.plans(group), year, count)
     if aged:
         for band in st.BAND_KEYS:
-            area.put(st.plans("all", band), year,
-                     sum(by_age.get((g, band), 0) for g in st.GROUP_KEYS))  # fmt: skip
+            area.put(
+                st.plans("all", band), year, sum(by_age.get((g, band), 0) for g in st.GROUP_KEYS)
+            )
             for group in st.GROUP_KEYS:
                 area.put(st.plans(group, band), year, by_age.get((group, band), 0))
 

@@ -74,11 +74,22 @@ from csplan.demand.send.model import (
     forecast_send,
 )
 
-KINDS = ("new_plans", "setting_shift", "placement_cost", "travel_training", "personal_budget",
-         "route_optimisation")  # fmt: skip
-_NEEDS = {"new_plans": ("multiply",), "setting_shift": ("share", "from_group", "to_group"),
-          "placement_cost": ("multiply",), "travel_training": ("share",),
-          "personal_budget": ("share", "cost"), "route_optimisation": ("multiply",)}  # fmt: skip
+KINDS = (
+    "new_plans",
+    "setting_shift",
+    "placement_cost",
+    "travel_training",
+    "personal_budget",
+    "route_optimisation",
+)
+_NEEDS = {
+    "new_plans": ("multiply",),
+    "setting_shift": ("share", "from_group", "to_group"),
+    "placement_cost": ("multiply",),
+    "travel_training": ("share",),
+    "personal_budget": ("share", "cost"),
+    "route_optimisation": ("multiply",),
+}
 TRAINING_GROUPS = ("mainstream", "resourced", "further_education")
 MEASURES = ("transport", "placements", "both")
 
@@ -103,8 +114,9 @@ class SendAdjustment:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise SendScenarioError(f"unknown adjustment kind {self.kind!r}: one of "
-                                    f"{', '.join(KINDS)}")  # fmt: skip
+            raise SendScenarioError(
+                f"unknown adjustment kind {self.kind!r}: one of {', '.join(KINDS)}"
+            )
         missing = [n for n in _NEEDS[self.kind] if getattr(self, n) is None]
         if missing:
             raise SendScenarioError(f"{self.kind} needs {', '.join(missing)}")
@@ -120,8 +132,9 @@ class SendAdjustment:
             raise SendScenarioError(f"{self.kind}: ramp_years must be 0 or more")
         for group in (*self.groups, self.from_group, self.to_group):
             if group is not None and group not in GROUPS:
-                raise SendScenarioError(f"{self.kind}: unknown setting group {group!r}: one of "
-                                        f"{', '.join(GROUPS)}")  # fmt: skip
+                raise SendScenarioError(
+                    f"{self.kind}: unknown setting group {group!r}: one of {', '.join(GROUPS)}"
+                )
 
     def effect(self, year: FinancialYear) -> float:
         """Share of the full effect in financial ``year`` (0 to 1)."""
@@ -137,8 +150,11 @@ class SendAdjustment:
         return np.array([g in chosen for g in GROUPS], dtype=float)
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"kind": self.kind, "start": self.start.isoformat(),
-                               "ramp_years": self.ramp_years}  # fmt: skip
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "start": self.start.isoformat(),
+            "ramp_years": self.ramp_years,
+        }
         for name in ("multiply", "share", "stock_share", "from_group", "to_group", "label"):
             value = getattr(self, name)
             if value not in (None, ""):
@@ -198,8 +214,11 @@ class SendScenario:
     description: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "description": self.description,
-                "adjustments": [a.to_dict() for a in self.adjustments]}  # fmt: skip
+        return {
+            "name": self.name,
+            "description": self.description,
+            "adjustments": [a.to_dict() for a in self.adjustments],
+        }
 
     @classmethod
     def from_dict(cls, data: Any) -> SendScenario:
@@ -208,8 +227,11 @@ class SendScenario:
         items = data.get("adjustments") or []
         if not isinstance(items, list):
             raise SendScenarioError("adjustments must be a list")
-        return cls(str(data["name"]), tuple(SendAdjustment.from_dict(i) for i in items),
-                   str(data.get("description", "") or ""))  # fmt: skip
+        return cls(
+            str(data["name"]),
+            tuple(SendAdjustment.from_dict(i) for i in items),
+            str(data.get("description", "") or ""),
+        )
 
     @classmethod
     def load(cls, path: Path | str) -> SendScenario:
@@ -222,8 +244,9 @@ class SendScenario:
         return cls.from_dict(data)
 
     def plan_adjusters(self) -> list:
-        return [_plan_adjuster(a) for a in self.adjustments
-                if a.kind in ("new_plans", "setting_shift")]  # fmt: skip
+        return [
+            _plan_adjuster(a) for a in self.adjustments if a.kind in ("new_plans", "setting_shift")
+        ]
 
     def rules_for(self, year: FinancialYear) -> TransportRules:
         """This scenario's transport and placement-cost rules in financial ``year``."""
@@ -287,8 +310,9 @@ class SendRun:
             return self.transport_saving
         if measure == "placements":
             return self.placement_saving
-        return {y: self.transport_saving[y] + self.placement_saving[y]
-                for y in self.transport_saving}  # fmt: skip
+        return {
+            y: self.transport_saving[y] + self.placement_saving[y] for y in self.transport_saving
+        }
 
 
 def run_send_scenario(
@@ -313,13 +337,18 @@ def run_send_scenario(
     baseline = cost_send(forecast_send(fit, horizon, simulations=0), unit_costs, transport)
     scenario_forecast = forecast_send(fit, horizon, scenario.plan_adjusters(), simulations=0)
     scenario_cost = cost_send(scenario_forecast, unit_costs, transport, scenario.rules_for)
-    transport_saving = {y.year: y.transport_total - scenario_cost.year(y.year).transport_total
-                        for y in baseline.years[1:]}  # fmt: skip
-    placement_saving = {y.year: y.placement_total - scenario_cost.year(y.year).placement_total
-                        for y in baseline.years[1:]}  # fmt: skip
+    transport_saving = {
+        y.year: y.transport_total - scenario_cost.year(y.year).transport_total
+        for y in baseline.years[1:]
+    }
+    placement_saving = {
+        y.year: y.placement_total - scenario_cost.year(y.year).placement_total
+        for y in baseline.years[1:]
+    }
     run = SendRun(area, fit, baseline, scenario_cost, transport_saving, placement_saving, {})
-    run.evidence = _evidence(run, scenario, options, unit_costs, transport, horizon, measure,
-                             data_hash)  # fmt: skip
+    run.evidence = _evidence(
+        run, scenario, options, unit_costs, transport, horizon, measure, data_hash
+    )
     return run
 
 
@@ -328,20 +357,36 @@ def _money(values: dict[FinancialYear, Decimal]) -> dict[str, str]:
 
 
 def _totals(costed: CostedSend, measure: str) -> dict[str, str]:
-    pick = {"transport": lambda y: y.transport_total, "placements": lambda y: y.placement_total,
-            "both": lambda y: y.transport_total + y.placement_total}[measure]  # fmt: skip
+    pick = {
+        "transport": lambda y: y.transport_total,
+        "placements": lambda y: y.placement_total,
+        "both": lambda y: y.transport_total + y.placement_total,
+    }[measure]
     return {y.year.label: str(pick(y)) for y in costed.years[1:]}
 
 
-def _evidence(run: SendRun, scenario: SendScenario, options: SendOptions,
-              unit_costs: ParameterSet, transport: ParameterSet, horizon: int, measure: str,
-              data_hash: str) -> dict[str, Any]:  # fmt: skip
-    what = {"transport": "SEN home-to-school transport", "placements": "SEN placement",
-            "both": "SEN placement and transport"}[measure]  # fmt: skip
+def _evidence(
+    run: SendRun,
+    scenario: SendScenario,
+    options: SendOptions,
+    unit_costs: ParameterSet,
+    transport: ParameterSet,
+    horizon: int,
+    measure: str,
+    data_hash: str,
+) -> dict[str, Any]:
+    what = {
+        "transport": "SEN home-to-school transport",
+        "placements": "SEN placement",
+        "both": "SEN placement and transport",
+    }[measure]
     saving = run.saving(measure)
     base = run.baseline.base
-    base_cost = {"transport": base.transport_total, "placements": base.placement_total,
-                 "both": base.transport_total + base.placement_total}[measure]  # fmt: skip
+    base_cost = {
+        "transport": base.transport_total,
+        "placements": base.placement_total,
+        "both": base.transport_total + base.placement_total,
+    }[measure]
     other = "placements" if measure == "transport" else "transport"
     summary = (
         f"{what} cost saving against the EHC plan forecast for {run.area.name} from January "
@@ -388,13 +433,16 @@ def reproduce(evidence: dict[str, Any]) -> SendRun:
     """Recompute a SEND evidence record from the figures it holds; raise if anything differs."""
     p = evidence["parameters"]
     run = run_send_scenario(
-        AreaSeries.from_dict(p["area"]), SendScenario.from_dict(p["scenario"]),
+        AreaSeries.from_dict(p["area"]),
+        SendScenario.from_dict(p["scenario"]),
         options=SendOptions.from_dict(p["options"]),
         unit_costs=parse_parameters(p["unit_costs"], "unit costs"),
         transport=parse_parameters(p["transport"], "transport"),
-        horizon=int(p["horizon"]), origin=int(p["origin"]), measure=p["measure"],
+        horizon=int(p["horizon"]),
+        origin=int(p["origin"]),
+        measure=p["measure"],
         data_hash=evidence.get("data_hash", ""),
-    )  # fmt: skip
+    )
     if run.evidence["savings"] != evidence["savings"]:
         raise SendReproductionError(
             f"saving recomputed as {run.evidence['savings']}, recorded {evidence['savings']}"

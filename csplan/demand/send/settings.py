@@ -28,43 +28,73 @@ class SettingGroup:
 
 GROUPS: tuple[SettingGroup, ...] = (
     SettingGroup(
-        "mainstream", "Mainstream schools",
-        ("mainstream_la_maintained", "mainstream_academy", "mainstream_free_school",
-         "mainstream_independent"),
-        ("Mainstream - LA maintained", "Mainstream - academy", "Mainstream - free school",
-         "Mainstream - independent"),
+        "mainstream",
+        "Mainstream schools",
+        (
+            "mainstream_la_maintained",
+            "mainstream_academy",
+            "mainstream_free_school",
+            "mainstream_independent",
+        ),
+        (
+            "Mainstream - LA maintained",
+            "Mainstream - academy",
+            "Mainstream - free school",
+            "Mainstream - independent",
+        ),
     ),
     SettingGroup(
-        "resourced", "Resourced provision and SEN units",
-        ("mainstream_la_maintained_resourced_provision", "mainstream_la_maintained_senunit",
-         "mainstream_academy_resourced_provision", "mainstream_academy_senunit",
-         "mainstream_free_school_resourced_provision", "mainstream_free_school_senunit"),
-        ("Mainstream - LA maintained (resourced provision)",
-         "Mainstream - LA maintained (SEN unit)", "Mainstream - academy (resourced provision)",
-         "Mainstream - academy (SEN unit)", "Mainstream - free school (resourced provision)",
-         "Mainstream - free school (SEN unit)"),
+        "resourced",
+        "Resourced provision and SEN units",
+        (
+            "mainstream_la_maintained_resourced_provision",
+            "mainstream_la_maintained_senunit",
+            "mainstream_academy_resourced_provision",
+            "mainstream_academy_senunit",
+            "mainstream_free_school_resourced_provision",
+            "mainstream_free_school_senunit",
+        ),
+        (
+            "Mainstream - LA maintained (resourced provision)",
+            "Mainstream - LA maintained (SEN unit)",
+            "Mainstream - academy (resourced provision)",
+            "Mainstream - academy (SEN unit)",
+            "Mainstream - free school (resourced provision)",
+            "Mainstream - free school (SEN unit)",
+        ),
     ),
     SettingGroup(
-        "special_maintained", "Special schools: LA maintained, academies and free schools",
+        "special_maintained",
+        "Special schools: LA maintained, academies and free schools",
         ("special_la_maintained", "special_academy_free"),
-        ("Special - LA maintained", "Special - academy/free school",
-         "Special - Academy/free schools"),
+        (
+            "Special - LA maintained",
+            "Special - academy/free school",
+            "Special - Academy/free schools",
+        ),
     ),
     SettingGroup(
-        "special_independent", "Special schools: independent and non-maintained",
+        "special_independent",
+        "Special schools: independent and non-maintained",
         ("special_independent", "special_non_maintained"),
         ("Special - independent", "Special - non-maintained"),
     ),
     SettingGroup(
-        "further_education", "Further education and post-16",
+        "further_education",
+        "Further education and post-16",
         ("general_fe_tertiary_colleges", "specialist_post_16_institutions", "ukrlp_provider"),
-        ("FE - general FE and tertiary colleges", "FE - specialist post-16 institutions",
-         "FE - UKRLP provider"),
+        (
+            "FE - general FE and tertiary colleges",
+            "FE - specialist post-16 institutions",
+            "FE - UKRLP provider",
+        ),
     ),
     SettingGroup(
-        "other", "Other: early years, alternative provision, elsewhere, not recorded", (),
+        "other",
+        "Other: early years, alternative provision, elsewhere, not recorded",
+        (),
     ),
-)  # fmt: skip
+)
 GROUP_KEYS: tuple[str, ...] = tuple(g.key for g in GROUPS)
 LABELS: dict[str, str] = {g.key: g.label for g in GROUPS}
 
