@@ -97,6 +97,7 @@ class BenchmarkData:
     code_changes: list[CodeChange] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
     upper_tier: dict[str, LookupRow] = field(default_factory=dict)  # LTLA code -> its UTLA
+    neighbour_model: str = "2021"  # DfE's April 2021 groupings or its 2025 model
 
     @property
     def years(self) -> list[int]:

@@ -34,13 +34,17 @@ from csplan.core.money import round_half_up
 CLA = "cla"
 POPULATION = "population"
 NEIGHBOURS = "neighbours"
+NEIGHBOURS_2025 = "neighbours_2025"
 LA_LOOKUP = "la_lookup"
 RO3 = "ro3"
+# The statistical-neighbour models a user can choose: the kind of dataset each is stored as.
+NEIGHBOUR_MODELS = {"2021": NEIGHBOURS, "2025": NEIGHBOURS_2025}
 
 KIND_LABELS = {
     CLA: "DfE children looked after numbers and rates per 10,000",
     POPULATION: "ONS 0-17 mid-year population by LA",
-    NEIGHBOURS: "DfE statistical neighbour groupings",
+    NEIGHBOURS: "DfE statistical neighbour groupings (April 2021)",
+    NEIGHBOURS_2025: "DfE statistical neighbour model (2025)",
     LA_LOOKUP: "ONS lower- to upper-tier LA lookup",
     RO3: "MHCLG RO3 revenue outturn (children looked after spend)",
 }
@@ -166,7 +170,7 @@ class ParsedFile:
 
     @property
     def label(self) -> str:
-        return KIND_LABELS[self.kind]
+        return KIND_LABELS.get(self.kind) or series_label(self.kind)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -229,6 +233,7 @@ POPULATION_COLUMNS = (
     "population_estimate",
 )
 NEIGHBOUR_COLUMNS = ("la num", "la name", "sn1", "snp", "sn10")
+NEIGHBOUR_2025_COLUMNS = ("old_la_code", "la_name", "sn_1", "sn_1p", "sn_10", "sn_10p")
 # kind: (the columns that tell it apart, all the columns it needs) - for "missing column" errors
 _KNOWN_HEADERS = {
     CLA: (
@@ -258,6 +263,8 @@ def recognise_header(file: str, header: Sequence[str]) -> tuple[str, str]:
         return POPULATION, ""
     if set(NEIGHBOUR_COLUMNS) <= keyset:
         return NEIGHBOURS, ""
+    if set(NEIGHBOUR_2025_COLUMNS) <= keyset:
+        return NEIGHBOURS_2025, ""
     if any(re.fullmatch(r"ltla\d\dcd", k) for k in keys) and any(
         re.fullmatch(r"utla\d\dcd", k) for k in keys
     ):
@@ -307,12 +314,17 @@ def parse_bytes(name: str, data: bytes) -> ParsedFile:
         header = next(reader)
     except StopIteration:
         raise BenchmarkFileError(name, "the file is empty") from None
+    series = _series_reader(header)
+    if series is not None:
+        read = series.read(name, data)
+        return ParsedFile(series.kind, name, digest, list(read.areas.values()), slot=series.kind)
     kind, schema = recognise_header(name, header)
     keys = [_key(h) for h in header]
     parser = {
         CLA: _parse_cla,
         POPULATION: _parse_population,
         NEIGHBOURS: _parse_neighbours,
+        NEIGHBOURS_2025: _parse_neighbours_2025,
         LA_LOOKUP: _parse_lookup,
     }[kind]
     rows = parser(name, keys, reader)
@@ -502,6 +514,72 @@ def _parse_neighbours(
             )
         )
     return rows
+
+
+def _parse_neighbours_2025(
+    file: str, keys: list[str], reader: Iterator[list[str]]
+) -> list[NeighbourRow]:
+    """DfE's 2025 model: ``SN_1``…``SN_10`` with closeness in ``SN_1P``… (trailing spaces)."""
+    sn_columns = [(k, keys.index(k), keys.index(k + "p")) for k in keys
+                  if re.fullmatch(r"sn_\d+", k) and k + "p" in keys]  # fmt: skip
+    rows = []
+    for number, record in _records(file, keys, reader):
+        code = record["old_la_code"].strip()
+        if not OLD_CODE.match(code):
+            raise BenchmarkFileError(
+                file, f"{code!r} is not a three-digit LA number", number, "old_la_code"
+            )
+        values = list(record.values())
+        neighbours = []
+        for key, column, closeness in sn_columns:
+            neighbour = values[column].strip() if column < len(values) else ""
+            if not neighbour:
+                continue
+            if not OLD_CODE.match(neighbour):
+                raise BenchmarkFileError(
+                    file, f"{neighbour!r} is not a three-digit LA number", number, key.upper()
+                )
+            neighbours.append((neighbour, values[closeness].strip() if closeness < len(values)
+                               else ""))  # fmt: skip
+        rows.append(
+            NeighbourRow(
+                code,
+                record["la_name"].strip(),
+                record.get("region_name", "").strip(),
+                tuple(neighbours),
+            )
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------- published series
+
+
+def _series_reader(header: Sequence[str]):  # noqa: ANN202
+    """The reader of a published series file (EHC plans, children in need, placements), if
+    the header is one's: stored as figures by area (``csplan.demand.annual.series``)."""
+    keys = [_key(h) for h in header]
+    for spec in series_specs():
+        if spec.matches(keys):
+            return spec
+    return None
+
+
+def series_specs() -> tuple:
+    from csplan.demand.needs.readers import (
+        CHILDREN_IN_NEED,
+        CPP_AT31,
+        CPP_STARTED,
+        PLACEMENTS,
+        REFERRALS,
+    )
+    from csplan.demand.send.readers import SPECS
+
+    return (*SPECS, CHILDREN_IN_NEED, REFERRALS, CPP_AT31, CPP_STARTED, PLACEMENTS)
+
+
+def series_label(kind: str) -> str:
+    return next((spec.label for spec in series_specs() if spec.kind == kind), kind)
 
 
 # --------------------------------------------------------------------------- LA lookup

@@ -108,3 +108,21 @@ class Ro3Spend(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.financial_year}"
+
+
+class SeriesArea(models.Model):
+    """One area's figures from a published series file (EHC plans, children in need, child
+    protection, new placements): ``figures`` is ``csplan.demand.annual.series.AreaSeries``
+    as a dict (values by measure and year, DfE's symbols as notes)."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="series")
+    area_code = models.CharField(max_length=9)
+    area_name = models.CharField(max_length=120)
+    level = models.CharField(max_length=10)
+    figures = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [models.Index(fields=["area_code"])]
+
+    def __str__(self) -> str:
+        return f"{self.dataset.slot}: {self.area_name}"

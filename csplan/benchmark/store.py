@@ -26,6 +26,7 @@ from csplan.benchmark.models import (
     NeighbourLink,
     PopulationEstimate,
     Ro3Spend,
+    SeriesArea,
 )
 from csplan.core.money import round_half_up
 from csplan.evidence.models import Evidence
@@ -87,7 +88,7 @@ def _store(parsed: imp.ParsedFile) -> ImportSummary:
         imported_at=timezone.now(),
         row_count=len(parsed.rows),
     )
-    _WRITERS[parsed.kind](dataset, parsed.rows)
+    _WRITERS.get(parsed.kind, _write_series)(dataset, parsed.rows)
     return ImportSummary(
         slot=parsed.slot,
         kind=parsed.kind,
@@ -199,10 +200,20 @@ def _write_ro3(dataset: Dataset, rows: list[imp.Ro3Row]) -> None:
     )
 
 
+def _write_series(dataset: Dataset, rows: list[Any]) -> None:
+    """Figures by area from a published series file (``AreaSeries``), one row an area."""
+    SeriesArea.objects.bulk_create(
+        [SeriesArea(dataset=dataset, area_code=area.code, area_name=area.name[:120],
+                    level=area.level, figures=area.to_dict()) for area in rows],
+        batch_size=200,
+    )  # fmt: skip
+
+
 _WRITERS = {
     imp.CLA: _write_cla,
     imp.POPULATION: _write_population,
     imp.NEIGHBOURS: _write_neighbours,
+    imp.NEIGHBOURS_2025: _write_neighbours,
     imp.LA_LOOKUP: _write_lookup,
     imp.RO3: _write_ro3,
 }
@@ -250,9 +261,12 @@ def load_population_rows() -> list[imp.PopulationRow]:
     ]
 
 
-def load_neighbour_rows() -> list[imp.NeighbourRow]:
+def load_neighbour_rows(model: str = "2021") -> list[imp.NeighbourRow]:
+    """The neighbours of statistical-neighbour ``model`` (``2021`` or ``2025``)."""
+    kind = neighbour_kind(model)
     grouped: dict[str, list[NeighbourLink]] = {}
-    for link in NeighbourLink.objects.order_by("la_number", "position"):
+    links = NeighbourLink.objects.filter(dataset__kind=kind)
+    for link in links.order_by("la_number", "position"):
         grouped.setdefault(link.la_number, []).append(link)
     return [
         imp.NeighbourRow(
@@ -289,16 +303,53 @@ def load_lookup_rows() -> list[imp.LookupRow]:
     ]
 
 
-def load_benchmark_data() -> BenchmarkData:
-    """Everything stored, as the plain values the calculations use."""
-    return build_benchmark_data(
+def neighbour_kind(model: str) -> str:
+    try:
+        return imp.NEIGHBOUR_MODELS[str(model)]
+    except KeyError:
+        raise imp.BenchmarkFileError(
+            "neighbours",
+            f"unknown statistical-neighbour model {model!r}: choose "
+            f"{' or '.join(imp.NEIGHBOUR_MODELS)}",
+        ) from None
+
+
+def neighbour_models() -> list[str]:
+    """The statistical-neighbour models imported (``2021``, ``2025``)."""
+    kinds = set(Dataset.objects.values_list("kind", flat=True))
+    return [model for model, kind in imp.NEIGHBOUR_MODELS.items() if kind in kinds]
+
+
+def load_series(kinds: Iterable[str] | None = None) -> Any:
+    """The stored published series (all kinds, or those given) as one ``SeriesSet``."""
+    from csplan.demand.annual.series import AreaSeries, SeriesSet, SourceFile
+
+    result = SeriesSet()
+    datasets = Dataset.objects.filter(series__isnull=False).distinct()
+    if kinds is not None:
+        datasets = datasets.filter(kind__in=list(kinds))
+    for dataset in datasets:
+        part = SeriesSet(sources=[SourceFile(dataset.kind, dataset.source_name, dataset.sha256,
+                                             dataset.row_count)])  # fmt: skip
+        for row in dataset.series.all():
+            part.areas[row.area_code] = AreaSeries.from_dict(row.figures)
+        result.merge(part)
+    return result
+
+
+def load_benchmark_data(neighbours: str = "2021") -> BenchmarkData:
+    """Everything stored, as the plain values the calculations use, with the neighbours of
+    the statistical-neighbour model chosen (``2021`` groupings or the ``2025`` model)."""
+    data = build_benchmark_data(
         cla=load_cla_rows(),
         population=load_population_rows(),
-        neighbours=load_neighbour_rows(),
+        neighbours=load_neighbour_rows(neighbours),
         ro3=load_ro3_rows(),
         lookup=load_lookup_rows(),
         sources={d.slot: f"{d.source_name} (sha256 {d.sha256[:12]})" for d in datasets()},
     )
+    data.neighbour_model = str(neighbours)
+    return data
 
 
 def benchmark_data_hash() -> str:

@@ -25,6 +25,8 @@ _COMMANDS = [
     ("csplan.cli.programme", "table"),
     ("csplan.cli.benchmark", "benchmark"),
     ("csplan.cli.demand", "demand"),
+    ("csplan.cli.send", "send"),
+    ("csplan.cli.needs", "needs"),
     ("csplan.cli.pack", "pack"),
     ("csplan.cli.monitoring", "monitoring"),
     ("csplan.cli.users", "user"),

@@ -57,12 +57,27 @@ def import_files(paths: tuple[str, ...]) -> None:
     click.echo(f"{len(summaries)} file(s), {total:,} rows.")
 
 
-def _load_report(la_code: str, year: int | None):  # -> Report
+NEIGHBOURS_OPTION = click.option(
+    "--neighbours", type=click.Choice(["2021", "2025"]), default="2021", show_default=True,
+    help="DfE's statistical neighbours: the April 2021 groupings or the 2025 model.",
+)  # fmt: skip
+
+
+def _data(neighbours: str):  # -> BenchmarkData
+    from csplan.benchmark.store import load_benchmark_data, neighbour_models
+
+    models = neighbour_models()
+    if models and neighbours not in models:
+        fail(f"the {neighbours} statistical-neighbour model is not imported (imported: "
+             f"{', '.join(models)}): `csplan benchmark import` its file")  # fmt: skip
+    return load_benchmark_data(neighbours)
+
+
+def _load_report(la_code: str, year: int | None, neighbours: str = "2021"):  # -> Report
     from csplan.benchmark.calculations import BenchmarkError, resolve_la
     from csplan.benchmark.report import benchmark_report
-    from csplan.benchmark.store import load_benchmark_data
 
-    data = load_benchmark_data()
+    data = _data(neighbours)
     if not data.cla:
         fail("no children looked after figures: run `csplan benchmark import` first")
     try:
@@ -83,12 +98,13 @@ def _load_report(la_code: str, year: int | None):  # -> Report
     show_default=True,
 )
 @click.option("--output", type=click.Path(dir_okay=False), help="Write to FILE, not the screen.")
-def show(la_code: str, year: int | None, fmt: str, output: str | None) -> None:
+@NEIGHBOURS_OPTION
+def show(la_code: str, year: int | None, fmt: str, output: str | None, neighbours: str) -> None:
     """Compare LA_CODE (E10000015, or the three-digit DfE number 919) with its neighbours."""
     setup_django()
     from csplan.benchmark.render import render
 
-    report = _load_report(la_code, year)
+    report = _load_report(la_code, year, neighbours)
     rendered = render(report, fmt)
     if output:
         path = Path(output)
@@ -185,18 +201,18 @@ def demo() -> None:
     "--scenario-out", type=click.Path(dir_okay=False, path_type=Path),
     help="Write the gap as a demand-model scenario (YAML or .json) for `csplan demand scenario`.",
 )  # fmt: skip
+@NEIGHBOURS_OPTION
 def gap(
     la_code: str, year: int | None, target: str, by_year: str, weekly_cost: str,
-    line_reference: str | None, scenario_out: Path | None,
+    line_reference: str | None, scenario_out: Path | None, neighbours: str,
 ) -> None:  # fmt: skip
     """Close the gap: the trajectory, children fewer and saving per financial year."""
     setup_django()
     from csplan.benchmark.calculations import BenchmarkError, resolve_la
     from csplan.benchmark.gap import GapError, gap_from_benchmark, gap_text
-    from csplan.benchmark.store import load_benchmark_data
     from csplan.core.periods import FinancialYear, PeriodError
 
-    data = load_benchmark_data()
+    data = _data(neighbours)
     cost: Decimal | str = weekly_cost.strip().lower()
     if cost != "ro3":
         try:
@@ -229,3 +245,93 @@ def _attach_gap(plan: Any, reference: str) -> None:
         fail(f"{'no' if not lines else len(lines)} savings lines with reference {reference!r}")
     evidence = attach_gap_evidence(lines[0], plan)
     click.echo(f"Attached the gap to {reference} as evidence {evidence.pk}")
+
+
+def _system(
+    la_code: str,
+    year: int | None,
+    neighbours: str,
+    kinds: tuple[str, ...],
+    measure: str,
+    build: Any,
+    name: str,
+    subject: str,
+    fmt: str,
+    output: str | None,
+) -> None:
+    from csplan.benchmark.calculations import BenchmarkError, resolve_la
+    from csplan.benchmark.store import load_series
+    from csplan.benchmark.system import comparison_table, latest_year
+    from csplan.cli.common import emit_tables
+
+    data = _data(neighbours)
+    series = load_series(kinds)
+    if not series.areas:
+        fail(f"no {subject.lower()} figures: `csplan benchmark import` DfE's files first")
+    chosen = year or latest_year(series, measure)
+    try:
+        la = resolve_la(data, la_code) if data.areas else la_code.upper()
+        rows = build(data, series, la, chosen)
+        table = comparison_table(data, la, chosen, rows, name, subject)
+    except BenchmarkError as error:
+        fail(str(error))
+    emit_tables([table], fmt, output)
+
+
+SYSTEM_FORMATS = click.Choice(["text", "csv", "md", "json", "xlsx"])
+
+
+@benchmark.command("send")
+@click.argument("la_code")
+@click.option("--year", type=int, help="The January (e.g. 2025 for 2024/25); default latest.")
+@NEIGHBOURS_OPTION
+@click.option("--format", "fmt", type=SYSTEM_FORMATS, default="text", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+def send_benchmark(
+    la_code: str, year: int | None, neighbours: str, fmt: str, output: str | None
+) -> None:
+    """EHC plans per 10,000, the mix of settings and growth against the neighbours."""
+    setup_django()
+    from csplan.benchmark.system import send_comparisons
+    from csplan.demand.send.readers import KINDS
+
+    _system(
+        la_code,
+        year,
+        neighbours,
+        KINDS,
+        "plans",
+        send_comparisons,
+        "send_benchmark",
+        "EHC plans",
+        fmt,
+        output,
+    )
+
+
+@benchmark.command("needs")
+@click.argument("la_code")
+@click.option("--year", type=int, help="Year ending 31 March; default the latest.")
+@NEIGHBOURS_OPTION
+@click.option("--format", "fmt", type=SYSTEM_FORMATS, default="text", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+def needs_benchmark(
+    la_code: str, year: int | None, neighbours: str, fmt: str, output: str | None
+) -> None:
+    """Referrals, children in need, child protection, children looked after and new
+    placements' location against the neighbours."""
+    setup_django()
+    from csplan.benchmark.system import needs_comparisons
+
+    _system(
+        la_code,
+        year,
+        neighbours,
+        ("cin", "referrals", "cpp_at31", "cpp_started", "cla_placements"),
+        "cin_at31",
+        needs_comparisons,
+        "needs_benchmark",
+        "Levels of need",
+        fmt,
+        output,
+    )

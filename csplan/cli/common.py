@@ -41,3 +41,50 @@ def resolve_plan(plan_name: str | None) -> Any:
     except PlanChoiceError as error:
         message = str(error)
         fail(message[:1].upper() + message[1:] + ".")
+
+
+TABLE_FORMATS = ("text", "csv", "md", "json", "xlsx")
+
+
+def emit_tables(tables: list, fmt: str, output: str | None = None) -> None:
+    """Print report tables (``csplan.core.table.Table``) or write them to ``output``.
+
+    text and md show every table; csv the first; json all, as a list; xlsx one sheet each
+    (it needs ``output``).
+    """
+    import json
+    from pathlib import Path
+
+    from csplan.core.render import (
+        add_table_sheet,
+        render_csv,
+        render_markdown,
+        render_text,
+        table_to_dict,
+    )
+
+    if fmt == "xlsx":
+        if not output:
+            raise click.UsageError("--format xlsx needs --output FILE.xlsx")
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        workbook.remove(workbook.active)
+        for table in tables:
+            add_table_sheet(workbook, table)
+        workbook.save(output)
+        click.echo(f"Wrote {output} ({', '.join(t.name for t in tables)})", err=True)
+        return
+    if fmt == "json":
+        text = json.dumps([table_to_dict(t) for t in tables], indent=2) + "\n"
+    elif fmt == "csv":
+        text = render_csv(tables[0])
+    elif fmt == "md":
+        text = "\n\n".join(render_markdown(t) for t in tables)
+    else:
+        text = "\n\n".join(render_text(t) for t in tables)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}", err=True)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import click
 
-from csplan.cli.common import fail, plan_option, resolve_plan, setup_django
+from csplan.cli.common import (
+    TABLE_FORMATS,
+    emit_tables,
+    fail,
+    plan_option,
+    resolve_plan,
+    setup_django,
+)
 
 
 @click.group()
@@ -107,3 +114,28 @@ def rerun(reference: str, path: str, year: str, month: int, as_at: str | None) -
     implied = stored.implied_by_year().get(period.year)
     click.echo(f"{reference} {period}: promised £{promised:,} in {period.year}, the returns as at "
                f"{day} imply £{implied:,} (data hash {stored.data_hash[:12]})")  # fmt: skip
+
+
+@monitoring.command("gross-net")
+@click.option("--year", required=True, help="Monitoring year, e.g. 2016/17.")
+@click.option("--month", default="12", show_default=True, help="Monitoring month 1-12.")
+@plan_option
+@click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), default="text",
+              show_default=True)  # fmt: skip
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE.")
+def gross_net(year: str, month: str, plan_name: str | None, fmt: str, output: str | None) -> None:
+    """Gross savings, the demand growth they absorb (from the demand models' baselines in the
+    lines' evidence) and the net change in spend, by year, as known at a monitoring month."""
+    setup_django()
+    from csplan.core.periods import MonitoringPeriod, PeriodError
+    from csplan.monitoring.offsets import gross_offset_net_for
+    from csplan.monitoring.reports import gross_offset_net_report
+
+    plan = resolve_plan(plan_name)
+    try:
+        period = MonitoringPeriod.parse(year, month)
+    except PeriodError as error:
+        fail(str(error))
+    rows, baselines = gross_offset_net_for(plan, period)
+    table = gross_offset_net_report(rows, baselines, period, {"plan": plan.name})
+    emit_tables([table], fmt, output)

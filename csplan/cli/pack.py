@@ -48,7 +48,7 @@ def pack(
     """Write the committee pack for a monitoring period (HTML, PDF or XLSX).
 
     Tables: programme_summary, targets, workstreams, proposals, monitoring_summary, at_risk,
-    movements (since the last published pack), demand, equality, investment.
+    movements (since the last published pack), demand, gross_offset_net, equality, investment.
     """
     setup_django()
     from csplan.pack.builder import PackError, chosen

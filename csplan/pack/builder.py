@@ -37,6 +37,7 @@ TABLES: dict[str, str] = {
     "at_risk": "Savings at risk, with mitigation",
     "movements": "Movements since the last pack",
     "demand": "Demand-led savings: promised against the latest data",
+    "gross_offset_net": "Gross savings, demand growth absorbed and net change in spend",
     "equality": "Equality annex: impact on the protected characteristics",
     "investment": "Invest-to-save cases",
 }
@@ -125,6 +126,7 @@ class _Context:
         self.programme = programme_figures(plan)
         self.positions = monitoring.positions_for(plan, period)
         self._risk: tuple[Any, list[RiskYear]] | None = None
+        self.extra_charts: list[Chart] = []  # charts that go with a chosen table
 
     @property
     def risk(self) -> tuple[Any, list[RiskYear]]:
@@ -135,7 +137,7 @@ class _Context:
     def charts(self) -> list[Chart]:
         charts = [gap_chart(self.risk[1]), trajectory_chart(self.plan, self.period),
                   rag_chart(self), fan_chart(self.risk[1])]  # fmt: skip
-        return charts + demand_fan_charts()
+        return charts + demand_fan_charts() + self.extra_charts
 
 
 def _programme_summary(context: _Context) -> list[Table]:
@@ -180,6 +182,14 @@ def _demand(context: _Context) -> list[Table]:
     ]
 
 
+def _gross_offset_net(context: _Context) -> list[Table]:
+    from csplan.monitoring.offsets import gross_offset_net_for
+
+    rows, baselines = gross_offset_net_for(context.plan, context.period)
+    context.extra_charts.append(gross_offset_net_chart(rows))
+    return [monitoring_reports.gross_offset_net_report(rows, baselines, context.period)]
+
+
 def _equality(context: _Context) -> list[Table]:
     from csplan.cases.reports import equality_annex
 
@@ -215,6 +225,7 @@ _BUILDERS = {
     "at_risk": _at_risk,
     "movements": _movements,
     "demand": _demand,
+    "gross_offset_net": _gross_offset_net,
     "equality": _equality,
     "investment": _investment,
 }
@@ -239,6 +250,27 @@ def gap_chart(rows: Sequence[RiskYear]) -> Chart:
             Series("Target", [row.target for row in rows], COLOURS["grey"]),
             Series("Planned", [row.planned for row in rows], COLOURS["blue"]),
             Series("Expected (risk-adjusted)", [row.expected for row in rows], COLOURS["green"]),
+        ],
+    )
+
+
+def gross_offset_net_chart(rows: Sequence[Any]) -> Chart:
+    """Gross savings, the demand growth they absorb and the net saving, by year."""
+    words = "; ".join(
+        f"{r.year}: gross £{_m(r.result.gross)}m, offset £{_m(r.result.offset)}m, net "
+        f"£{_m(r.result.net)}m"
+        for r in rows
+    )
+    return grouped_bars(
+        "gross_offset_net",
+        "Gross savings, demand growth absorbed and net saving",
+        f"Savings delivered before demand, the demand growth they absorb and what the budget "
+        f"sees. {words}. A net saving below zero (not drawn) means spend rises.",
+        [str(r.year) for r in rows],
+        [
+            Series("Gross savings", [r.result.gross for r in rows], COLOURS["blue"]),
+            Series("Demand growth absorbed", [r.result.offset for r in rows], COLOURS["amber"]),
+            Series("Net saving", [r.result.net for r in rows], COLOURS["green"]),
         ],
     )
 

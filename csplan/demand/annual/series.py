@@ -287,6 +287,7 @@ class FileSpec:
     columns: tuple[str, ...]  # the columns that tell this file apart (all present)
     extract: Callable[[Cells], Iterable[Figure]]
     keep: Callable[[Cells], bool] = lambda cells: True  # rows to read (e.g. one breakdown)
+    finish: Callable[[SeriesSet], None] | None = None  # checks across rows, once read
 
     def matches(self, header: Sequence[str]) -> bool:
         return set(self.columns) <= set(header)
@@ -334,6 +335,8 @@ def read_ees(name: str, data: bytes, spec: FileSpec) -> SeriesSet:
     if not rows:
         raise SeriesFileError(name, f"no rows of the {spec.label} file to read", 2)
     result.sources.append(SourceFile(spec.kind, name, hashlib.sha256(data).hexdigest(), rows))
+    if spec.finish is not None:
+        spec.finish(result)
     return result
 
 

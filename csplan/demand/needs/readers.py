@@ -89,6 +89,31 @@ CPP_STARTED = FileSpec(
     _columns((("cpp_started", "cpp_start"), ("cpp_subsequent", "cpp_subsequent"))),
 )
 
+_LOCATIONS = {
+    "placed inside la boundary less than 20 miles from home": "inside_near",
+    "placed inside la boundary more than 20 miles from home": "inside_far",
+    "placed outside la boundary less than 20 miles from home": "outside_near",
+    "placed outside la boundary more than 20 miles from home": "outside_far",
+    "distance not known or not recorded": "unknown",
+    "total new placements": "total",
+}
+
+
+def _placements(cells: Cells) -> Iterable[Figure]:
+    where = _LOCATIONS.get(cells.text("breakdown").lower())
+    if where is not None:
+        yield (f"new_placements:{where}", cells.year(), *cells.count("children_count"))
+
+
+PLACEMENTS = FileSpec(
+    "cla_placements",
+    "DfE new placements of children looked after by location "
+    "(la_cla_during_year_new_placements.csv)",
+    ("characteristic", "breakdown", "children_count", "children_percent"),
+    _placements,
+    lambda cells: cells.text("characteristic") == "Location of new placements during the year",
+)
+
 _CLA_MEASURES = {"looked_after": "cla_at31", "starts": "cla_started", "ceased": "cla_ceased"}
 
 
