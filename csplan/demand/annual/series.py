@@ -231,13 +231,16 @@ class Cells:
         return self.record.get(column, "").strip()
 
     def count(self, column: str) -> tuple[int | None, str]:
-        """A whole number, or None and what DfE's symbol means."""
+        """A whole number, or None and what DfE's symbol means (or that an earlier or later
+        release has no such column: the columns a file must have are its spec's)."""
+        if column not in self.record:
+            return None, f"{column}: not in this release"
         text = self.text(column).replace(",", "")
         if re.fullmatch(r"\d+", text):
             return int(text), ""
         if text.lower() in SUPPRESSION_CODES:
             return None, f"{column} {text}: {SUPPRESSION_CODES[text.lower()]}"
-        shown = repr(self.record.get(column, "")) if column in self.record else "nothing"
+        shown = repr(self.record[column])
         raise SeriesFileError(
             self.file,
             f"{shown} is not a whole number or a DfE symbol (x, z, c, u)",
