@@ -43,7 +43,7 @@ NEIGHBOUR_MODELS = {"2021": NEIGHBOURS, "2025": NEIGHBOURS_2025}
 KIND_LABELS = {
     CLA: "DfE children looked after numbers and rates per 10,000",
     POPULATION: "ONS 0-17 mid-year population by LA",
-    NEIGHBOURS: "DfE statistical neighbour groupings (April 2021)",
+    NEIGHBOURS: "DfE statistical neighbour groupings",
     NEIGHBOURS_2025: "DfE statistical neighbour model (2025)",
     LA_LOOKUP: "ONS lower- to upper-tier LA lookup",
     RO3: "MHCLG RO3 revenue outturn (children looked after spend)",
