@@ -209,7 +209,9 @@ def trend_table(data: BenchmarkData, la: str) -> Table:
 def neighbours_table(data: BenchmarkData, la: str, year: int) -> Table:
     table = Table(
         "neighbours",
-        "Statistical neighbours (DfE groupings), children looked after",
+        "Statistical neighbours ("
+        + ("DfE model, 2025" if data.neighbour_model == "2025" else "DfE groupings, April 2021")
+        + "), children looked after",
         [
             Column("position", "SN"),
             Column("code", "LA code"),

@@ -22,6 +22,7 @@ from csplan.benchmark.store import (
     attach_gap_evidence,
     datasets,
     load_benchmark_data,
+    neighbour_models,
     save_gap_scenario,
 )
 from csplan.core.charts.benchmark import Series, trend_svg
@@ -88,15 +89,27 @@ def _gap_plan(request: HttpRequest, data: BenchmarkData, la: str, year: int) -> 
 
 
 def _gap_query(request: HttpRequest) -> str:
-    keys = ("target", "by", "weekly_cost")
+    keys = ("target", "by", "weekly_cost", "neighbours")
     return urlencode({k: request.GET[k] for k in keys if request.GET.get(k)})
+
+
+def _data(request: HttpRequest) -> BenchmarkData:
+    """The benchmark data with the statistical-neighbour model asked for (``?neighbours=2021``
+    or ``2025``; the April 2021 groupings by default, as DfE published first)."""
+    chosen = request.GET.get("neighbours") or "2021"
+    models = neighbour_models()
+    if chosen not in ("2021", "2025") or (models and chosen not in models):
+        raise Http404(f"the {chosen} statistical-neighbour model is not imported")
+    return load_benchmark_data(chosen)
 
 
 @guard()
 @login_required
 def benchmark_page(request: HttpRequest) -> HttpResponse:
-    data = load_benchmark_data()
-    context: dict[str, object] = {"datasets": datasets(), "has_data": bool(data.cla)}
+    data = _data(request)
+    context: dict[str, object] = {"datasets": datasets(), "has_data": bool(data.cla),
+                                  "models": neighbour_models(),
+                                  "neighbours": data.neighbour_model}  # fmt: skip
     if not data.cla:
         return render(request, "benchmark/page.html", context)
     try:
@@ -132,7 +145,11 @@ def benchmark_page(request: HttpRequest) -> HttpResponse:
         selected_year=year,
         chart=mark_safe(_chart(data, la, report.la_name)),  # built with html.escape()
         twins=[
-            (fmt.upper(), reverse("benchmark:export", args=[la, year, fmt]))
+            (
+                fmt.upper(),
+                reverse("benchmark:export", args=[la, year, fmt])
+                + ("?neighbours=2025" if data.neighbour_model == "2025" else ""),
+            )
             for fmt in CONTENT_TYPES
         ],
     )
@@ -144,7 +161,7 @@ def benchmark_page(request: HttpRequest) -> HttpResponse:
 def benchmark_export(request: HttpRequest, la: str, year: int, fmt: str) -> HttpResponse:
     if fmt not in CONTENT_TYPES:
         raise Http404(f"unknown format {fmt}")
-    data = load_benchmark_data()
+    data = _data(request)
     try:
         report: Report = benchmark_report(data, resolve_la(data, la), year)
     except BenchmarkError as error:
@@ -154,7 +171,7 @@ def benchmark_export(request: HttpRequest, la: str, year: int, fmt: str) -> Http
 
 def _requested_gap(request: HttpRequest, la: str, year: int) -> tuple[str, GapPlan]:
     """The LA's code and the gap the query string asks for (404 when it cannot be planned)."""
-    data = load_benchmark_data()
+    data = _data(request)
     try:
         code = resolve_la(data, la)
         plan = _gap_plan(request, data, code, year)

@@ -20,6 +20,7 @@ from csplan.core.table import Table
 from csplan.monitoring import reports, store
 from csplan.monitoring.models import Movement
 from csplan.monitoring.movements import MovementKind, MovementSpec
+from csplan.monitoring.offsets import gross_offset_net_for
 from csplan.monitoring.risk import DEFAULT_DRAWS, DEFAULT_SEED
 from csplan.monitoring.summary import at_risk_lines
 from csplan.programme.models import Plan, SavingsLine
@@ -68,6 +69,8 @@ def _tables(plan: Plan, period: MonitoringPeriod) -> dict[str, Table]:
         track = [m for m in store.demand_track(evidence, period.year) if m.period <= period]
         table = reports.demand_report(evidence.line.reference, evidence.title, track)
         tables[table.name] = table
+    rows, baselines = gross_offset_net_for(plan, period)
+    tables["gross_offset_net"] = reports.gross_offset_net_report(rows, baselines, period)
     return tables
 
 

@@ -56,6 +56,8 @@ _NAVIGATION = (
     ("Equality", "cases:equality"),
     ("Decisions", "cases:decisions"),
     ("Demand", "demandweb:index"),
+    ("SEND", "send"),
+    ("Levels of need", "needs"),
     ("Benchmark", "benchmark:page"),
     ("Committee pack", "pack:builder"),
 )

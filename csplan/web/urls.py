@@ -13,6 +13,7 @@ from csplan.web import (
     pack,
     plans,
     programme,
+    whole_system,
 )
 from csplan.web.tables import table_paths
 
@@ -102,4 +103,6 @@ urlpatterns = [
     path("benchmark/", include((_benchmark, "benchmark"))),
     path("demand/", include((_demand, "demandweb"))),
     path("cases/", include((_cases, "cases"))),
+    path("send/", whole_system.send_page, name="send"),
+    path("needs/", whole_system.needs_page, name="needs"),
 ]

@@ -24,7 +24,9 @@ pytestmark = pytest.mark.django_db
 Y16, Y17, Y18 = FinancialYear(2016), FinancialYear(2017), FinancialYear(2018)
 
 
-def test_the_demo_evidences_c4_and_c1_7_and_the_pack_shows_gross_offset_and_net():
+def test_the_demo_evidences_c4_and_c1_7_and_the_pack_shows_gross_offset_and_net(
+    client, django_user_model
+):
     plan = load_monitoring_demo(load_hampshire_demo())
     c4, c17 = load_whole_system_demo(plan)
     assert load_whole_system_demo(plan)  # idempotent: replaces its own evidence
@@ -91,3 +93,9 @@ def test_the_demo_evidences_c4_and_c1_7_and_the_pack_shows_gross_offset_and_net(
     data = json.loads(result.output)[0]
     assert data["name"] == "gross_offset_net"
     assert data["rows"][-2]["cells"][1] == str(round(net[0] / 1000))
+
+    client.force_login(django_user_model.objects.create_user("finance", password="a-long-pw-1"))
+    page = client.get("/monitoring/?year=2016/17&month=9").content.decode()
+    assert "Gross savings, demand growth absorbed and net change in spend" in page
+    twin = client.get("/monitoring/table/gross_offset_net.csv?year=2016/17&month=9")
+    assert twin.status_code == 200 and "Total offset" in twin.content.decode()

@@ -51,8 +51,10 @@ def fan_chart_svg(
     description: str,
     actuals: Sequence[tuple[date, float]],
     forecast: Sequence[FanPoint],
+    ticks: Sequence[tuple[date, str]] | None = None,
 ) -> str:
-    """The SVG markup (escaped) for one placement group's fan chart."""
+    """The SVG markup (escaped) for one placement group's fan chart. ``ticks`` (day, label)
+    replaces the April ticks (e.g. one a year for yearly figures)."""
     months = [m for m, _ in actuals] + [p.month for p in forecast]
     if not months:
         return ""
@@ -94,11 +96,9 @@ def fan_chart_svg(
         )
     # Year ticks on the horizontal axis: each April (the start of a financial year), or each
     # January when the span is short.
-    for index in range(_month_index(first), _month_index(last) + 1):
-        year, month = divmod(index, 12)
-        if month != 3:
-            continue
-        tick = date(year, 4, 1)
+    months = range(_month_index(first), _month_index(last) + 1)
+    aprils = [(date(m // 12, 4, 1), f"Apr {m // 12}") for m in months if m % 12 == 3]
+    for tick, label in ticks if ticks is not None else aprils:
         tx = x(tick)
         parts.append(
             f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{TOP + plot_h}" y2="{TOP + plot_h + 5}" '
@@ -106,7 +106,7 @@ def fan_chart_svg(
         )
         parts.append(
             f'<text x="{tx:.1f}" y="{TOP + plot_h + 19}" text-anchor="middle" font-size="12" '
-            f'fill="{ACTUAL_COLOUR}">Apr {year}</text>'
+            f'fill="{ACTUAL_COLOUR}">{escape(label)}</text>'
         )
     parts.append(
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{TOP + plot_h}" y2="{TOP + plot_h}" '
