@@ -308,7 +308,7 @@ def parse_bytes(name: str, data: bytes) -> ParsedFile:
         rows = parse_ro3(name, data)
         year = rows[0].financial_year
         return ParsedFile(RO3, name, digest, rows, slot=f"{RO3}:{year}")
-    text = _decode(name, data)
+    text = decode_text(name, data)
     reader = csv.reader(io.StringIO(text))
     try:
         header = next(reader)
@@ -333,7 +333,8 @@ def parse_bytes(name: str, data: bytes) -> ParsedFile:
     return ParsedFile(kind, name, digest, rows, schema=schema, slot=kind)
 
 
-def _decode(name: str, data: bytes) -> str:
+def decode_text(name: str, data: bytes) -> str:
+    """UTF-8 (with or without a BOM), else Windows-1252."""
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)

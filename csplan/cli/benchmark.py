@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from csplan.cli.common import fail, setup_django
+from csplan.cli.common import fail, output_options, setup_django
 
 _LA_ARGUMENT = re.compile(r"^([EWSN]\d{8}|\d{3})$", re.IGNORECASE)
 
@@ -278,15 +278,11 @@ def _system(
     emit_tables([table], fmt, output)
 
 
-SYSTEM_FORMATS = click.Choice(["text", "csv", "md", "json", "xlsx"])
-
-
 @benchmark.command("send")
 @click.argument("la_code")
 @click.option("--year", type=int, help="The January (e.g. 2025 for 2024/25); default latest.")
 @NEIGHBOURS_OPTION
-@click.option("--format", "fmt", type=SYSTEM_FORMATS, default="text", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@output_options
 def send_benchmark(
     la_code: str, year: int | None, neighbours: str, fmt: str, output: str | None
 ) -> None:
@@ -313,8 +309,7 @@ def send_benchmark(
 @click.argument("la_code")
 @click.option("--year", type=int, help="Year ending 31 March; default the latest.")
 @NEIGHBOURS_OPTION
-@click.option("--format", "fmt", type=SYSTEM_FORMATS, default="text", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@output_options
 def needs_benchmark(
     la_code: str, year: int | None, neighbours: str, fmt: str, output: str | None
 ) -> None:

@@ -46,6 +46,14 @@ def resolve_plan(plan_name: str | None) -> Any:
 TABLE_FORMATS = ("text", "csv", "md", "json", "xlsx")
 
 
+def output_options(command: Any) -> Any:
+    """``--format`` (text, csv, md, json, xlsx) and ``--output`` for a command of tables."""
+    command = click.option("--output", "-o", type=click.Path(dir_okay=False),
+                           help="Write to FILE (needed for xlsx).")(command)  # fmt: skip
+    return click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), default="text",
+                        show_default=True)(command)  # fmt: skip
+
+
 def emit_tables(tables: list, fmt: str, output: str | None = None) -> None:
     """Print report tables (``csplan.core.table.Table``) or write them to ``output``.
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from csplan.cli.common import (
-    TABLE_FORMATS,
     emit_tables,
     fail,
+    output_options,
     plan_option,
     resolve_plan,
     setup_django,
@@ -120,9 +120,7 @@ def rerun(reference: str, path: str, year: str, month: int, as_at: str | None) -
 @click.option("--year", required=True, help="Monitoring year, e.g. 2016/17.")
 @click.option("--month", default="12", show_default=True, help="Monitoring month 1-12.")
 @plan_option
-@click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), default="text",
-              show_default=True)  # fmt: skip
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE.")
+@output_options
 def gross_net(year: str, month: str, plan_name: str | None, fmt: str, output: str | None) -> None:
     """Gross savings, the demand growth they absorb (from the demand models' baselines in the
     lines' evidence) and the net change in spend, by year, as known at a monitoring month."""

@@ -16,15 +16,8 @@ from typing import Any
 
 import click
 
-from csplan.cli.common import TABLE_FORMATS, emit_tables, fail
+from csplan.cli.common import emit_tables, fail, output_options
 from csplan.cli.send import _attach
-
-
-def _output_options(command: Any) -> Any:
-    command = click.option("--output", "-o", type=click.Path(dir_okay=False),
-                           help="Write to FILE (needed for xlsx).")(command)  # fmt: skip
-    return click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), default="text",
-                        show_default=True)(command)  # fmt: skip
 
 
 def _model_options(command: Any) -> Any:
@@ -85,7 +78,7 @@ def needs() -> None:
 @needs.command()
 @click.argument("path", type=click.Path(exists=True))
 @_model_options
-@_output_options
+@output_options
 def forecast(
     path: str,
     la: str,
@@ -125,7 +118,7 @@ def forecast(
 @click.option("--attach", "reference", help="Attach the saving to this savings line.")
 @click.option("--plan", "plan_name", help="The plan holding the line (when several do).")
 @_model_options
-@_output_options
+@output_options
 def scenario(
     path: str,
     scenario_path: str,
@@ -191,7 +184,7 @@ def _attach_needs(line: Any, run: Any) -> Any:
               help="The first year (ending 31 March) fitted.")  # fmt: skip
 @click.option("--settings", "settings_path", type=click.Path(exists=True))
 @click.option("--simulations", default=300, show_default=True, type=click.IntRange(1))
-@_output_options
+@output_options
 def backtest(
     path: str,
     las: tuple[str, ...],

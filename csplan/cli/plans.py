@@ -76,13 +76,9 @@ def _targets(values: tuple[str, ...], years: list) -> dict:
                 f"{value!r}: {error} (like 2016/17=5000000, in pounds)", param_hint=TARGET
             ) from None
         if year not in years:
-            raise click.BadParameter(
-                f"{year} is not one of the plan's years", param_hint=TARGET
-            )
+            raise click.BadParameter(f"{year} is not one of the plan's years", param_hint=TARGET)
         if amount < Decimal(0):
-            raise click.BadParameter(
-                f"{value!r}: a target cannot be negative", param_hint=TARGET
-            )
+            raise click.BadParameter(f"{value!r}: a target cannot be negative", param_hint=TARGET)
         targets[year] = amount
     return targets
 

@@ -17,14 +17,7 @@ from typing import Any
 
 import click
 
-from csplan.cli.common import TABLE_FORMATS, emit_tables, fail, setup_django
-
-
-def _output_options(command: Any) -> Any:
-    command = click.option("--output", "-o", type=click.Path(dir_okay=False),
-                           help="Write to FILE (needed for xlsx).")(command)  # fmt: skip
-    return click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), default="text",
-                        show_default=True)(command)  # fmt: skip
+from csplan.cli.common import emit_tables, fail, output_options, setup_django
 
 
 def _model_options(command: Any) -> Any:
@@ -122,7 +115,7 @@ def send() -> None:
 @send.command()
 @click.argument("path", type=click.Path(exists=True))
 @_model_options
-@_output_options
+@output_options
 def forecast(
     path: str,
     la: str | None,
@@ -169,7 +162,7 @@ def forecast(
               "reference as evidence.")  # fmt: skip
 @click.option("--plan", "plan_name", help="The plan holding the line (when several do).")
 @_model_options
-@_output_options
+@output_options
 def scenario(
     path: str,
     scenario_path: str,
@@ -237,7 +230,7 @@ def _attach(reference: str, plan_name: str | None, attach: Any) -> None:
 @click.option("--horizon", default=3, show_default=True, type=click.IntRange(1, 6))
 @click.option("--settings", "settings_path", type=click.Path(exists=True))
 @click.option("--simulations", default=300, show_default=True, type=click.IntRange(1))
-@_output_options
+@output_options
 def backtest(
     path: str,
     las: tuple[str, ...],

@@ -23,7 +23,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from csplan.benchmark.importers import NEW_CODE, OLD_CODE, SUPPRESSION_CODES, BenchmarkFileError
+from csplan.benchmark.importers import (
+    NEW_CODE,
+    OLD_CODE,
+    SUPPRESSION_CODES,
+    BenchmarkFileError,
+    decode_text,
+)
 
 AREA_COLUMNS = (
     "time_period",
@@ -201,12 +207,7 @@ class SeriesSet:
 
 
 def decode(name: str, data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise SeriesFileError(name, "is neither UTF-8 nor Windows-1252 text")  # pragma: no cover
+    return decode_text(name, data)
 
 
 def header_of(name: str, data: bytes) -> list[str]:

@@ -30,8 +30,8 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-import yaml
 
+from csplan.demand.annual.scenarios import settings_file
 from csplan.demand.annual.series import AreaSeries, SeriesError
 from csplan.demand.annual.trend import Ratio, Trend, fit_ratio, fit_trend, percentiles
 
@@ -89,21 +89,8 @@ class NeedsOptions:
 
 def load_options(path: Path | str | None = None, **overrides: object) -> NeedsOptions:
     """The model settings (the shipped, back-tested ones by default)."""
-    source = (
-        Path(path)
-        if path
-        else Path(str(resources.files("csplan.demand.needs") / "data" / "model.yaml"))
-    )
-    try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise NeedsModelError(f"cannot read model settings {source}: {error}") from error
-    settings = data.get("settings") if isinstance(data, dict) else None
-    if not isinstance(settings, dict):
-        raise NeedsModelError(f"{source}: expected a mapping with 'settings'")
-    return NeedsOptions.from_dict(
-        {**settings, **{k: v for k, v in overrides.items() if v is not None}}
-    )
+    source = path or Path(str(resources.files("csplan.demand.needs") / "data" / "model.yaml"))
+    return NeedsOptions.from_dict(settings_file(source, overrides, NeedsModelError))
 
 
 @dataclass

@@ -33,20 +33,25 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from csplan import __version__
 from csplan.core.money import from_model_float
 from csplan.core.params import ParameterSet, load_parameters, parse_parameters
 from csplan.core.periods import FinancialYear
+from csplan.demand.annual.scenarios import (
+    YearlyScenario,
+    as_date,
+    as_float,
+    check_fields,
+    ramped,
+)
 from csplan.demand.annual.series import AreaSeries
 from csplan.demand.needs.model import (
     MODEL_VERSION,
@@ -64,18 +69,6 @@ WEEKLY_UNIT = "£ per child looked after per week"
 
 class NeedsScenarioError(ValueError):
     """A scenario that cannot be read or applied."""
-
-
-def _date(value: object) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
-
-
-def _float(value: object) -> float | None:
-    return None if value is None or value == "" else float(str(value))
 
 
 @dataclass(frozen=True)
@@ -112,10 +105,7 @@ class NeedsAdjustment:
             raise NeedsScenarioError(f"{self.kind}: ramp_years must be 0 or more")
 
     def effect(self, year: FinancialYear) -> float:
-        elapsed = year - FinancialYear.containing(self.start)
-        if elapsed < 0:
-            return 0.0
-        return 1.0 if self.ramp_years == 0 else min(1.0, (elapsed + 1) / self.ramp_years)
+        return ramped(self.start, self.ramp_years, year)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -133,20 +123,15 @@ class NeedsAdjustment:
 
     @classmethod
     def from_dict(cls, data: Any) -> NeedsAdjustment:
-        if not isinstance(data, dict):
-            raise NeedsScenarioError(f"an adjustment must be a mapping, not {data!r}")
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise NeedsScenarioError(f"unknown adjustment fields {unknown}: use {sorted(known)}")
+        check_fields(cls, data, NeedsScenarioError)
         try:
             return cls(
                 kind=str(data["kind"]),
-                start=_date(data["start"]),
+                start=as_date(data["start"]),
                 ramp_years=int(data.get("ramp_years", 0) or 0),
-                fewer_referrals=_float(data.get("fewer_referrals")),
-                multiply=_float(data.get("multiply")),
-                share=_float(data.get("share")),
+                fewer_referrals=as_float(data.get("fewer_referrals")),
+                multiply=as_float(data.get("multiply")),
+                share=as_float(data.get("share")),
                 to=str(data.get("to", "care")),
                 label=str(data.get("label", "")),
             )
@@ -177,40 +162,9 @@ class NeedsAdjustment:
 
 
 @dataclass(frozen=True)
-class NeedsScenario:
-    name: str
-    adjustments: tuple[NeedsAdjustment, ...] = ()
-    description: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "description": self.description,
-            "adjustments": [a.to_dict() for a in self.adjustments],
-        }
-
-    @classmethod
-    def from_dict(cls, data: Any) -> NeedsScenario:
-        if not isinstance(data, dict) or "name" not in data:
-            raise NeedsScenarioError("a scenario needs a name and a list of adjustments")
-        items = data.get("adjustments") or []
-        if not isinstance(items, list):
-            raise NeedsScenarioError("adjustments must be a list")
-        return cls(
-            str(data["name"]),
-            tuple(NeedsAdjustment.from_dict(i) for i in items),
-            str(data.get("description", "") or ""),
-        )
-
-    @classmethod
-    def load(cls, path: Path | str) -> NeedsScenario:
-        source = Path(path)
-        try:
-            text = source.read_text(encoding="utf-8")
-            data = json.loads(text) if source.suffix.lower() == ".json" else yaml.safe_load(text)
-        except (OSError, ValueError, yaml.YAMLError) as error:
-            raise NeedsScenarioError(f"cannot read scenario {source}: {error}") from None
-        return cls.from_dict(data)
+class NeedsScenario(YearlyScenario):
+    ADJUSTMENT = NeedsAdjustment
+    ERROR = NeedsScenarioError
 
     @property
     def adjusters(self) -> list:

@@ -33,8 +33,8 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-import yaml
 
+from csplan.demand.annual.scenarios import settings_file
 from csplan.demand.annual.series import AreaSeries, SeriesError
 from csplan.demand.annual.trend import Ratio, Trend, fit_ratio, fit_trend, percentiles
 from csplan.demand.send import settings as st
@@ -111,16 +111,8 @@ def default_options_path() -> Path:
 
 def load_options(path: Path | str | None = None, **overrides: object) -> SendOptions:
     """The model settings from a YAML file (the shipped, back-tested ones by default)."""
-    source = Path(path) if path is not None else default_options_path()
-    try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise SendModelError(f"cannot read model settings {source}: {error}") from error
-    settings = data.get("settings") if isinstance(data, dict) else None
-    if not isinstance(settings, dict):
-        raise SendModelError(f"{source}: expected a mapping with 'settings'")
-    chosen = {**settings, **{k: v for k, v in overrides.items() if v is not None}}
-    return SendOptions.from_dict(chosen)
+    source = path if path is not None else default_options_path()
+    return SendOptions.from_dict(settings_file(source, overrides, SendModelError))
 
 
 @dataclass

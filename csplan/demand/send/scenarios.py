@@ -42,19 +42,23 @@ its high needs block (DSG).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from csplan import __version__
 from csplan.core.params import ParameterSet, parse_parameters
 from csplan.core.periods import FinancialYear
+from csplan.demand.annual.scenarios import (
+    YearlyScenario,
+    as_date,
+    as_float,
+    check_fields,
+    ramped,
+)
 from csplan.demand.annual.series import AreaSeries
 from csplan.demand.send.costs import (
     CostedSend,
@@ -138,12 +142,7 @@ class SendAdjustment:
 
     def effect(self, year: FinancialYear) -> float:
         """Share of the full effect in financial ``year`` (0 to 1)."""
-        elapsed = year - FinancialYear.containing(self.start)
-        if elapsed < 0:
-            return 0.0
-        if self.ramp_years == 0:
-            return 1.0
-        return min(1.0, (elapsed + 1) / self.ramp_years)
+        return ramped(self.start, self.ramp_years, year)
 
     def mask(self, default: Sequence[str] = GROUPS) -> np.ndarray:
         chosen = self.groups or tuple(default)
@@ -167,20 +166,15 @@ class SendAdjustment:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SendAdjustment:
-        if not isinstance(data, dict):
-            raise SendScenarioError(f"an adjustment must be a mapping, not {data!r}")
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise SendScenarioError(f"unknown adjustment fields {unknown}: use {sorted(known)}")
+        check_fields(cls, data, SendScenarioError)
         try:
             return cls(
                 kind=str(data["kind"]),
-                start=_date(data["start"]),
+                start=as_date(data["start"]),
                 ramp_years=int(data.get("ramp_years", 0) or 0),
-                multiply=_float(data.get("multiply")),
-                share=_float(data.get("share")),
-                stock_share=_float(data.get("stock_share")),
+                multiply=as_float(data.get("multiply")),
+                share=as_float(data.get("share")),
+                stock_share=as_float(data.get("stock_share")),
                 cost=None if data.get("cost") in (None, "") else Decimal(str(data["cost"])),
                 groups=tuple(str(g) for g in data.get("groups", []) or []),
                 from_group=data.get("from_group"),
@@ -195,53 +189,10 @@ class SendAdjustment:
             raise SendScenarioError(f"adjustment {data!r}: {error}") from None
 
 
-def _date(value: object) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
-
-
-def _float(value: object) -> float | None:
-    return None if value is None or value == "" else float(str(value))
-
-
 @dataclass(frozen=True)
-class SendScenario:
-    name: str
-    adjustments: tuple[SendAdjustment, ...] = ()
-    description: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "description": self.description,
-            "adjustments": [a.to_dict() for a in self.adjustments],
-        }
-
-    @classmethod
-    def from_dict(cls, data: Any) -> SendScenario:
-        if not isinstance(data, dict) or "name" not in data:
-            raise SendScenarioError("a scenario needs a name and a list of adjustments")
-        items = data.get("adjustments") or []
-        if not isinstance(items, list):
-            raise SendScenarioError("adjustments must be a list")
-        return cls(
-            str(data["name"]),
-            tuple(SendAdjustment.from_dict(i) for i in items),
-            str(data.get("description", "") or ""),
-        )
-
-    @classmethod
-    def load(cls, path: Path | str) -> SendScenario:
-        source = Path(path)
-        try:
-            text = source.read_text(encoding="utf-8")
-            data = json.loads(text) if source.suffix.lower() == ".json" else yaml.safe_load(text)
-        except (OSError, ValueError, yaml.YAMLError) as error:
-            raise SendScenarioError(f"cannot read scenario {source}: {error}") from None
-        return cls.from_dict(data)
+class SendScenario(YearlyScenario):
+    ADJUSTMENT = SendAdjustment
+    ERROR = SendScenarioError
 
     def plan_adjusters(self) -> list:
         return [
