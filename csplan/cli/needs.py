@@ -116,7 +116,12 @@ def forecast(
     help="Average weekly cost per child looked after (dated YAML), without returns.",
 )
 @click.option("--attach", "reference", help="Attach the saving to this savings line.")
-@click.option("--plan", "plan_name", help="The plan holding the line (when several do).")
+@click.option(
+    "--plan",
+    "plan_name",
+    metavar="PLAN",
+    help="The plan holding the line: its slug or name (when several plans have it).",
+)
 @_model_options
 @output_options
 def scenario(

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from csplan.cli.common import emit_tables, fail, output_options, setup_django
+from csplan.cli.common import emit_tables, fail, output_options, resolve_plan, setup_django
 
 
 def _model_options(command: Any) -> Any:
@@ -160,7 +160,12 @@ def forecast(
               "placements the high needs block).")  # fmt: skip
 @click.option("--attach", "reference", help="Attach the saving to the savings line with this "
               "reference as evidence.")  # fmt: skip
-@click.option("--plan", "plan_name", help="The plan holding the line (when several do).")
+@click.option(
+    "--plan",
+    "plan_name",
+    metavar="PLAN",
+    help="The plan holding the line: its slug or name (when several plans have it).",
+)
 @_model_options
 @output_options
 def scenario(
@@ -206,22 +211,20 @@ def _attach_send(line: Any, run: Any) -> Any:
 
 
 def _attach(reference: str, plan_name: str | None, attach: Any) -> None:
+    """Attach to the line ``reference`` (in ``--plan`` when given: its slug or name)."""
     setup_django()
     from csplan.forecasts.system import LineNotFound, find_line
-    from csplan.programme.models import Plan
 
-    plan = None
-    if plan_name:
-        plan = Plan.objects.filter(name=plan_name).first()
-        if plan is None:
-            fail(f"no plan named {plan_name!r}")
+    plan = resolve_plan(plan_name) if plan_name else None
     try:
         line = find_line(reference, plan)
     except LineNotFound as error:
         fail(str(error))
     evidence = attach(line)
-    click.echo(f"Attached to {reference} ({line.plan.name}) as evidence {evidence.pk}: "
-               f"{evidence.title}", err=True)  # fmt: skip
+    click.echo(
+        f"Attached to {reference} ({line.plan.name}) as evidence {evidence.pk}: {evidence.title}",
+        err=True,
+    )
 
 
 @send.command()

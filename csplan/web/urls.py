@@ -103,6 +103,6 @@ urlpatterns = [
     path("benchmark/", include((_benchmark, "benchmark"))),
     path("demand/", include((_demand, "demandweb"))),
     path("cases/", include((_cases, "cases"))),
-    path("send/", whole_system.send_page, name="send"),
-    path("needs/", whole_system.needs_page, name="needs"),
+    *table_paths("send/", whole_system.send_page, "send"),
+    *table_paths("needs/", whole_system.needs_page, "needs"),
 ]

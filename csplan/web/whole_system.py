@@ -1,6 +1,7 @@
 """The whole-system demand pages: EHC plans and SEN transport, and levels of need from referral
-to care, for an LA, from the published files imported into the benchmark store; each table has
-its CSV/JSON/XLSX twin (``?table=NAME&format=csv``). Thin: parse, call the libraries, render.
+to care, for an LA, from the published files imported into the benchmark store. Each page has
+its twins (``send.csv?table=NAME``, ``send.json``, ``send.xlsx``: the one table view).
+Thin: parse, call the libraries, render.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from csplan.accounts.access import guard
@@ -20,10 +20,9 @@ from csplan.benchmark.calculations import BenchmarkData, BenchmarkError
 from csplan.benchmark.store import load_benchmark_data, load_series, neighbour_models
 from csplan.benchmark.system import comparison_table, needs_comparisons, send_comparisons
 from csplan.core.charts.fan import FanPoint, fan_chart_svg, legend_svg
-from csplan.core.render import render_html
 from csplan.core.table import Table
 from csplan.demand.annual.series import SeriesError, SeriesSet
-from csplan.web.programme import TWIN_FORMATS, twin_response
+from csplan.web.tables import table_html, table_page, twin_links
 
 SEND_KINDS = ("ehcp_caseload", "ehcp_new_plans", "ehcp_requests", "ehcp_ceased", "ehcp_assessments")
 NEEDS_KINDS = ("cin", "referrals", "cpp_at31", "cpp_started", "cla_placements")
@@ -48,25 +47,9 @@ def _la_choices(series: SeriesSet, measure: str) -> list[tuple[str, str]]:
 
 
 def _sections(request: HttpRequest, tables: list[Table]) -> list[tuple[str, Any, list]]:
-    query = {k: v for k, v in request.GET.items() if k not in ("format", "table")}
-    sections = []
-    for table in tables:
-        links = [
-            (fmt.upper(), "?" + urlencode({**query, "table": table.name, "format": fmt}))
-            for fmt in TWIN_FORMATS
-        ]
-        sections.append((table.title, mark_safe(render_html(table, caption=False)), links))  # noqa: S308 - cells are escaped
-    return sections
-
-
-def _twin(request: HttpRequest, tables: list[Table]) -> HttpResponse | None:
-    if request.GET.get("format") not in TWIN_FORMATS:
-        return None
-    name = request.GET.get("table")
-    table = next((t for t in tables if t.name == name), None)
-    if table is None:
-        raise Http404(f"no table {name!r} on this page")
-    return twin_response(request, table)
+    return [
+        (t.title, table_html(t, caption=False), twin_links(request, table=t.name)) for t in tables
+    ]
 
 
 def _fan(
@@ -114,6 +97,7 @@ def _benchmark(
 
 def _page(
     request: HttpRequest,
+    fmt: str | None,
     *,
     kinds: tuple[str, ...],
     measure: str,
@@ -134,9 +118,6 @@ def _page(
     except SeriesError as error:
         context.update(error=str(error), selected_la=la)
         return render(request, "whole_system/page.html", context, status=400)
-    twin = _twin(request, tables)
-    if twin is not None:
-        return twin
     context.update(
         selected_la=area.code,
         area=area,
@@ -149,7 +130,14 @@ def _page(
         sections=_sections(request, tables),
         sources=[f"{s.name} (sha256 {s.sha256[:12]})" for s in series.sources],
     )
-    return render(request, "whole_system/page.html", context)
+    return table_page(
+        request,
+        tables,
+        "whole_system/page.html",
+        context,
+        fmt=fmt,
+        meta={"la": area.code, "neighbours": neighbours},
+    )
 
 
 # --------------------------------------------------------------------------- SEND
@@ -204,9 +192,10 @@ def _send_tables(
 
 @guard()
 @login_required
-def send_page(request: HttpRequest) -> HttpResponse:
+def send_page(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     return _page(
         request,
+        fmt,
         kinds=SEND_KINDS,
         measure="plans",
         build=_send_tables,
@@ -280,9 +269,10 @@ def _add_care(area: Any, data: BenchmarkData) -> None:
 
 @guard()
 @login_required
-def needs_page(request: HttpRequest) -> HttpResponse:
+def needs_page(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     return _page(
         request,
+        fmt,
         kinds=NEEDS_KINDS,
         measure="cin_at31",
         build=_needs_tables,

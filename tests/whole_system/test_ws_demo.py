@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
+from csplan.accounts.users import with_role
 from csplan.cli import cli
 from csplan.core.periods import FinancialYear, MonitoringPeriod
 from csplan.demand.needs.scenarios import reproduce as reproduce_needs
@@ -94,7 +95,8 @@ def test_the_demo_evidences_c4_and_c1_7_and_the_pack_shows_gross_offset_and_net(
     assert data["name"] == "gross_offset_net"
     assert data["rows"][-2]["cells"][1] == str(round(net[0] / 1000))
 
-    client.force_login(django_user_model.objects.create_user("finance", password="a-long-pw-1"))
+    user = django_user_model.objects.create_user("finance", password="a-long-pw-1")
+    client.force_login(with_role(user, "finance"))
     page = client.get("/monitoring/?year=2016/17&month=9").content.decode()
     assert "Gross savings, demand growth absorbed and net change in spend" in page
     twin = client.get("/monitoring/table/gross_offset_net.csv?year=2016/17&month=9")

@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from csplan.accounts.users import with_role
 from csplan.benchmark.demo import load_demo_benchmark
 from csplan.benchmark.importers import parse_bytes
 from csplan.benchmark.store import import_parsed
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def officer(client, django_user_model):
     user = django_user_model.objects.create_user("finance", password="a-long-password-1")
-    client.force_login(user)
+    client.force_login(with_role(user, "finance"))
     return user
 
 
@@ -53,15 +54,17 @@ def test_the_send_page_forecasts_costs_and_benchmarks_with_twins(client):
     assert "SEN placement and transport cost: Demoshire" in html
     assert "EHC plans: Demoshire against its statistical neighbours" in html
     assert "<svg" in html and "published to 2016" in html
-    assert "?la=E10009999&amp;table=send_costs&amp;format=csv" in html
-    response = client.get("/send/?la=E10009999&table=ehc_plans&format=csv")
+    assert "/send.csv?la=E10009999&amp;table=send_costs" in html
+    response = client.get("/send.csv?la=E10009999&table=ehc_plans")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:2] == ["Setting", "Jan 2014 (actual)"]
     assert rows[-3][0] == "All EHC plans"
-    data = json.loads(client.get("/send/?table=send_costs&format=json").content)
-    assert data["name"] == "send_costs" and data["columns"][1]["heading"] == "2015/16 (base)"
-    assert client.get("/send/?table=nothing&format=csv").status_code == 404
+    data = json.loads(client.get("/send.json").content)
+    costs = next(t for t in data["tables"] if t["name"] == "send_costs")
+    assert costs["columns"][1]["heading"] == "2015/16 (base)"
+    assert data["meta"]["la"] == "E10009999"
+    assert client.get("/send.csv?table=nothing").status_code == 404
     assert client.get("/send/?la=nowhere").status_code == 400
 
 
@@ -70,7 +73,7 @@ def test_the_levels_of_need_page_shows_the_flow_into_care(client):
     html = client.get("/needs/?la=999").content.decode()
     assert "Levels of need, referral to care: Demoshire" in html
     assert "Children looked after on 31 March" in html and "80% band" in html
-    workbook = client.get("/needs/?la=999&table=levels_of_need&format=xlsx")
+    workbook = client.get("/needs.xlsx?la=999")
     assert workbook.content[:2] == b"PK"
 
 
