@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from csplan.core.money import ZERO, Unit
 from csplan.core.periods import MonitoringPeriod
@@ -365,3 +366,34 @@ def gross_offset_net_report(
 
 def _or_na(value: Decimal | None) -> Decimal | str:
     return "n/a" if value is None else value
+
+
+def monitoring_tables(plan: Any, period: MonitoringPeriod) -> dict[str, Table]:
+    """The monitoring page's tables for ``plan`` at ``period``, by name: the summary, the lines
+    at risk, the risk-adjusted programme summary, each demand-led line's monthly track, and
+    gross savings against the demand growth they absorb."""
+    from csplan.monitoring import store
+    from csplan.monitoring.offsets import gross_offset_net_for
+    from csplan.monitoring.risk import DEFAULT_DRAWS, DEFAULT_SEED
+    from csplan.monitoring.summary import at_risk_lines
+
+    positions = store.positions_for(plan, period)
+    probabilities, rows = store.risk_adjusted_for(plan)
+    tables = {
+        "summary": summary_report(store.monitoring_summary_for(plan, period), period),
+        "at_risk": at_risk_report(at_risk_lines(positions), period),
+        "risk": risk_report(
+            rows,
+            f"{probabilities.label}, {probabilities.as_of:%d %B %Y}",
+            probabilities.as_decimals(),
+            draws=DEFAULT_DRAWS,
+            seed=DEFAULT_SEED,
+        ),
+    }
+    for evidence in store.demand_lines(plan):
+        track = [m for m in store.demand_track(evidence, period.year) if m.period <= period]
+        table = demand_report(evidence.line.reference, evidence.title, track)
+        tables[table.name] = table
+    gross, baselines = gross_offset_net_for(plan, period)
+    tables["gross_offset_net"] = gross_offset_net_report(gross, baselines, period)
+    return tables
