@@ -45,6 +45,11 @@ def lines(plan):
     return {line.reference: line for line in plan.lines.all()}
 
 
+@pytest.fixture
+def slug(plan):
+    return plan.slug
+
+
 def _pointer(*parts: str) -> str:
     return "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in parts)
 
@@ -61,8 +66,8 @@ class Api:
         self.checked: list[tuple[str, str, int]] = []
 
     def call(self, method: str, template: str, body=None, raw: str | None = None, **params):
-        path = template.format(**params)
         query = params.pop("query", "")
+        path = template.format(**params)
         extra = {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
         send = getattr(self.client, method.lower())
         if method in ("GET", "HEAD"):
@@ -77,7 +82,7 @@ class Api:
         operation = self.spec["paths"][template][method.lower()]
         code = str(response.status_code)
         assert code in operation["responses"], f"{method} {template}: {code} is not in the schema"
-        assert response["Content-Type"] == "application/json"
+        assert response["Content-Type"].split(";")[0] == "application/json"
         pointer = _pointer("paths", template, method.lower(), "responses", code, "content")
         schema = {"$ref": f"{SPEC_URI}#{pointer}/application~1json/schema"}
         Draft202012Validator(schema, registry=self.registry).validate(response.json())

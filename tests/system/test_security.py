@@ -350,9 +350,11 @@ def test_a_nul_character_is_refused_before_it_reaches_the_database(client, djang
     )
     page = client.get("/lines/", {"workstream": "Social\x00care"})
     assert page.status_code == 400 and b"NUL character" in page.content
-    api = client.get("/api/lines", {"workstream": "\x00"})
+    api = client.get("/api/plans/any/lines", {"workstream": "\x00"})
     assert api.status_code == 400 and "NUL" in api.json()["errors"]["request"]
-    body = client.post("/api/lines", '{"title": "a\\u0000b"}', content_type="application/json")
+    body = client.post(
+        "/api/plans/any/lines", '{"title": "a\\u0000b"}', content_type="application/json"
+    )
     assert body.status_code == 400
     no_plan_yet = client.get("/lines/", {"workstream": "Social care"})
     assert no_plan_yet.status_code == 302 and no_plan_yet["Location"].startswith("/plans/?next=")

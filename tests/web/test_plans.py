@@ -138,4 +138,4 @@ def test_an_id_beyond_64_bits_is_not_found(client, officer):
     plan = load_hampshire_demo()
     huge = "9" * 25
     assert client.get(f"/plans/{plan.slug}/lines/{huge}/").status_code == 404
-    assert client.get(f"/api/lines/{huge}").status_code == 404
+    assert client.get(f"/api/plans/{plan.slug}/lines/{huge}").status_code == 404
