@@ -27,6 +27,7 @@ from csplan.api.types import (
     table_out,
     year_of,
 )
+from csplan.core.money import from_pence
 from csplan.investment import reports
 from csplan.investment.calculations import (
     capital_receipts_strategy,
@@ -207,5 +208,10 @@ def record_actual(request: HttpRequest, case: int, payload: ActualIn) -> Status[
     )
     return Status(
         201,
-        ActualOut(case=found.pk, year=payload.year, amount=saving.amount, evidence=saving.evidence),
+        ActualOut(
+            case=found.pk,
+            year=payload.year,
+            amount=from_pence(saving.amount_pence),
+            evidence=saving.evidence,
+        ),
     )
