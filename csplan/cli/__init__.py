@@ -23,6 +23,7 @@ _COMMANDS = [
     ("csplan.cli.programme", "import_programme"),
     ("csplan.cli.programme", "export_programme"),
     ("csplan.cli.programme", "table"),
+    ("csplan.cli.get", "get"),
     ("csplan.cli.benchmark", "benchmark"),
     ("csplan.cli.demand", "demand"),
     ("csplan.cli.send", "send"),
