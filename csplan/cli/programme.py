@@ -15,14 +15,14 @@ from typing import Any
 import click
 
 from csplan.cli.common import fail, plan_option, resolve_plan, setup_django
+from csplan.cli.tables import TABLES
 from csplan.core.money import MoneyError, Unit
-from csplan.core.periods import FinancialYear, PeriodError, year_range
+from csplan.core.periods import FinancialYear, MonitoringPeriod, PeriodError, year_range
 from csplan.core.render import EXTENSIONS, FORMATS
 from csplan.demo import DEMO_USERNAME
 from csplan.programme.errors import ProgrammeImportError
 from csplan.programme.phasing import PhasingForm
 
-TABLES = ("workstreams", "proposals", "targets")
 TABLE_FORMATS = FORMATS
 _FORMAT_BY_SUFFIX = {f".{extension}": fmt for fmt, extension in EXTENSIONS.items()}
 
@@ -242,7 +242,7 @@ def export_programme(
 
 
 @click.command()
-@click.argument("name", type=click.Choice(TABLES))
+@click.argument("name", type=click.Choice(list(TABLES)), metavar="NAME")
 @click.option(
     "--format",
     "fmt",
@@ -261,26 +261,58 @@ def export_programme(
     show_default=True,
     help="For the proposals table: show each year incremental or cumulative.",
 )
+@click.option("--year", help="For the monitoring tables: the month's financial year, e.g. 2016/17.")
+@click.option(
+    "--month",
+    type=click.IntRange(1, 12),
+    help="For the monitoring tables: Month 1 (April) to 12 (default: the latest monitored).",
+)
 @plan_option
 def table(
-    name: str, fmt: str | None, output: Path | None, phasing: str, plan_name: str | None
+    name: str,
+    fmt: str | None,
+    output: Path | None,
+    phasing: str,
+    year: str | None,
+    month: int | None,
+    plan_name: str | None,
 ) -> None:
-    """Print a committee table: workstreams (Table I.1), proposals (Appendix 1) or targets.
+    """Print a committee table of the plan, built as its page builds it. NAME is one of:
+
+    \b
+    {names}
 
     Amounts are in £m (workstreams) or £'000, negatives in brackets, with a totals row and
-    notes; csv, json and xlsx are the machine-readable twins.
+    notes; csv, json and xlsx are the machine-readable twins (as on the page).
     """
     setup_django()
+    from csplan.cli.tables import Choice, build_table
     from csplan.core.render import render
-    from csplan.programme.reports import build_report
 
     chosen = fmt or (_FORMAT_BY_SUFFIX.get(output.suffix.lower()) if output else None) or "text"
     if chosen == "xlsx" and output is None:
         fail("An xlsx table needs --output FILE.xlsx.")
-    report = build_report(name, _plan_figures(plan_name), PhasingForm(phasing))
+    choice = Choice(PhasingForm(phasing), _period(year, month))
+    report = build_table(name, resolve_plan(plan_name), choice)
     body = render(report, chosen)
     if output is None:
         click.echo(body.decode("utf-8"), nl=False)
         return
     output.write_bytes(body)
     click.echo(f"Wrote {report.title} ({chosen}) to {output}.", err=True)
+
+
+table.help = (table.help or "").replace(
+    "{names}", "\n    ".join(f"{name:<16} {about}" for name, (about, _) in TABLES.items())
+)
+
+
+def _period(year: str | None, month: int | None) -> MonitoringPeriod | None:
+    if year is None and month is None:
+        return None
+    if year is None or month is None:
+        raise click.UsageError("Give --year and --month together.")
+    try:
+        return MonitoringPeriod(FinancialYear.parse(year), month)
+    except PeriodError as error:
+        raise click.BadParameter(str(error), param_hint="--year") from None
