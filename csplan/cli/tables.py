@@ -91,6 +91,8 @@ TABLES: dict[str, tuple[str, Builder]] = {
     "at-risk": ("Lines at risk, with explanation and mitigation (Monitoring page)",
                 _monitoring("at_risk")),
     "risk": ("Risk-adjusted delivery against the target (Monitoring page)", _monitoring("risk")),
+    "gross-offset-net": ("Gross savings, demand growth absorbed and net (Monitoring page)",
+                         _monitoring("gross_offset_net")),
     "movements": ("The movements journal (Movements page)", _movements),
     "equality": ("Equality impact by workstream (Equality page)", _cases("equality")),
     "equality-matrix": ("Equality impact by line (Equality page)", _cases("equality-matrix")),

@@ -29,7 +29,7 @@ def test_the_position_at_a_month_line_by_line(monitored, people, api_as, slug):
     assert c2["net_at_risk"] == "141800.00" and c2["at_risk"] is True
     assert positions["C8"]["at_risk"] is False
     assert [t["name"] for t in body["tables"]] == [
-        "monitoring_summary", "at_risk", "programme_summary", "demand_C6",
+        "monitoring_summary", "at_risk", "programme_summary", "demand_C6", "gross_offset_net",
     ]  # fmt: skip
     total = body["tables"][0]["rows"][-1]
     assert total == {

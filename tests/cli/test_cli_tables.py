@@ -24,6 +24,7 @@ TWINS = {
     "monitoring": f"monitoring/table/summary.json{MONTH}",
     "at-risk": f"monitoring/table/at_risk.json{MONTH}",
     "risk": f"monitoring/table/risk.json{MONTH}",
+    "gross-offset-net": f"monitoring/table/gross_offset_net.json{MONTH}",
     "movements": f"monitoring/table/movements.json{MONTH}",
     "equality": "cases/equality/?format=json&table=workstreams",
     "equality-matrix": "cases/equality/?format=json&table=matrix",
