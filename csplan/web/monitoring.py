@@ -20,9 +20,6 @@ from csplan.core.table import Table
 from csplan.monitoring import reports, store
 from csplan.monitoring.models import Movement
 from csplan.monitoring.movements import MovementKind, MovementSpec
-from csplan.monitoring.offsets import gross_offset_net_for
-from csplan.monitoring.risk import DEFAULT_DRAWS, DEFAULT_SEED
-from csplan.monitoring.summary import at_risk_lines
 from csplan.programme.models import Plan, SavingsLine
 from csplan.web.forms.monitoring import MonitoringForm, MovementForm
 from csplan.web.plan_resolver import line_of_plan
@@ -52,26 +49,7 @@ def _twins(name: str, query: dict[str, str]) -> list[tuple[str, str]]:
 
 
 def _tables(plan: Plan, period: MonitoringPeriod) -> dict[str, Table]:
-    positions = store.positions_for(plan, period)
-    probabilities, rows = store.risk_adjusted_for(plan)
-    tables = {
-        "summary": reports.summary_report(store.monitoring_summary_for(plan, period), period),
-        "at_risk": reports.at_risk_report(at_risk_lines(positions), period),
-        "risk": reports.risk_report(
-            rows,
-            f"{probabilities.label}, {probabilities.as_of:%d %B %Y}",
-            probabilities.as_decimals(),
-            draws=DEFAULT_DRAWS,
-            seed=DEFAULT_SEED,
-        ),
-    }
-    for evidence in store.demand_lines(plan):
-        track = [m for m in store.demand_track(evidence, period.year) if m.period <= period]
-        table = reports.demand_report(evidence.line.reference, evidence.title, track)
-        tables[table.name] = table
-    rows, baselines = gross_offset_net_for(plan, period)
-    tables["gross_offset_net"] = reports.gross_offset_net_report(rows, baselines, period)
-    return tables
+    return reports.monitoring_tables(plan, period)
 
 
 @guard()
