@@ -5,35 +5,21 @@ import io
 import json
 
 import pytest
-from click.testing import CliRunner
 from django.contrib.sessions.models import Session
 
-from csplan.accounts.demo import load_role_users
-from csplan.cli import cli
 from csplan.core.render import table_to_dict
-from csplan.demo import demo_user
-from csplan.programme.demo import load_hampshire_demo
 from csplan.programme.reports import workstream_report
 from csplan.programme.store import programme_figures
 
 pytestmark = pytest.mark.django_db
 
 
-def run(*args):
-    return CliRunner().invoke(cli, [str(arg) for arg in args], catch_exceptions=False)
-
-
 @pytest.fixture
-def plan(monkeypatch, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    monkeypatch.setenv("CSPLAN_DEMO_PASSWORD", "a-demo-password-for-tests")
-    plan = load_hampshire_demo()
-    load_role_users(plan, "a-demo-password-for-tests")
-    demo_user()
-    return plan
+def plan(demo_plan):
+    return demo_plan
 
 
-def test_a_pages_json_twin_is_the_pages_report(plan):
+def test_a_pages_json_twin_is_the_pages_report(plan, run):
     result = run("get", f"/plans/{plan.slug}/workstreams.json")
     assert result.exit_code == 0, result.output
     expected = table_to_dict(workstream_report(programme_figures(plan)))
@@ -42,7 +28,7 @@ def test_a_pages_json_twin_is_the_pages_report(plan):
     assert body["meta"]["plan_slug"] == plan.slug
 
 
-def test_csv_prints_and_xlsx_needs_a_file(plan, tmp_path):
+def test_csv_prints_and_xlsx_needs_a_file(plan, run, tmp_path):
     result = run("get", f"/plans/{plan.slug}/proposals.csv")
     rows = list(csv.reader(io.StringIO(result.output)))
     assert rows[0][0] == "Ref" and any(row[0] == "C3" for row in rows)
@@ -53,7 +39,7 @@ def test_csv_prints_and_xlsx_needs_a_file(plan, tmp_path):
     assert written.exit_code == 0 and target.read_bytes()[:2] == b"PK"
 
 
-def test_the_api_and_its_errors(plan):
+def test_the_api_and_its_errors(plan, run):
     lines = json.loads(run("get", f"/api/plans/{plan.slug}/lines").output)["lines"]
     assert [line["reference"] for line in lines][:2] == ["C3", "C5"]
     missing = run("get", "/api/plans/nowhere")
@@ -61,7 +47,7 @@ def test_the_api_and_its_errors(plan):
     assert "404 plan: There is no plan 'nowhere'" in missing.output
 
 
-def test_the_chosen_users_role_decides(plan):
+def test_the_chosen_users_role_decides(plan, run):
     viewer = run("get", f"/plans/{plan.slug}/lines/new/", "--user", "viewer")
     assert viewer.exit_code == 1
     assert "as viewer: 403" in viewer.output and "finance officers and admins" in viewer.output
@@ -75,7 +61,7 @@ def test_the_chosen_users_role_decides(plan):
     assert get_user_model().objects.get(username="viewer").last_login is None
 
 
-def test_the_default_user_is_the_only_admin(plan):
+def test_the_default_user_is_the_only_admin(plan, run):
     from django.contrib.auth import get_user_model
 
     from csplan.accounts.users import set_role
@@ -87,7 +73,7 @@ def test_the_default_user_is_the_only_admin(plan):
     assert run("get", "/api/plans", "--user", "second-admin").exit_code == 0
 
 
-def test_an_address_without_its_plan_needs_one_when_there_are_several(plan):
+def test_an_address_without_its_plan_needs_one_when_there_are_several(plan, run):
     from csplan.cases.demo import load_cambridgeshire_plan
 
     assert run("get", "/workstreams.json").exit_code == 0  # one plan: it is the default

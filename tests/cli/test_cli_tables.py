@@ -4,14 +4,10 @@ own JSON twin (reached with ``csplan get``)."""
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from csplan.accounts.demo import load_role_users
-from csplan.cli import cli
 from csplan.cli.tables import TABLES
 from csplan.demo import demo_user
 from csplan.monitoring.demo import load_monitoring_demo
-from csplan.programme.demo import load_hampshire_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -33,21 +29,13 @@ TWINS = {
 }
 
 
-def run(*args):
-    return CliRunner().invoke(cli, [str(arg) for arg in args], catch_exceptions=False)
-
-
 @pytest.fixture
-def plan(monkeypatch, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    monkeypatch.setenv("CSPLAN_DEMO_PASSWORD", "a-demo-password-for-tests")
-    plan = load_hampshire_demo()
-    load_role_users(plan, "a-demo-password-for-tests")
-    load_monitoring_demo(plan, user=demo_user())
-    return plan
+def plan(demo_plan):
+    load_monitoring_demo(demo_plan, user=demo_user())
+    return demo_plan
 
 
-def test_every_table_is_its_pages_table(plan):
+def test_every_table_is_its_pages_table(plan, run):
     assert set(TWINS) == set(TABLES)
     for name, twin in TWINS.items():
         printed = run("table", name, "--format", "json", "--year", "2016/17", "--month", 9)
@@ -60,7 +48,7 @@ def test_every_table_is_its_pages_table(plan):
         ), name  # fmt: skip
 
 
-def test_monitoring_tables_default_to_the_latest_month(plan):
+def test_monitoring_tables_default_to_the_latest_month(plan, run):
     text = run("table", "monitoring").output
     assert text.startswith("Savings monitoring summary, 2016/17 Month 12 (March)")
     assert "161,400" in text and "Total" in text
