@@ -24,17 +24,6 @@ from csplan.api.errors import ApiError, describe_errors, install_handlers, publi
 #: JSON nested deeper than this is refused (no csplan body needs more than a few levels).
 MAX_JSON_DEPTH = 20
 
-ROUTERS: tuple[Router, ...] = (
-    plans.router,
-    lines.router,
-    cases.router,
-    monitoring.router,
-    investment.router,
-    demand.router,
-    benchmark.router,
-    packs.router,
-)
-
 
 def json_depth(value: Any) -> int:
     """How deeply ``value`` nests lists and objects (without recursion)."""
@@ -83,10 +72,10 @@ api = NinjaAPI(
 )
 install_handlers(api)
 
-_schema_router = Router(tags=["schema"])
+schema_router = Router(tags=["schema"])
 
 
-@_schema_router.get(
+@schema_router.get(
     "/openapi.json",
     response=public_answers(dict[str, Any]),
     auth=None,
@@ -98,7 +87,17 @@ def get_schema(request: HttpRequest) -> dict[str, Any]:
     return openapi()
 
 
-api.add_router("", _schema_router)
+ROUTERS: tuple[Router, ...] = (
+    schema_router,
+    plans.router,
+    lines.router,
+    cases.router,
+    monitoring.router,
+    investment.router,
+    demand.router,
+    benchmark.router,
+    packs.router,
+)
 for _router in ROUTERS:
     api.add_router("", _router)
 

@@ -25,6 +25,7 @@ from csplan.api.types import (
     DateIn,
     Id,
     Input,
+    Label,
     Output,
     ShortText,
     Tables,
@@ -94,7 +95,7 @@ class RiskIn(Input):
     title: ShortText
     likelihood: int = Field(ge=1, le=5, description="1 (rare) to 5 (almost certain)")
     impact: int = Field(ge=1, le=5, description="1 (negligible) to 5 (severe)")
-    owner_role: ShortText = ""
+    owner_role: Label = Field("", description="A role, never a name")
     mitigation: Text = ""
 
 
@@ -119,7 +120,7 @@ class BusinessCaseIn(Input):
     version: Version | None = Field(None, description="The version you read (not for a new case)")
     title: ShortText
     summary: Text = ""
-    sro_role: ShortText = Field("", description="A role, never a name")
+    sro_role: Label = Field("", description="A role, never a name")
     texts: dict[CaseText, Text] = Field(default_factory=dict)
     risks: list[RiskIn] = Field(default_factory=list, max_length=100)
     dependencies: list[Dependency] = Field(default_factory=list, max_length=100)
@@ -385,7 +386,7 @@ class DecidedLineIn(Input):
 
 class DecisionIn(Input):
     body: Body
-    body_name: ShortText = Field("", description="e.g. Children and Young People Committee")
+    body_name: Label = Field("", description="e.g. Children and Young People Committee")
     kind: DecisionKind = Decision.Kind.APPROVAL.value
     date: DateIn
     reference: str = Field(max_length=100, description="The decision or minute reference")

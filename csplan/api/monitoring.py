@@ -18,12 +18,12 @@ from csplan.api.types import (
     Choice,
     Id,
     Input,
+    Label,
     Money,
     MoneyIn,
     MonthIn,
     Output,
     Period,
-    ShortText,
     TableOut,
     Text,
     YearIn,
@@ -270,7 +270,7 @@ class MovementIn(Input):
     from_year: YearIn = Field(description="The year the amount is in (or applies from)")
     to_year: YearIn | None = Field(None, description="Re-profiling: the year it moves to")
     recurrence: Recurrence = Field("recurrent", description="Mitigation: one-off or recurrent")
-    decision_reference: ShortText = Field("", max_length=200)
+    decision_reference: Label = ""
     replaces: Id | None = Field(None, description="The write-off it covers")
     reason: Text = ""
 

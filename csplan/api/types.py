@@ -216,6 +216,8 @@ def day_text(day: date | None) -> str | None:
 
 Text = Annotated[str, Field(max_length=20_000)]
 ShortText = Annotated[str, Field(max_length=300)]
+#: A role (never a person's name) or another short label the store keeps in 200 characters.
+Label = Annotated[str, Field(max_length=200)]
 
 
 # --- tables ------------------------------------------------------------------------------------

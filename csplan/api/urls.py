@@ -55,10 +55,8 @@ def _access(operations: list[Any]) -> Access:
 
 def _declared() -> dict[str, tuple[Access, list[str]]]:
     """Each route's access and methods, from the routers' operations."""
-    from csplan.api.app import _schema_router
-
     declared = {}
-    for router in (_schema_router, *ROUTERS):
+    for router in ROUTERS:
         for path, path_view in router.path_operations.items():
             methods = [m for op in path_view.operations for m in op.methods]
             declared[_route(path)] = (_access(path_view.operations), methods)
