@@ -7,6 +7,7 @@ from csplan.web import (
     asat,
     benchmark,
     cases,
+    converters,  # noqa: F401 - registers <id:...> for the patterns below
     demand,
     investment,
     monitoring,
