@@ -29,6 +29,7 @@ from csplan.core.charts.benchmark import Series, trend_svg
 from csplan.core.money import round_half_up
 from csplan.core.periods import FinancialYear, PeriodError
 from csplan.programme.models import SavingsLine
+from csplan.web.tables import attachment
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -214,7 +215,5 @@ def gap_use(request: HttpRequest, la: str, year: int) -> HttpResponse:
 
 
 def _download(report: Report, fmt: str, filename: str) -> HttpResponse:
-    response = HttpResponse(render_report(report, fmt), content_type=CONTENT_TYPES[fmt])
-    disposition = "inline" if fmt == "json" else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    return response
+    body = render_report(report, fmt)
+    return attachment(body, CONTENT_TYPES[fmt], filename, inline=fmt == "json")

@@ -57,7 +57,7 @@ from csplan.web.forms.cases import (
     StatusForm,
 )
 from csplan.web.plan_resolver import line_of_plan
-from csplan.web.tables import twin_response
+from csplan.web.tables import attachment, twin_response
 
 
 def _plan(request: HttpRequest) -> Plan:
@@ -178,10 +178,9 @@ def case_pdf(request: HttpRequest, line_pk: int) -> HttpResponse:
 
     line = _line(request, line_pk)
     case = get_object_or_404(BusinessCase, line=line)
-    response = HttpResponse(HTML(string=_document(line, case)).write_pdf(), "application/pdf")
     filename = "business-case-" + line.reference.replace("/", "-").replace(".", "-") + ".pdf"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    pdf = HTML(string=_document(line, case)).write_pdf()
+    return attachment(pdf, "application/pdf", filename, inline=True)
 
 
 def _case_form_page(

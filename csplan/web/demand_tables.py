@@ -19,6 +19,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from csplan.core.money import round_half_up
+from csplan.core.table import neutralise
+from csplan.web.tables import attachment
 
 TEXT, INT, MONEY, NUMBER, DATE = "text", "int", "money", "number", "date"
 FORMATS = ("csv", "json")
@@ -121,12 +123,15 @@ def twin_response(
         header = ([("table")] if several else []) + [c.label for c in table.columns]
         writer.writerow(header)
         for row in table.plain_rows():
-            cells = ["" if row[c.key] is None else row[c.key] for c in table.columns]
+            cells = ["" if row[c.key] is None else _csv_cell(row[c.key]) for c in table.columns]
             writer.writerow(([table.name] if several else []) + cells)
     name = tables[0].name if len(tables) == 1 else "tables"
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
+    return attachment(buffer.getvalue(), "text/csv; charset=utf-8", f"{name}.csv")
+
+
+def _csv_cell(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula is neutralised, as in every other CSV."""
+    return neutralise(value) if isinstance(value, str) else value
 
 
 def pick_table(tables: Sequence[Table], name: str | None) -> list[Table]:

@@ -12,16 +12,14 @@ from django.views.decorators.http import require_POST
 from csplan.accounts.access import PROGRAMME, guard
 from csplan.core.money import MoneyError, to_decimal, to_pence
 from csplan.core.periods import FinancialYear, PeriodError
-from csplan.core.render import EXTENSIONS, MEDIA_TYPES, render_html
-from csplan.core.render import render as render_table
+from csplan.core.render import render_html
 from csplan.core.table import Table
 from csplan.investment import reports
 from csplan.investment.calculations import capital_receipts_strategy, eligibility_problems
 from csplan.investment.models import InvestmentCase
 from csplan.investment.store import case_figures, cases_for, record_actual_saving
 from csplan.programme.models import Council
-
-TWIN_FORMATS = ("csv", "json", "xlsx")
+from csplan.web.tables import TWIN_FORMATS, download
 
 
 def _twins(name: str, *args: object) -> list[tuple[str, str]]:
@@ -93,13 +91,10 @@ def record_actual(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{reverse('investment:cases')}#case-{case.pk}")
 
 
-def _download(table: Table, fmt: str) -> HttpResponse:
+def _download(result: Table, fmt: str) -> HttpResponse:
     if fmt not in TWIN_FORMATS:
         raise Http404(f"no format {fmt!r}")
-    response = HttpResponse(render_table(table, fmt), content_type=MEDIA_TYPES[fmt])
-    if fmt != "json":
-        response["Content-Disposition"] = f'attachment; filename="{table.name}.{EXTENSIONS[fmt]}"'
-    return response
+    return download([result], fmt)
 
 
 @guard()

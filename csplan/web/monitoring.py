@@ -14,8 +14,7 @@ from django.views.decorators.http import require_POST
 from csplan.accounts.access import LINE, PROGRAMME, guard
 from csplan.core.money import ZERO
 from csplan.core.periods import FinancialYear, MonitoringPeriod, PeriodError
-from csplan.core.render import EXTENSIONS, MEDIA_TYPES, render_html
-from csplan.core.render import render as render_table
+from csplan.core.render import render_html
 from csplan.core.table import Table
 from csplan.monitoring import reports, store
 from csplan.monitoring.models import Movement
@@ -23,8 +22,7 @@ from csplan.monitoring.movements import MovementKind, MovementSpec
 from csplan.programme.models import Plan, SavingsLine
 from csplan.web.forms.monitoring import MonitoringForm, MovementForm
 from csplan.web.plan_resolver import line_of_plan
-
-TWIN_FORMATS = ("csv", "json", "xlsx")
+from csplan.web.tables import TWIN_FORMATS, download
 
 
 def _plan(request: HttpRequest) -> Plan:
@@ -97,10 +95,9 @@ def table(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
 
 
 def _download(result: Table, fmt: str) -> HttpResponse:
-    response = HttpResponse(render_table(result, fmt), content_type=MEDIA_TYPES[fmt])
-    if fmt != "json":
-        response["Content-Disposition"] = f'attachment; filename="{result.name}.{EXTENSIONS[fmt]}"'
-    return response
+    if fmt not in TWIN_FORMATS:
+        raise Http404(f"no format {fmt!r}")
+    return download([result], fmt)
 
 
 def _line(request: HttpRequest, pk: int) -> SavingsLine:

@@ -16,6 +16,7 @@ from csplan.pack.render import MEDIA_TYPES
 from csplan.pack.render import render as render_pack
 from csplan.pack.store import pack_for, publish
 from csplan.programme.models import Plan
+from csplan.web.tables import attachment
 
 FORMATS = ("html", "pdf", "xlsx")
 
@@ -34,10 +35,7 @@ def _choice(data, plan: Plan) -> tuple[MonitoringPeriod, list[str]]:
 
 
 def _attachment(body: bytes, fmt: str, period: MonitoringPeriod) -> HttpResponse:
-    response = HttpResponse(body, content_type=MEDIA_TYPES[fmt])
-    name = f"pack-{period.year.start}-{period.number:02d}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return attachment(body, MEDIA_TYPES[fmt], f"pack-{period.year.start}-{period.number:02d}.{fmt}")
 
 
 @guard()

@@ -88,7 +88,10 @@ def twin_links(
     ]
 
 
-def _attachment(body: bytes | str, media_type: str, filename: str, inline: bool) -> HttpResponse:
+def attachment(
+    body: bytes | str, media_type: str, filename: str, *, inline: bool = False
+) -> HttpResponse:
+    """Every download's response: the file name made safe (no path, quotes or CR/LF)."""
     response = HttpResponse(body, content_type=media_type)
     disposition = "inline" if inline else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{safe_filename(filename)}"'
@@ -116,15 +119,15 @@ def download(
     if fmt == "csv" or len(tables) == 1:
         chosen = _pick(tables, table)
         body, media_type, filename = renderers.download(chosen, fmt)
-        return _attachment(body, media_type, filename, inline=fmt == "json")
+        return attachment(body, media_type, filename, inline=fmt == "json")
     name = stem or tables[0].name
     if fmt == "json":
         content: dict[str, Any] = {"tables": [renderers.table_to_dict(t) for t in tables]}
         if meta:
             content["meta"] = meta
         body = json.dumps(content, indent=2, ensure_ascii=False)
-        return _attachment(body + "\n", renderers.MEDIA_TYPES["json"], f"{name}.json", inline=True)
-    return _attachment(_workbook(tables), renderers.MEDIA_TYPES["xlsx"], f"{name}.xlsx", False)
+        return attachment(body + "\n", renderers.MEDIA_TYPES["json"], f"{name}.json", inline=True)
+    return attachment(_workbook(tables), renderers.MEDIA_TYPES["xlsx"], f"{name}.xlsx")
 
 
 def _with_meta(table: Table, meta: dict[str, str] | None) -> Table:
