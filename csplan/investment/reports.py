@@ -11,10 +11,13 @@ from csplan.investment.calculations import (
     CaseFigures,
     StrategyRow,
     actual_against_expected,
+    capital_receipts_strategy,
     eligibility_problems,
     net_position,
     payback_year,
 )
+from csplan.investment.store import case_figures, cases_for
+from csplan.programme.models import Council
 from csplan.programme.reports import ROUNDING_NOTE
 
 UNIT = Unit.THOUSANDS
@@ -132,3 +135,12 @@ def strategy_report(rows: Sequence[StrategyRow], years: Sequence[FinancialYear])
             "savings. n/a: no savings realised yet (a project still in progress).",
         ),
     )
+
+
+def council_strategy_report(council: Council) -> Table | None:
+    """The council's capital-receipts strategy table over its cases' years (None: no project
+    is funded from capital receipts)."""
+    figures = [case_figures(case) for case in cases_for(council)]
+    years = sorted({year for f in figures for year in f.years})
+    rows = capital_receipts_strategy(figures, years)
+    return strategy_report(rows, years) if rows else None

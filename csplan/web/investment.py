@@ -15,7 +15,7 @@ from csplan.core.periods import FinancialYear, PeriodError
 from csplan.core.render import render_html
 from csplan.core.table import Table
 from csplan.investment import reports
-from csplan.investment.calculations import capital_receipts_strategy, eligibility_problems
+from csplan.investment.calculations import eligibility_problems
 from csplan.investment.models import InvestmentCase
 from csplan.investment.store import case_figures, cases_for, record_actual_saving
 from csplan.programme.models import Council
@@ -27,10 +27,7 @@ def _twins(name: str, *args: object) -> list[tuple[str, str]]:
 
 
 def _strategy(council: Council) -> Table | None:
-    figures = [case_figures(case) for case in cases_for(council)]
-    years = sorted({year for f in figures for year in f.years})
-    rows = capital_receipts_strategy(figures, years)
-    return reports.strategy_report(rows, years) if rows else None
+    return reports.council_strategy_report(council)
 
 
 @guard()
