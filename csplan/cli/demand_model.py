@@ -149,6 +149,10 @@ def forecast(
 
     --format csv writes one row per month end x age band x placement group (date, age_band,
     placement_group, p10, p50, p90), starting at the first month end after the data.
+
+    Refused when more than 5% of a file's rows cannot be used in one column (dates or codes
+    that cannot be read): `csplan demand validate PATH` lists them. Smaller shares are
+    forecast, with a warning.
     """
     from csplan.demand import tables
     from csplan.demand.costs import CostError, forecast_costs, load_assumptions
@@ -206,7 +210,10 @@ def backtest(
     simulations: int, seed: int, population: Path | None, no_trend: bool,
     config_path: Path | None, fmt: str, output: Path | None,
 ) -> None:  # fmt: skip
-    """Fit on earlier data, forecast, and compare with what the later returns show."""
+    """Fit on earlier data, forecast, and compare with what the later returns show.
+
+    Refused, as forecast is, when more than 5% of a file's rows cannot be used.
+    """
     from csplan.demand import tables
     from csplan.demand.backtest import BacktestError
     from csplan.demand.backtest import backtest as run_backtest
