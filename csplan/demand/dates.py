@@ -19,6 +19,7 @@ file and the column (``DateOrderError``), so no row is dropped silently.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from csplan.demand.readers import InputError
@@ -48,9 +49,8 @@ def parse_dates(
     ``order`` says whether slashed dates are day first (``dd/mm/YYYY``, the default) or month
     first. Impossible dates (31/02/2024) and years before 1900 or after 2100 give NaT.
     """
-    # A return repeats the same few thousand dates: parse each distinct text once.
-    codes, distinct = pd.factorize(values.astype(object).fillna(""), use_na_sentinel=False)
-    parsed = _parse_distinct(pd.Series(distinct, dtype=object), order, pivot)
+    codes, distinct = _distinct(values)
+    parsed = _parse_distinct(distinct, order, pivot)
     return pd.Series(parsed.to_numpy()[codes], index=values.index, dtype="datetime64[ns]")
 
 
@@ -94,15 +94,22 @@ def _from_parts(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
     return pd.to_datetime(parts, errors="coerce")
 
 
-def slashed_order(values: pd.Series) -> tuple[int, int]:
-    """How many distinct slashed dates prove day first, and how many prove month first."""
-    distinct = pd.Series(pd.unique(values.astype(object).fillna("")), dtype=object)
-    parts = distinct.astype(str).str.strip().str.extract(f"^{_SLASHED}$")
+def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Codes into the distinct texts of a column, and those texts (a column repeats a few
+    thousand dates: every check and parse runs on them, not on the rows)."""
+    codes, distinct = pd.factorize(values.astype(object).fillna(""), use_na_sentinel=False)
+    return codes, pd.Series(distinct, dtype=object)
+
+
+def slashed_order(values: pd.Series) -> tuple[int, int, int]:
+    """Among the distinct slashed dates: how many prove day first, how many month first, and
+    how many there are."""
+    parts = values.astype(str).str.strip().str.extract(f"^{_SLASHED}$")
     parts = parts[parts["a"].notna()]
     first, second = parts["a"].astype(int), parts["b"].astype(int)
     day_first = int(((first > 12) & (second <= 12)).sum())
     month_first = int(((second > 12) & (first <= 12)).sum())
-    return day_first, month_first
+    return day_first, month_first, len(parts)
 
 
 def column_orders(frame: pd.DataFrame, columns: list[str], file: str) -> dict[str, str]:
@@ -111,9 +118,14 @@ def column_orders(frame: pd.DataFrame, columns: list[str], file: str) -> dict[st
     Raises ``DateOrderError`` naming the file and column when a column is mixed, or has no
     proof either way while another column of the file is month first.
     """
-    evidence = {c: slashed_order(frame[c]) for c in columns if c in frame.columns}
+    distinct = {c: _distinct(frame[c])[1] for c in columns if c in frame.columns}
+    return _orders(distinct, file)
+
+
+def _orders(distinct: dict[str, pd.Series], file: str) -> dict[str, str]:
+    evidence = {column: slashed_order(values) for column, values in distinct.items()}
     orders: dict[str, str] = {}
-    for column, (day_first, month_first) in evidence.items():
+    for column, (day_first, month_first, _) in evidence.items():
         if day_first and month_first:
             raise DateOrderError(
                 f"{file}, column {column}: dates are mixed, {day_first} distinct values are "
@@ -122,32 +134,28 @@ def column_orders(frame: pd.DataFrame, columns: list[str], file: str) -> dict[st
             )
         orders[column] = MONTH_FIRST if month_first else DAY_FIRST
     us_columns = [c for c, order in orders.items() if order == MONTH_FIRST]
-    if us_columns:
-        for column, (day_first, month_first) in evidence.items():
-            has_dates = _has_slashed(frame[column])
-            if not day_first and not month_first and has_dates:
-                raise DateOrderError(
-                    f"{file}, column {column}: cannot tell day from month: no value has a "
-                    f"number over 12, and column {us_columns[0]} of this file is written "
-                    "month first (mm/dd/yyyy); write the dates dd/mm/yyyy or YYYY-MM-DD"
-                )
+    for column, (day_first, month_first, slashed) in evidence.items():
+        if us_columns and slashed and not day_first and not month_first:
+            raise DateOrderError(
+                f"{file}, column {column}: cannot tell day from month: no value has a "
+                f"number over 12, and column {us_columns[0]} of this file is written "
+                "month first (mm/dd/yyyy); write the dates dd/mm/yyyy or YYYY-MM-DD"
+            )
     return orders
-
-
-def _has_slashed(values: pd.Series) -> bool:
-    distinct = pd.Series(pd.unique(values.astype(object).fillna("")), dtype=object)
-    return bool(distinct.astype(str).str.strip().str.fullmatch(_SLASHED).any())
 
 
 def parse_columns(
     frame: pd.DataFrame, columns: list[str], file: str, pivot: int
 ) -> dict[str, pd.Series]:
     """Every date column of one file parsed in its own order; missing columns all NaT."""
-    orders = column_orders(frame, columns, file)
+    present = {c: _distinct(frame[c]) for c in columns if c in frame.columns}
+    orders = _orders({c: distinct for c, (_, distinct) in present.items()}, file)
     parsed: dict[str, pd.Series] = {}
     for column in columns:
-        if column in frame.columns:
-            parsed[column] = parse_dates(frame[column], order=orders[column], pivot=pivot)
+        if column in present:
+            codes, distinct = present[column]
+            dates = _parse_distinct(distinct, orders[column], pivot).to_numpy()
+            parsed[column] = pd.Series(dates[codes], index=frame.index, dtype="datetime64[ns]")
         else:
             parsed[column] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
     return parsed
