@@ -32,12 +32,14 @@ COLUMNS = ["source", "rule", "message", "file", "row", "child", "column", "actio
 )  # fmt: skip
 @click.option("--no-dfe", is_flag=True, help="Only csplan's own input checks.")
 @click.option(
-    "--la", "local_authority", default="E10000015", show_default=True,
-    help="Your council's code, for the DfE rules on placement location.",
+    "--la", "local_authority",
+    help="Your council's nine-character code (e.g. E10000015), for the DfE rules on where "
+         "children are placed; needed for the DfE rules unless the file names or an LA "
+         "column carry it. No council is assumed.",
 )  # fmt: skip
 def validate(
     path: Path, fmt: str, output: Path | None, years: tuple[int, ...], no_dfe: bool,
-    local_authority: str,
+    local_authority: str | None,
 ) -> None:  # fmt: skip
     """Check SSDA903 returns in PATH (folder, zip or file): input issues and DfE rules."""
     from csplan.demand.episodes import InputError, load_returns
@@ -59,7 +61,7 @@ def validate(
                 f"no returns for {', '.join(map(str, unknown))} in {path} "
                 f"(found {', '.join(map(str, returns.years))})"
             )
-        reports, warning = _run_dfe(path, wanted, local_authority)
+        reports, warning = _run_dfe(path, wanted, _council(local_authority, returns))
         for report in reports:
             rows.extend(_finding_row(finding) for finding in report.findings)
             rows.extend(_failure_row(failure, report) for failure in report.failed_rules)
@@ -75,6 +77,24 @@ def validate(
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"Wrote {output}", err=True)
+
+
+def _council(given: str | None, returns: Any) -> str:
+    """The LA code for the DfE rules: ``--la``, else the one the files carry; else refused."""
+    if given:
+        code = given.strip().upper()
+        if returns.local_authority and returns.local_authority != code:
+            click.echo(f"Warning: --la {code}, but the files say {returns.local_authority}; "
+                       f"{code} used", err=True)  # fmt: skip
+        return code
+    if returns.local_authority:
+        click.echo(f"LA code {returns.local_authority}, from the files", err=True)
+        return returns.local_authority
+    raise click.UsageError(
+        "the DfE rules need your council's LA code and the files do not say it (no code in "
+        "their names or an LA column): give --la CODE (e.g. --la E10000015), or --no-dfe "
+        "for csplan's own checks only"
+    )
 
 
 def _write_xlsx(rows: list[dict[str, Any]], output: Path) -> None:

@@ -51,20 +51,29 @@ def _fail(error: Exception) -> click.ClickException:
 
 
 def _load(path: Path, config_path: Path | None, population: Path | None) -> tuple:
+    """The returns (refused when too many rows cannot be used), the model configuration and
+    the population; the warnings on rows dropped are on ``returns.warnings``."""
     from csplan.demand.config import ConfigError, load_config
-    from csplan.demand.episodes import InputError, load_returns
+    from csplan.demand.episodes import InputError, check_usable, load_returns
     from csplan.demand.rates import RateError, read_population
 
     try:
         config = load_config(config_path)
         returns = load_returns(path)
+        returns.warnings = check_usable(returns)
         people = read_population(population, config) if population else None
     except (InputError, ConfigError, RateError, ValueError) as error:
         raise _fail(error) from error
     if returns.issues:
         click.echo(f"{len(returns.issues)} input issues were handled by their rules; "
                    f"`csplan demand validate {path}` lists them.", err=True)  # fmt: skip
+    for warning in returns.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     return returns, config, people
+
+
+def _with_warnings(data: dict[str, Any], returns: Any) -> dict[str, Any]:
+    return {**data, "warnings": list(returns.warnings)}
 
 
 def _window(text: str, last_date: dt.date) -> Any:
@@ -83,7 +92,10 @@ def _progress(label: str, months: int, runs: int = 1) -> Iterator[Callable[[int]
         yield bar.update
 
 
-def _emit(tables: list[Any], fmt: str, output: Path | None, data: dict[str, Any]) -> None:
+def _emit(
+    tables: list[Any], fmt: str, output: Path | None, data: dict[str, Any],
+    warnings: list[str] | None = None,
+) -> None:  # fmt: skip
     from csplan.core.render import add_table_sheet, render_text
 
     if fmt == "xlsx":
@@ -106,6 +118,10 @@ def _emit(tables: list[Any], fmt: str, output: Path | None, data: dict[str, Any]
         text = render_csv(tables[0])
     else:
         text = "\n\n".join(render_text(t) for t in tables)
+        if warnings:
+            text += "\n\nWarnings (input rows dropped or misread):\n" + "\n".join(
+                f"  {w}" for w in warnings
+            )
     _write_text(text, output)
 
 
@@ -133,6 +149,10 @@ def forecast(
 
     --format csv writes one row per month end x age band x placement group (date, age_band,
     placement_group, p10, p50, p90), starting at the first month end after the data.
+
+    Refused when more than 5% of a file's rows cannot be used in one column (dates or codes
+    that cannot be read): `csplan demand validate PATH` lists them. Smaller shares are
+    forecast, with a warning.
     """
     from csplan.demand import tables
     from csplan.demand.costs import CostError, forecast_costs, load_assumptions
@@ -165,7 +185,7 @@ def forecast(
         "costs": {y.label: c.to_dict() for y, c in sorted(costs.items())},
     }
     chosen = [groups, cost_table] if fmt == "text" else [cells, groups, cost_table]
-    _emit(chosen, fmt, output, data)
+    _emit(chosen, fmt, output, _with_warnings(data, returns), returns.warnings)
 
 
 def _forecast_csv(result: Any) -> str:
@@ -190,7 +210,10 @@ def backtest(
     simulations: int, seed: int, population: Path | None, no_trend: bool,
     config_path: Path | None, fmt: str, output: Path | None,
 ) -> None:  # fmt: skip
-    """Fit on earlier data, forecast, and compare with what the later returns show."""
+    """Fit on earlier data, forecast, and compare with what the later returns show.
+
+    Refused, as forecast is, when more than 5% of a file's rows cannot be used.
+    """
     from csplan.demand import tables
     from csplan.demand.backtest import BacktestError
     from csplan.demand.backtest import backtest as run_backtest
@@ -210,7 +233,9 @@ def backtest(
     except (BacktestError, ValueError) as error:
         raise _fail(error) from error
     table = tables.backtest(result)
-    _emit([table], fmt, output, {"data_hash": returns.data_hash, **result.to_dict()})
+    _emit([table], fmt, output,
+          _with_warnings({"data_hash": returns.data_hash, **result.to_dict()}, returns),
+          returns.warnings)  # fmt: skip
 
 
 def _until(text: str | None, returns: Any, months: int) -> dt.date:
@@ -296,7 +321,8 @@ def scenario(
     extra = [tables.costs(run.baseline.costs, labels), tables.costs(run.scenario.costs, labels)]
     if fmt == "xlsx":
         extra = [_renamed(extra[0], "baseline_costs"), _renamed(extra[1], "scenario_costs")]
-    _emit([table, *extra] if fmt == "xlsx" else [table], fmt, output, run.evidence)
+    _emit([table, *extra] if fmt == "xlsx" else [table], fmt, output, run.evidence,
+          returns.warnings)  # fmt: skip
 
 
 def _renamed(table: Any, name: str) -> Any:

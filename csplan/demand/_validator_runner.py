@@ -8,7 +8,10 @@ stdout, progress lines ``PROGRESS done total code`` on stderr.
 Request::
 
     {"files": [{"path": "...", "description": "This year" | "Prev year"}],
-     "collection_year": 2025, "local_authority": "E10000015", "ruleset": "lac2024_25"}
+     "collection_year": 2025, "local_authority": "E10000015" | null, "ruleset": "lac2024_25"}
+
+Without a local authority (null) the rules that need it (those reading ``localAuthority`` or
+the ``PL_LOCATION`` derived from it) are not run and are listed in ``la_rules``.
 
 Answer::
 
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import inspect
 import io
 import json
 import logging
@@ -42,15 +46,19 @@ def run(request: dict) -> dict:
             files.append({"name": item["path"], "description": item["description"],
                           "file_content": handle.read()})  # fmt: skip
     dfs, extras = read_from_text(raw_files=files)
+    council = request.get("local_authority")
     metadata = {"collectionYear": str(request["collection_year"]),
-                "localAuthority": request["local_authority"]}  # fmt: skip
+                "localAuthority": council or ""}  # fmt: skip
     metadata.update(extras)
     store = create_datastore(dfs, metadata)
     registry = importlib.import_module(f"lac_validator.rules.{request['ruleset']}").registry
-    findings, failed, skipped = [], [], []
+    findings, failed, skipped, la_rules = [], [], [], []
     rules = list(registry.items())
     for number, (code, rule) in enumerate(rules, start=1):
         _progress(number, len(rules), str(code))
+        if not council and _needs_council(rule.func):
+            la_rules.append(str(code))
+            continue
         try:
             result = rule.func(copy_datastore(store))
         except Exception as error:  # a rule that crashes is reported, not fatal
@@ -79,11 +87,21 @@ def run(request: dict) -> dict:
     return {
         "ruleset": request["ruleset"],
         "validator_version": _version(),
-        "rules_run": len(rules) - len(failed) - len(skipped),
+        "rules_run": len(rules) - len(failed) - len(skipped) - len(la_rules),
         "failed_rules": failed,
         "skipped_rules": skipped,
+        "la_rules": la_rules,
         "findings": findings,
     }
+
+
+def _needs_council(func) -> bool:
+    """Whether a rule reads the local authority (directly or through PL_LOCATION)."""
+    try:
+        source = inspect.getsource(func)
+    except (OSError, TypeError):
+        return False
+    return "localAuthority" in source or "PL_LOCATION" in source
 
 
 def _version() -> str:

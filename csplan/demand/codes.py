@@ -27,8 +27,8 @@ ETHNIC = _codes(
     "CHNE OOTH REFU NOBT"
 )
 
-#: Placements recorded without a PLACE_PROVIDER (DfE rule 178).
-NO_PROVIDER_PLACES = _codes("T0 T1 T2 T3 T4 Z1")
+#: Placements recorded without a PLACE_PROVIDER (DfE rule 178; Z11-Z14 from 2025-26).
+NO_PROVIDER_PLACES = _codes("T0 T1 T2 T3 T4 Z1 Z11 Z12 Z13 Z14")
 
 #: Sex as written in the return: 1/2 until 2023-24, M/F/U from 2024-25. Canonical is 1/2.
 SEX_CANONICAL = {"1": "1", "2": "2", "M": "1", "F": "2", "U": "", "0": "", "9": ""}
@@ -42,9 +42,40 @@ EPISODE_CODE_LISTS: dict[str, frozenset[str]] = {
     "REC": REC,
 }
 
-#: PLACE codes valid only from a collection year (inclusive) or up to one (inclusive).
+#: PLACE codes valid only from a collection year (inclusive) or up to one (inclusive), as
+#: the DfE rule 146 of each year has them (csc-validator-be-903 0.1.17): K3 from 2024-25;
+#: H5, P2 and Z1 until 2024-25; Z1 split into Z11-Z14 from 2025-26.
 PLACE_VALID_FROM = {"K3": 2025, "Z11": 2026, "Z12": 2026, "Z13": 2026, "Z14": 2026}
 PLACE_VALID_TO = {"H5": 2025, "P2": 2025, "Z1": 2025}
+
+#: A code that replaced another: a placement group listing the old code takes the new ones.
+PLACE_SUCCESSOR_OF = {"Z11": "Z1", "Z12": "Z1", "Z13": "Z1", "Z14": "Z1"}
+
+
+def place_codes_for_year(year: int) -> frozenset[str]:
+    """The PLACE codes a return for collection year ``year`` (2025 = 2024-25) may hold."""
+    return frozenset(
+        code
+        for code in PLACE
+        if PLACE_VALID_FROM.get(code, 0) <= year <= PLACE_VALID_TO.get(code, 9999)
+    )
+
+
+def place_code_years(code: str) -> str:
+    """When a PLACE code may be used, in words (for messages)."""
+
+    def label(year: int) -> str:
+        return f"{year - 1}-{str(year)[2:]}"
+
+    parts = []
+    if code in PLACE_VALID_FROM:
+        parts.append(f"from {label(PLACE_VALID_FROM[code])}")
+    if code in PLACE_VALID_TO:
+        parts.append(f"until {label(PLACE_VALID_TO[code])}")
+    successors = sorted(c for c, old in PLACE_SUCCESSOR_OF.items() if old == code)
+    if successors:
+        parts.append(f"replaced by {', '.join(successors)}")
+    return f"{code} is valid {', '.join(parts)}"
 
 
 def sex_code_for_year(canonical: str, year: int) -> str:

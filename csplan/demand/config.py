@@ -98,7 +98,7 @@ class ModelConfig:
         for index, group in enumerate(self.groups):
             if not group.place:
                 continue
-            match = np.isin(place, group.place)
+            match = np.isin(place, _with_successors(group.place))
             if group.place_provider:
                 match &= np.isin(provider, group.place_provider)
             result[(result < 0) & match] = index
@@ -107,6 +107,13 @@ class ModelConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return yaml.safe_load(self.text) if self.text else {}
+
+
+def _with_successors(place: tuple[str, ...]) -> list[str]:
+    """The codes and the codes that replaced them (Z1 listed takes Z11-Z14 from 2025-26)."""
+    from csplan.demand.codes import PLACE_SUCCESSOR_OF
+
+    return [*place, *(new for new, old in PLACE_SUCCESSOR_OF.items() if old in place)]
 
 
 def default_config_path() -> Path:

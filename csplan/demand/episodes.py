@@ -7,8 +7,12 @@ Contract with the model side (states, rates, forecast, ...)
 
 ``source`` is a folder, a ``.zip`` or a list of files. Accepted layouts: one sub-folder per
 collection year (``2023/``, ``903_2024``, ...), a flat folder with the year in the file names,
-deeper nesting, or a zip of any of these; CSV or XLSX; dates ``dd/mm/YYYY`` or ISO
-``YYYY-MM-DD``. Each year needs a header and an episodes table; a UASC table is optional.
+deeper nesting, or a zip of any of these; CSV (UTF-8, UTF-16 with a BOM, else Windows-1252;
+comma, semicolon or tab separated) or XLSX. Dates ``dd/mm/YYYY`` or ISO ``YYYY-MM-DD``, with
+or without a time, with a two-digit year read as the latest year not after the collection
+year, or month first (US style) when a column proves it (``csplan.demand.dates``). Each year
+needs a header and an episodes table; a UASC table is optional; the other SSDA903 tables
+(reviews, missing, ..., the 2026-27 deprivation of liberty table) are recognised and not used.
 
 ``Returns`` fields:
 
@@ -68,8 +72,10 @@ Rules for bad rows (each one is reported as an ``InputIssue`` and never stops th
 - ``duplicate``: same child twice in one header, or same child and DECOM twice in one
   episodes table: the later row kept.
 - ``unknown-code``: a PLACE, LS, RNE, REC or PLACE_PROVIDER (or SEX) code not in the code
-  list: kept as given (SEX left blank); reported so the user can fix it. The model decides
-  which group an unknown PLACE falls in.
+  list, or a PLACE code not valid in the return's collection year (K3 before 2024-25; H5, P2
+  and Z1 from 2025-26, when Z1 became Z11-Z14): kept as given (SEX left blank); reported so
+  the user can fix it. The model decides which group an unknown PLACE falls in (Z11-Z14 go
+  where Z1 goes).
 - ``missing-code``: PLACE, LS, RNE or PLACE_PROVIDER blank (a blank provider is right for
   T0-T4 and Z1 and is not reported), or REC blank on a closed episode: kept blank.
 - ``rec-without-dec``: REC given on an open episode: REC ignored.
@@ -78,10 +84,17 @@ Rules for bad rows (each one is reported as an ``InputIssue`` and never stops th
 - ``ignored-file``: a CSV/XLSX that is not a header, episodes or UASC table (reviews,
   missing, OC2, ...): ignored.
 
+``check_usable(returns)`` refuses (``InputError`` naming file, column, count and share) returns
+where more than 5% of a file's rows are dropped or misread in one column under the rules
+``missing-child``, ``bad-dob``, ``no-header``, ``bad-date``, ``start-after-collection`` and
+``unknown-code``; the forecast, back-test and scenario commands call it, and print smaller
+shares as warnings. ``validate`` lists the rows instead.
+
 ``InputError(ValueError)`` is raised for problems that make the whole input unusable: no
 returns found, a year without a header or an episodes table, a gap in the years, two tables
-of one kind for a year, a file whose year cannot be told from its name or folders, or a
-missing required column (the message names the file and the column). Required columns:
+of one kind for a year, a file whose year cannot be told from its name or folders, a
+missing required column, or a date column whose order of day and month cannot be told (the
+message names the file and the column). Required columns:
 header CHILD, SEX, DOB; episodes CHILD, DECOM, RNE, LS, PLACE, PLACE_PROVIDER, DEC, REC.
 Every other column may be missing.
 
@@ -101,16 +114,19 @@ from typing import Any
 import pandas as pd
 
 from csplan.demand import codes
+from csplan.demand.dates import parse_columns, parse_dates
 from csplan.demand.readers import (
     InputError,
     Table,
     collection_year,
     each_distinct,
-    find_tables,
+    local_authority,
+    scan_tables,
 )
 
 __all__ = ["EPISODE_COLUMNS", "HEADER_COLUMNS", "InputError", "InputIssue", "Returns",
-           "load_returns", "parse_dates"]  # fmt: skip
+           "UnreadableShare", "check_usable", "load_returns", "parse_dates",
+           "unreadable_shares"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -139,6 +155,76 @@ class Returns:
     years: list[int] = field(default_factory=list)
     data_hash: str = ""
     last_date: dt.date = dt.date(1970, 1, 1)
+    #: Data rows in each table read (file name -> rows), the base of ``unreadable_shares``.
+    file_rows: dict[str, int] = field(default_factory=dict)
+    #: The council's LA code when the files say it (names or an LA column), else None.
+    local_authority: str | None = None
+    #: Rows dropped or misread, in words (set by ``check_usable``'s caller).
+    warnings: list[str] = field(default_factory=list)
+
+
+#: Rules under which a row is dropped or read wrongly because a value cannot be used.
+UNREADABLE_RULES = frozenset(
+    {"missing-child", "bad-dob", "no-header", "bad-date", "start-after-collection",
+     "unknown-code"}
+)  # fmt: skip
+#: More than this share of a file's rows unreadable in one column: the input is refused.
+MAX_UNREADABLE_SHARE = 0.05
+
+
+@dataclass(frozen=True)
+class UnreadableShare:
+    """Rows of one file whose value in one column cannot be used (dropped or misread)."""
+
+    file: str
+    column: str
+    count: int
+    rows: int
+    example: str  # one issue's message
+
+    @property
+    def share(self) -> float:
+        return self.count / self.rows if self.rows else 1.0
+
+    def describe(self) -> str:
+        return (
+            f"{self.file}, column {self.column}: {self.count:,} of {self.rows:,} rows "
+            f"({self.share:.1%}) cannot be used (e.g. {self.example})"
+        )
+
+
+def unreadable_shares(returns: Returns) -> list[UnreadableShare]:
+    """Per file and column, the rows dropped or misread because a value cannot be used,
+    largest share first."""
+    found: dict[tuple[str, str], dict[int | None, InputIssue]] = {}
+    for issue in returns.issues:
+        if issue.rule in UNREADABLE_RULES and issue.column:
+            found.setdefault((issue.file, issue.column), {}).setdefault(issue.row, issue)
+    shares = [
+        UnreadableShare(file, column, len(rows), returns.file_rows.get(file, len(rows)),
+                        next(iter(rows.values())).message)
+        for (file, column), rows in found.items()
+    ]  # fmt: skip
+    return sorted(shares, key=lambda s: (-s.share, s.file, s.column))
+
+
+def check_usable(returns: Returns, limit: float = MAX_UNREADABLE_SHARE) -> list[str]:
+    """Refuse returns where more than ``limit`` of a file's rows cannot be used in a column
+    (``InputError`` naming file, column, count and share); else warnings for smaller drops.
+
+    A model fitted on what is left would be wrong (e.g. half the episodes of a file with
+    dates written month first), so it is not fitted at all.
+    """
+    shares = unreadable_shares(returns)
+    too_many = [s for s in shares if s.share > limit]
+    if too_many:
+        raise InputError(
+            "too many rows cannot be used, so no forecast is made on the rest: "
+            + "; ".join(s.describe() for s in too_many)
+            + f". More than {limit:.0%} of a file's rows is refused; fix the file and run "
+            "again (`csplan demand validate` lists every row)"
+        )
+    return [f"{s.describe()}: dropped or read as the rule says" for s in shares]
 
 
 EPISODE_COLUMNS = [
@@ -151,51 +237,25 @@ HEADER_COLUMNS = [
 ]  # fmt: skip
 
 
-_ISO = r"\d{4}-\d{2}-\d{2}(?:[ T]00:00(?::00)?(?:\.0+)?)?"
-_DMY = r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}"
-_EARLIEST = pd.Timestamp("1900-01-01")
-_LATEST = pd.Timestamp("2100-12-31")
-
-
-def parse_dates(values: pd.Series) -> pd.Series:
-    """Dates written ``dd/mm/YYYY`` (also with ``-`` or ``.``) or ISO ``YYYY-MM-DD``; else NaT.
-
-    An ISO value may carry a midnight time (as spreadsheets write dates). Impossible dates such
-    as 31/02/2024 give NaT.
-    """
-    # A return repeats the same few thousand dates: parse each distinct text once.
-    codes, distinct = pd.factorize(values.astype(object).fillna(""), use_na_sentinel=False)
-    parsed = _parse_distinct(pd.Series(distinct, dtype=object))
-    return pd.Series(parsed.to_numpy()[codes], index=values.index, dtype="datetime64[ns]")
-
-
-def _parse_distinct(values: pd.Series) -> pd.Series:
-    text = values.astype(str).str.strip()
-    result = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")  # the usual case, fast
-    todo = result.isna() & (text != "")
-    if todo.any():
-        rest = text[todo]
-        dmy = rest.str.fullmatch(_DMY)
-        normal = rest[dmy].str.replace(r"[.-]", "/", regex=True)
-        result[normal.index] = pd.to_datetime(normal, format="%d/%m/%Y", errors="coerce")
-        iso = rest[rest.str.fullmatch(_ISO)].str.slice(0, 10)
-        result[iso.index] = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
-    # Years such as 0024 parse, but are typing errors (and beyond datetime64[ns]).
-    result = result.where((result >= _EARLIEST) & (result <= _LATEST))
-    return result.astype("datetime64[ns]")
-
-
 def load_returns(source: Path | str | Sequence[Path]) -> Returns:
     """Read SSDA903 returns for several years into one canonical episodes table.
 
     See the module docstring for the accepted inputs, the table returned and the rules
     applied to bad rows. Raises ``InputError`` when the input cannot be used at all.
     """
-    tables, ignored = find_tables(source)
+    scan = scan_tables(source)
+    tables, ignored = scan.tables, scan.ignored
     issues = [
         InputIssue(name, None, None, None, "ignored-file",
                    "not an SSDA903 header, episodes or UASC table", "file ignored")
         for name in ignored
+    ]  # fmt: skip
+    issues += [
+        InputIssue(name, None, None, None, "ignored-file",
+                   f"not an SSDA903 header, episodes or UASC table: the {label} table, "
+                   "which the demand model does not use",
+                   "file not used")
+        for name, label in scan.unused.items()
     ]  # fmt: skip
     by_year = _group_by_year(tables, source, ignored)
     years = sorted(by_year)
@@ -212,6 +272,8 @@ def load_returns(source: Path | str | Sequence[Path]) -> Returns:
         years=years,
         data_hash=_data_hash(header, episodes, years),
         last_date=dt.date(years[-1], 3, 31),
+        file_rows={t.name: len(t.frame) for t in tables},
+        local_authority=local_authority(tables),
     )
 
 
@@ -330,16 +392,17 @@ def _year_header(table: Table, year: int, issues: list[InputIssue]) -> pd.DataFr
     end = pd.Timestamp(year, 3, 31)
     start = pd.Timestamp(year - 1, 4, 1)
     raw_sex = _code_column(frame, "SEX")
+    dates = parse_columns(frame, ["DOB", "MC_DOB"], table.name, pivot=year)
     out = pd.DataFrame({
         "child_id": _column(frame, "CHILD"),
         "raw_SEX": raw_sex,
         "sex": raw_sex.map(codes.SEX_CANONICAL).fillna(""),
         "raw_DOB": _column(frame, "DOB"),
-        "dob": parse_dates(_column(frame, "DOB")),
+        "dob": dates["DOB"],
         "ethnic": _code_column(frame, "ETHNIC"),
         "upn": _column(frame, "UPN"),
         "mother": _column(frame, "MOTHER"),
-        "mc_dob": parse_dates(_column(frame, "MC_DOB")),
+        "mc_dob": dates["MC_DOB"],
         "uasc_flag": _code_column(frame, "UASC").isin(["1", "Y", "YES", "TRUE"]),
         "source_file": table.name,
         "source_row": frame.index.to_numpy() + 2,
@@ -403,12 +466,13 @@ def _year_episodes(table: Table, year: int, issues: list[InputIssue]) -> pd.Data
     """One return's episodes, with the rules that need only that return applied."""
     frame = table.frame
     collection_end = pd.Timestamp(year, 3, 31)
+    dates = parse_columns(frame, ["DECOM", "DEC"], table.name, pivot=year)
     out = pd.DataFrame({
         "child_id": _column(frame, "CHILD"),
         "raw_DECOM": _column(frame, "DECOM"),
         "raw_DEC": _column(frame, "DEC"),
-        "start": parse_dates(_column(frame, "DECOM")),
-        "end": parse_dates(_column(frame, "DEC")),
+        "start": dates["DECOM"],
+        "end": dates["DEC"],
         **{name.lower(): _code_column(frame, name)
            for name in ("RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "REC")},
         "source_file": table.name,
@@ -449,7 +513,7 @@ def _year_episodes(table: Table, year: int, issues: list[InputIssue]) -> pd.Data
         action="episode treated as open at the collection end",
     )
     out.loc[late_end, "end"] = pd.NaT
-    _check_codes(out, issues)
+    _check_codes(out, year, issues)
     duplicate = out.duplicated(["child_id", "start"], keep="last")
     _report(issues, out, duplicate, column="DECOM", rule="duplicate",
             message="two episodes for child {child_id} start on {value}",
@@ -457,10 +521,12 @@ def _year_episodes(table: Table, year: int, issues: list[InputIssue]) -> pd.Data
     return out[~duplicate]
 
 
-def _check_codes(out: pd.DataFrame, issues: list[InputIssue]) -> None:
+def _check_codes(out: pd.DataFrame, year: int, issues: list[InputIssue]) -> None:
     for name, valid in codes.EPISODE_CODE_LISTS.items():
         column = name.lower()
         values = out[column]
+        if name == "PLACE":
+            valid = codes.place_codes_for_year(year)
         if name == "REC":
             unknown = ~values.isin(list(valid)) & out["end"].notna()  # only closed episodes
         else:
@@ -476,9 +542,16 @@ def _check_codes(out: pd.DataFrame, issues: list[InputIssue]) -> None:
             message=f"no {name} code",
             action="episode kept with the code blank",
         )
-        _report(issues, out, unknown & (values != ""), column=name, rule="unknown-code",
-                message=f"{name} {{{column}!r}} is not an SSDA903 code",
+        # A PLACE code of another year's specification (K3 before 2024-25, H5 in 2025-26).
+        wrong_year = unknown & values.isin(list(codes.PLACE)) & (name == "PLACE")
+        _report(issues, out, unknown & (values != "") & ~wrong_year, column=name,
+                rule="unknown-code", message=f"{name} {{{column}!r}} is not an SSDA903 code",
                 action="episode kept with the code as given")  # fmt: skip
+        for code in sorted(set(values[wrong_year])):
+            _report(issues, out, unknown & (values == code), column=name, rule="unknown-code",
+                    message=f"PLACE {code!r} is not a code of the {_year_label(year)} return "
+                    f"({codes.place_code_years(code)})",
+                    action="episode kept with the code as given")  # fmt: skip
     rec_no_end = (out["rec"] != "") & out["end"].isna()
     _report(
         issues,

@@ -6,6 +6,8 @@ the rules in ``episodes`` see it: a bad date stays visible as the text the user 
 
 from __future__ import annotations
 
+import codecs
+import csv
 import io
 import re
 import zipfile
@@ -44,19 +46,39 @@ class _RawFile:
     data: bytes
 
 
+@dataclass
+class TableScan:
+    """What a source holds: the tables the model reads, other SSDA903 tables, other files."""
+
+    tables: list[Table]
+    ignored: list[str]  # files that are not SSDA903 tables
+    unused: dict[str, str]  # SSDA903 tables the model does not use: name -> what table
+
+
 def find_tables(source: Path | str | Sequence[Path | str]) -> tuple[list[Table], list[str]]:
-    """All header, episodes and UASC tables in ``source``, and the names of files ignored."""
-    tables: list[Table] = []
-    ignored: list[str] = []
+    """All header, episodes and UASC tables in ``source``, and the names of files ignored
+    (other SSDA903 tables among them)."""
+    scan = scan_tables(source)
+    return scan.tables, [*scan.ignored, *scan.unused]
+
+
+def scan_tables(source: Path | str | Sequence[Path | str]) -> TableScan:
+    """All header, episodes and UASC tables in ``source``, the other SSDA903 tables (reviews,
+    missing, the 2026-27 deprivation of liberty table, ...) and the files that are neither."""
+    scan = TableScan([], [], {})
     for raw in _raw_files(source):
         for name, frame in _read_frames(raw):
             kind = _table_kind(name, frame)
             if kind is None:
-                ignored.append(name)
+                other = other_table(name, frame)
+                if other is None:
+                    scan.ignored.append(name)
+                else:
+                    scan.unused[name] = other
                 continue
             _check_columns(kind, name, frame)
-            tables.append(Table(kind, collection_year(name), name, frame))
-    return tables, ignored
+            scan.tables.append(Table(kind, collection_year(name), name, frame))
+    return scan
 
 
 # -- finding files ----------------------------------------------------------------------------
@@ -142,30 +164,91 @@ def _read_frames(raw: _RawFile) -> Iterator[tuple[str, pd.DataFrame]]:
 
 
 def _read_csv(raw: _RawFile) -> pd.DataFrame:
-    text = _decode(raw)
+    text, encoding = _decode(raw)
     if not text.strip():
         return pd.DataFrame()
+    delimiter = sniff_delimiter(text)
     try:
         return pd.read_csv(
             io.StringIO(text),
+            sep=delimiter,
             dtype=str,
             keep_default_na=False,
             skipinitialspace=True,
             skip_blank_lines=False,
         )
     except (pd.errors.ParserError, ValueError) as error:
-        raise InputError(f"{raw.name}: cannot read this CSV file ({error})") from error
+        first = text.lstrip("\ufeff").splitlines()[0][:80]
+        raise InputError(
+            f"{raw.name}: cannot read this CSV file, read as {encoding}, "
+            f"{DELIMITER_NAMES[delimiter]}-separated, first line {first!r} ({error})"
+        ) from error
 
 
-def _decode(raw: _RawFile) -> str:
-    for encoding in ("utf-8-sig", "utf-16"):
+#: The delimiters a CSV file may use, and how a message names them.
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of a CSV text: comma, semicolon or tab, judged on the header line.
+
+    The header line of an SSDA903 table holds only column names, so the delimiter is the one
+    of the three it has most of (``csv.Sniffer`` on the first lines breaks a tie); comma when
+    the line has none (a one-column file).
+    """
+    lines = [line for line in text.lstrip("\ufeff").splitlines() if line.strip()]
+    if not lines:
+        return ","
+    counts = {d: lines[0].count(d) for d in DELIMITER_NAMES}
+    best = max(counts.values())
+    if best == 0:
+        return ","
+    tied = [d for d, n in counts.items() if n == best]
+    if len(tied) == 1:
+        return tied[0]
+    try:
+        dialect = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters="".join(tied))
+    except csv.Error:
+        return tied[0]
+    return dialect.delimiter
+
+
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _decode(raw: _RawFile) -> tuple[str, str]:
+    """The text of a CSV file and the encoding it was read with.
+
+    UTF-16 only with a byte-order mark or NUL bytes (which no text file in a one-byte
+    encoding has); then UTF-8 (with or without a BOM); else Windows-1252, the encoding
+    Excel on Windows writes "CSV" in.
+    """
+    data = raw.data
+    if data.startswith(_UTF16_BOMS) or b"\x00" in data[:4096]:
+        # Without a BOM the NUL bytes sit after (little-endian) or before (big-endian) ASCII.
+        encoding = "utf-16" if data.startswith(_UTF16_BOMS) else (
+            "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be")  # fmt: skip
         try:
-            text = raw.data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" not in text:
-            return text
-    return raw.data.decode("cp1252", errors="replace")
+            return _decode_utf16(raw, data.decode(encoding)), "UTF-16"
+        except UnicodeDecodeError as error:
+            raise InputError(
+                f"{raw.name}: cannot read this CSV file: it has NUL bytes but is not UTF-16 "
+                f"({error}); save it as CSV (UTF-8)"
+            ) from error
+    try:
+        return data.decode("utf-8-sig"), "UTF-8"
+    except UnicodeDecodeError:
+        # Five bytes have no Windows-1252 character: they become U+FFFD rather than fail.
+        return data.decode("cp1252", errors="replace"), "Windows-1252"
+
+
+def _decode_utf16(raw: _RawFile, text: str) -> str:
+    if "\x00" in text:
+        raise InputError(
+            f"{raw.name}: cannot read this CSV file: decoded as UTF-16 it still has NUL "
+            "characters; save it as CSV (UTF-8)"
+        )
+    return text
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
@@ -203,20 +286,44 @@ def each_distinct(values: pd.Series, func: Any, missing: Any = "") -> np.ndarray
 # -- recognising tables -----------------------------------------------------------------------
 
 
+#: The other SSDA903 tables (DfE specification; ``csc-validator-be-903``'s column lists), by a
+#: column only that table has. The deprivation of liberty table is new in 2026-27.
+OTHER_TABLES = {
+    "REVIEW": "reviews", "MISSING": "missing", "MIS_START": "missing", "DATE_INT": "AD1",
+    "DATE_PLACED": "placed for adoption", "PREV_PERM": "previous permanence",
+    "SDQ_SCORE": "OC2", "IN_TOUCH": "OC3", "SW_ID": "social workers",
+    "SW_DECOM": "social workers", "DOLO_START": "deprivation of liberty (from 2026-27)",
+    "DOLO_END": "deprivation of liberty (from 2026-27)",
+}  # fmt: skip
+
+
 def _table_kind(name: str, frame: pd.DataFrame) -> str | None:
     """Which 903 table this is: by its columns first, then by its file name."""
     columns = set(frame.columns)
     stem = PurePosixPath(name.split("[")[0]).name.lower() + " " + name.lower()
-    if "DECOM" in columns or ("episode" in stem and "CHILD" in columns):
+    if "DECOM" in columns:
         return "episodes"
-    if "DUC" in columns or re.search(r"uasc", stem):
+    if "DUC" in columns:
         return "uasc"
-    others = {"REVIEW", "MISSING", "DATE_INT", "DATE_PLACED", "PREV_PERM", "SDQ_SCORE",
-              "IN_TOUCH", "SW_ID", "DOLO_START", "MIS_START"}  # fmt: skip
-    if columns & others:
+    if columns & set(OTHER_TABLES):
         return None
+    if "episode" in stem and "CHILD" in columns:
+        return "episodes"
+    if re.search(r"uasc", stem):
+        return "uasc"
     if {"CHILD", "SEX", "DOB"} <= columns or "header" in stem:
         return "header"
+    return None
+
+
+def other_table(name: str, frame: pd.DataFrame) -> str | None:
+    """Which other SSDA903 table this is (not read by the model), or None."""
+    for column in frame.columns:
+        if column in OTHER_TABLES:
+            return OTHER_TABLES[column]
+    stem = PurePosixPath(name.split("[")[0]).name.lower()
+    if "CHILD" in frame.columns and re.search(r"dolo|deprivation", stem):
+        return OTHER_TABLES["DOLO_START"]
     return None
 
 
@@ -224,10 +331,36 @@ def _check_columns(kind: str, name: str, frame: pd.DataFrame) -> None:
     required = {"header": HEADER_REQUIRED, "episodes": EPISODES_REQUIRED, "uasc": UASC_REQUIRED}
     missing = [c for c in required[kind] if c not in frame.columns]
     if missing:
+        hint = ""
+        if len(frame.columns) == 1:
+            hint = "; the file has one column: separate its columns with commas, semicolons or tabs"
         raise InputError(
             f"{name}: the {kind} table has no {', '.join(missing)} column"
             f"{'s' if len(missing) > 1 else ''} (columns found: {', '.join(frame.columns)})"
+            f"{hint}"
         )
+
+
+#: A nine-character local authority code (England upper tier, or Wales) in a name or a cell.
+_LA_CODE = re.compile(r"(?<![A-Z0-9])((?:E0[689]|E10|W06)\d{6})(?![A-Z0-9])", re.IGNORECASE)
+#: Columns that some councils' exports add to carry their own LA code.
+LA_COLUMNS = ("LA", "LA_CODE", "LOCAL_AUTHORITY")
+
+
+def local_authority(tables: Sequence[Table]) -> str | None:
+    """The council's LA code when the files say it, the same in every place it appears: in
+    file or folder names, or an LA column (``LA``, ``LA_CODE``, ``LOCAL_AUTHORITY``).
+
+    None when no code appears, or when two different codes do (then the user must say).
+    """
+    found: set[str] = set()
+    for table in tables:
+        found.update(code.upper() for code in _LA_CODE.findall(table.name))
+        for column in LA_COLUMNS:
+            if column in table.frame.columns:
+                values = {str(v).strip().upper() for v in pd.unique(table.frame[column])}
+                found.update(v for v in values if _LA_CODE.fullmatch(v))
+    return found.pop() if len(found) == 1 else None
 
 
 _YEAR_PAIR = re.compile(r"(?<!\d)(20\d\d)\s*[-_/]\s*(\d\d)(?!\d)")

@@ -27,6 +27,7 @@ import pandas as pd
 
 from csplan.demand import codes
 from csplan.demand.readers import InputError, Table, find_tables
+from csplan.demand.readers import local_authority as readers_local_authority
 
 RUNNER = Path(__file__).with_name("_validator_runner.py")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -113,6 +114,7 @@ class ValidationReport:
     findings: list[Finding] = field(default_factory=list)
     failed_rules: list[RuleFailure] = field(default_factory=list)
     skipped_rules: list[str] = field(default_factory=list)
+    la_rules: list[str] = field(default_factory=list)  # not run: the LA code was not known
     rules_run: int = 0
     files: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -138,6 +140,7 @@ class ValidationReport:
             "findings": [f.as_dict() for f in self.findings],
             "failed_rules": [asdict(r) for r in self.failed_rules],
             "skipped_rules": self.skipped_rules,
+            "la_rules": self.la_rules,
         }
 
 
@@ -165,7 +168,7 @@ def validate_returns(
     paths: Path | str | Sequence[Path | str],
     collection_year: int,
     *,
-    local_authority: str = "E10000015",
+    local_authority: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     timeout: float = 1800,
 ) -> ValidationReport:
@@ -173,6 +176,9 @@ def validate_returns(
 
     The previous year's return, when present, is passed as the validator's "previous year"
     so the rules comparing years run too. ``progress(done, total)`` is called per rule.
+    ``local_authority`` is the council's code (long form, e.g. E10000015), for the rules on
+    where children are placed; when None it is taken from the files (``readers.
+    local_authority``), and when they do not say, those rules are not run (a note says so).
     Raises ``InputError`` when the year's tables are missing, ``ValidatorUnavailable`` when
     ``.venv-903`` is missing and ``ValidatorFailed`` when the validator cannot run.
     """
@@ -184,6 +190,7 @@ def validate_returns(
         missing = [k for k in ("header", "episodes") if k not in this_year]
         raise InputError(f"collection year {collection_year}: no {' or '.join(missing)} table")
     ruleset = ruleset_for(collection_year)
+    council = local_authority or readers_local_authority(tables)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="csplan-903-") as folder:
         written = _write_dfe_csvs(Path(folder), this_year, "This year")
@@ -192,13 +199,20 @@ def validate_returns(
             "files": [{"path": str(path), "description": description}
                       for path, description, _ in written],
             "collection_year": collection_year,
-            "local_authority": local_authority,
+            "local_authority": council,
             "ruleset": ruleset,
         }  # fmt: skip
         answer = _run(python, request, progress, timeout)
     report = _report(answer, collection_year, this_year, last_year)
     report.seconds = time.perf_counter() - started
     report.files = [t.name for t in [*this_year.values(), *last_year.values()]]
+    if council is None:
+        report.notes.append(
+            "the council's LA code is not in the files and was not given (--la): the rules "
+            f"on where children are placed were not run ({', '.join(report.la_rules) or '-'})"
+        )
+    elif local_authority is None:
+        report.notes.append(f"LA code {council}, from the file names or LA column")
     if ruleset != RULESETS.get(collection_year):
         report.notes.append(f"the validator has no rules for {collection_year}; {ruleset} used")
     if any(_has_iso_dates(t) for t in [*this_year.values(), *last_year.values()]):
@@ -213,23 +227,26 @@ def _write_dfe_csvs(
     folder: Path, tables: dict[str, Table], description: str
 ) -> list[tuple[Path, str, Table]]:
     written = []
+    from csplan.demand.dates import column_orders
+
     for kind, table in tables.items():
         frame = table.frame.copy()
+        orders = column_orders(frame, sorted(_DATE_COLUMNS), table.name)
         for column in DFE_COLUMNS[kind]:
             if column not in frame.columns:
                 frame[column] = ""
             elif column in _DATE_COLUMNS:
-                frame[column] = _dmy(frame[column])
+                frame[column] = _dmy(frame[column], orders[column], table.year)
         path = folder / f"{description.replace(' ', '_')}_{kind}.csv"
         frame[DFE_COLUMNS[kind]].to_csv(path, index=False)
         written.append((path, description, table))
     return written
 
 
-def _dmy(values: pd.Series) -> pd.Series:
-    from csplan.demand.episodes import parse_dates
+def _dmy(values: pd.Series, order: str, year: int) -> pd.Series:
+    from csplan.demand.dates import parse_dates
 
-    parsed = parse_dates(values)
+    parsed = parse_dates(values, order=order, pivot=year)
     text = parsed.dt.strftime("%d/%m/%Y").astype(object)
     return text.where(parsed.notna(), values.astype(object))
 
@@ -330,6 +347,7 @@ def _report(
         findings=findings,
         failed_rules=failures,
         skipped_rules=list(answer.get("skipped_rules", [])),
+        la_rules=list(answer.get("la_rules", [])),
         rules_run=int(answer.get("rules_run", 0)),
     )
 

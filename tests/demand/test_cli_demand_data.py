@@ -84,7 +84,7 @@ def test_validate_unknown_year(returns_folder):
 
 def test_validate_without_the_validator_still_prints_input_issues(returns_folder, monkeypatch):
     monkeypatch.setenv("CSPLAN_VALIDATOR_PYTHON", "/nonexistent/python")
-    result = CliRunner().invoke(group, ["validate", str(returns_folder)])
+    result = CliRunner().invoke(group, ["validate", str(returns_folder), "--la", "E10000015"])
     assert result.exit_code == 0
     assert "run scripts/setup.sh" in result.output
     assert "Input issues: 0" in result.output
@@ -92,7 +92,8 @@ def test_validate_without_the_validator_still_prints_input_issues(returns_folder
 
 @pytest.mark.validator
 def test_validate_runs_the_dfe_rules(returns_folder):
-    result = run("validate", returns_folder, "--year", 2025, "--format", "json")
+    result = run("validate", returns_folder, "--year", 2025, "--la", "E10000015", "--format",
+                 "json")  # fmt: skip
     data = json.loads(result.output[result.output.index("{") :])
     [report] = data["dfe"]
     assert report["ruleset"] == "lac2024_25"
