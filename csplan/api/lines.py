@@ -80,7 +80,10 @@ class LineOut(Output):
     baseline_budget: Money | None = Field(description="The activity's baseline budget, £")
     version: int = Field(description="Send it back with a change (409 if it moved on)")
     phasing: ByYear = Field(description="Incremental saving per financial year, £")
-    full_year_effect: Money = Field(description="The sum of the incremental phasing, £")
+    full_year_effect: Money = Field(
+        description="The saving left in the base budget: the sum of the phasing (none for a "
+        "one-off saving, which reverses the next year), £"
+    )
     owners: list[str] = Field(description="User names of the line's SROs")
 
 
@@ -307,7 +310,9 @@ class PhasingOut(Output):
     version: int
     form: Literal["incremental"] = Field(description="The change in each financial year")
     phasing: ByYear = Field(description="Incremental saving per financial year, £")
-    total: Money = Field(description="The full-year effect: the sum of the years, £")
+    total: Money = Field(
+        description="The full-year effect: the sum of the years (none for a one-off), £"
+    )
 
 
 def phasing_out(line: SavingsLine) -> PhasingOut:

@@ -45,7 +45,7 @@ class MonitoringValidationError(ValueError):
 
 def planned_in_year(line: SavingsLine, year: FinancialYear) -> Decimal:
     """The line's in-year saving for ``year`` from its current (incremental) phasing."""
-    return to_cumulative(line_figures(line).phasing, line.plan.years)[year]
+    return line_figures(line).in_place(line.plan.years)[year]
 
 
 def _validate_record(
@@ -363,7 +363,7 @@ def risk_lines(plan: Plan) -> list[risk.RiskLine]:
         risk.RiskLine(
             line.reference,
             latest.get(line.id, line.rag),
-            to_cumulative(line_figures(line).phasing, years),
+            line_figures(line).in_place(years),
         )
         for line in plan.lines.prefetch_related("phasing")
         if line.lifecycle not in ("withdrawn", "written_off")

@@ -25,7 +25,7 @@ from csplan.programme import reports
 from csplan.programme.calculations import LINE_FILTERS, matching_lines, target_comparison
 from csplan.programme.history import line_history
 from csplan.programme.models import Plan, SavingsLine
-from csplan.programme.phasing import PhasingForm, to_cumulative
+from csplan.programme.phasing import PhasingForm
 from csplan.programme.store import (
     LineValidationError,
     StaleLineError,
@@ -221,9 +221,9 @@ def line_detail(request: HttpRequest, pk: int) -> HttpResponse:
     line = line_of_plan(request, pk)
     figures = line_figures(line)
     years = line.plan.years
-    cumulative = to_cumulative(figures.phasing, years)
+    incremental, cumulative = figures.budget_effect(years), figures.in_place(years)
     phasing = [
-        {"year": year, "incremental": figures.amount(year), "cumulative": cumulative[year]}
+        {"year": year, "incremental": incremental[year], "cumulative": cumulative[year]}
         for year in years
     ]
     rag = next((e for e in line.plan.council.rag_key or () if e.get("code") == line.rag), None)
