@@ -1,8 +1,9 @@
 """Savings lines and their phasing. Thin: read the typed body, call ``csplan.programme.store``.
 
 The lifecycle changes only through ``POST .../status`` (the rules of ``csplan.cases``); the
-phasing only through ``PUT .../phasing``. Every write sends the version it read, so no one
-overwrites someone else's edit (409 otherwise).
+phasing only through ``PUT .../phasing``, with a reason, recorded in the movements journal
+(``csplan.monitoring.edits``). A new line starts as proposed. Every write sends the version it
+read, so no one overwrites someone else's edit (409 otherwise).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from csplan.api.types import (
     Money,
     MoneyIn,
     Output,
+    Text,
     Version,
     by_year,
     one_of,
@@ -38,16 +40,16 @@ from csplan.api.types import (
 )
 from csplan.cases.models import Characteristic as CharacteristicChoices
 from csplan.cases.store import lines_affecting
+from csplan.monitoring.edits import edit_line, new_line
+from csplan.monitoring.movements import EDIT_KINDS
 from csplan.programme.calculations import matching_lines
 from csplan.programme.figures import LineFigures
 from csplan.programme.models import SavingsLine
 from csplan.programme.store import (
     LineValidationError,
     StaleLineError,
-    create_line,
     line_figures,
     programme_figures,
-    update_line,
 )
 
 router = Router(tags=["lines"])
@@ -56,6 +58,7 @@ LINE_PATH = "/plans/{plan}/lines/{id:line}"
 Lifecycle = one_of(SavingsLine.Lifecycle.values)
 Recurrence = one_of(SavingsLine.Recurrence.values)
 Characteristic = one_of(CharacteristicChoices.values)
+EditKind = one_of(kind.value for kind in EDIT_KINDS)
 
 
 class LineOut(Output):
@@ -235,7 +238,7 @@ def create(request: HttpRequest, plan: str, payload: LineNew) -> Status[LineOut]
     found = plan_of(request)
     figures = LineFigures(**payload.changes())
     try:
-        line = create_line(found, figures, user=request.user, reason="Created through the API")
+        line = new_line(found, figures, user=request.user, reason="Created through the API")
     except LineValidationError as error:
         raise invalid_in_store(error.errors) from None
     body = line_out(line)
@@ -289,11 +292,21 @@ def update(request: HttpRequest, plan: str, line: int, payload: LineChange) -> L
 
 
 def save_line(
-    request: HttpRequest, line: SavingsLine, figures: LineFigures, expected: int, reason: str
+    request: HttpRequest,
+    line: SavingsLine,
+    figures: LineFigures,
+    expected: int,
+    reason: str,
+    movement_kind: str = "",
 ) -> SavingsLine:
     try:
-        return update_line(
-            line, figures, user=request.user, expected_version=expected, reason=reason
+        return edit_line(
+            line,
+            figures,
+            user=request.user,
+            expected_version=expected,
+            reason=reason,
+            movement_kind=movement_kind,
         )
     except StaleLineError as error:
         raise conflict(str(error), error.line.version) from None
@@ -333,6 +346,14 @@ class PhasingChange(Input):
         "incremental", description="Send the change in each year (incremental)"
     )
     phasing: ByYearIn = Field(description="Incremental saving per financial year, £")
+    reason: Text = Field(
+        "", description="Why the phasing changes (needed for a change): kept in the journal"
+    )
+    movement_kind: EditKind | Literal[""] = Field(
+        "",
+        description="What the change is; empty: worked out from the figures (slippage into "
+        "the next year, re-profiling between years, increase, reduction)",
+    )
 
 
 @router.get(
@@ -353,12 +374,15 @@ def get_phasing(request: HttpRequest, plan: str, line: int) -> PhasingOut:
     auth=allow(LINE, line="line"),
     operation_id="replacePhasing",
     url_name="phasing",
-    summary="Replace a line's phasing (its SRO, finance, admin); send its version",
+    summary="Replace a line's phasing (its SRO, finance, admin); send its version and a "
+    "reason: the change is recorded in the movements journal",
 )
 def replace_phasing(
     request: HttpRequest, plan: str, line: int, payload: PhasingChange
 ) -> PhasingOut:
     current = line_of(request)
     figures = replace(line_figures(current), phasing=years_in(payload.phasing))
-    saved = save_line(request, current, figures, payload.version, "Phasing changed through the API")
+    saved = save_line(
+        request, current, figures, payload.version, payload.reason, payload.movement_kind
+    )
     return phasing_out(saved)
