@@ -58,7 +58,7 @@ LINE_PATH = "/plans/{plan}/lines/{id:line}"
 Lifecycle = one_of(SavingsLine.Lifecycle.values)
 Recurrence = one_of(SavingsLine.Recurrence.values)
 Characteristic = one_of(CharacteristicChoices.values)
-EditKind = one_of(kind.value for kind in EDIT_KINDS)
+EditKind = one_of(["", *(kind.value for kind in EDIT_KINDS)])
 
 
 class LineOut(Output):
@@ -349,7 +349,7 @@ class PhasingChange(Input):
     reason: Text = Field(
         "", description="Why the phasing changes (needed for a change): kept in the journal"
     )
-    movement_kind: EditKind | Literal[""] = Field(
+    movement_kind: EditKind = Field(
         "",
         description="What the change is; empty: worked out from the figures (slippage into "
         "the next year, re-profiling between years, increase, reduction)",
