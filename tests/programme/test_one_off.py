@@ -168,3 +168,18 @@ def test_monitoring_positions_plan_a_one_off_only_in_its_year():
     assert {p.reference: p for p in positions_for(plan, MonitoringPeriod(Y16, 3))}[
         "X1"
     ].proposed == FIFTY
+
+
+@pytest.mark.django_db
+def test_a_business_case_shows_a_one_off_reversing():
+    from csplan.cases.reports import case_savings
+    from csplan.programme.demo import load_hampshire_demo
+    from csplan.programme.store import create_line
+
+    plan = load_hampshire_demo()
+    workstream = plan.workstreams.first().name
+    line = create_line(
+        plan, LineFigures("X1", "One-off", workstream, {Y16: FIFTY}, recurrence="one_off")
+    )
+    (row,) = case_savings(line).rows
+    assert row.cells[1:] == (FIFTY, -FIFTY, 0)
