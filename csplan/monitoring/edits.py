@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from csplan.core.periods import MonitoringPeriod
 from csplan.monitoring import movements
@@ -56,7 +57,7 @@ def new_line(plan: Plan, figures: LineFigures, *, user: Any, reason: str = "") -
 
 def edit_period(day: date | None = None) -> MonitoringPeriod:
     """The monitoring period a plain edit belongs to: the one containing ``day`` (today)."""
-    return MonitoringPeriod.containing(day or date.today())
+    return MonitoringPeriod.containing(day or timezone.localdate())
 
 
 @transaction.atomic
