@@ -58,6 +58,10 @@ LINE_PATH = "/plans/{plan}/lines/{id:line}"
 Lifecycle = one_of(SavingsLine.Lifecycle.values)
 Recurrence = one_of(SavingsLine.Recurrence.values)
 Characteristic = one_of(CharacteristicChoices.values)
+PHASING_MEANING = (
+    "Incremental saving per financial year, £ (a one-off line: what it saves in that year; "
+    "it reverses the next)"
+)
 EditKind = one_of(["", *(kind.value for kind in EDIT_KINDS)])
 
 
@@ -82,7 +86,7 @@ class LineOut(Output):
     fte_note: str
     baseline_budget: Money | None = Field(description="The activity's baseline budget, £")
     version: int = Field(description="Send it back with a change (409 if it moved on)")
-    phasing: ByYear = Field(description="Incremental saving per financial year, £")
+    phasing: ByYear = Field(description=PHASING_MEANING)
     full_year_effect: Money = Field(
         description="The saving left in the base budget: the sum of the phasing (none for a "
         "one-off saving, which reverses the next year), £"
@@ -191,9 +195,7 @@ class LineNew(LineFields):
     reference: str = Field(max_length=40, examples=["C9"])
     title: str = Field(max_length=300)
     workstream: str = Field(max_length=300, description="The name of one of the plan's")
-    phasing: ByYearIn = Field(
-        default_factory=dict, description="Incremental saving per financial year, £"
-    )
+    phasing: ByYearIn = Field(default_factory=dict, description=PHASING_MEANING)
 
     def changes(self) -> dict[str, Any]:
         return {
@@ -322,7 +324,7 @@ class PhasingOut(Output):
     reference: str
     version: int
     form: Literal["incremental"] = Field(description="The change in each financial year")
-    phasing: ByYear = Field(description="Incremental saving per financial year, £")
+    phasing: ByYear = Field(description=PHASING_MEANING)
     total: Money = Field(
         description="The full-year effect: the sum of the years (none for a one-off), £"
     )
@@ -345,7 +347,7 @@ class PhasingChange(Input):
     form: Literal["incremental"] = Field(
         "incremental", description="Send the change in each year (incremental)"
     )
-    phasing: ByYearIn = Field(description="Incremental saving per financial year, £")
+    phasing: ByYearIn = Field(description=PHASING_MEANING)
     reason: Text = Field(
         "", description="Why the phasing changes (needed for a change): kept in the journal"
     )
