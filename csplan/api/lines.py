@@ -1,8 +1,9 @@
 """Savings lines and their phasing. Thin: read the typed body, call ``csplan.programme.store``.
 
 The lifecycle changes only through ``POST .../status`` (the rules of ``csplan.cases``); the
-phasing only through ``PUT .../phasing``. Every write sends the version it read, so no one
-overwrites someone else's edit (409 otherwise).
+phasing only through ``PUT .../phasing``, with a reason, recorded in the movements journal
+(``csplan.monitoring.edits``). A new line starts as proposed. Every write sends the version it
+read, so no one overwrites someone else's edit (409 otherwise).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from csplan.api.types import (
     Money,
     MoneyIn,
     Output,
+    Text,
     Version,
     by_year,
     one_of,
@@ -38,16 +40,16 @@ from csplan.api.types import (
 )
 from csplan.cases.models import Characteristic as CharacteristicChoices
 from csplan.cases.store import lines_affecting
+from csplan.monitoring.edits import edit_line, new_line
+from csplan.monitoring.movements import EDIT_KINDS
 from csplan.programme.calculations import matching_lines
 from csplan.programme.figures import LineFigures
 from csplan.programme.models import SavingsLine
 from csplan.programme.store import (
     LineValidationError,
     StaleLineError,
-    create_line,
     line_figures,
     programme_figures,
-    update_line,
 )
 
 router = Router(tags=["lines"])
@@ -56,6 +58,11 @@ LINE_PATH = "/plans/{plan}/lines/{id:line}"
 Lifecycle = one_of(SavingsLine.Lifecycle.values)
 Recurrence = one_of(SavingsLine.Recurrence.values)
 Characteristic = one_of(CharacteristicChoices.values)
+PHASING_MEANING = (
+    "Incremental saving per financial year, £ (a one-off line: what it saves in that year; "
+    "it reverses the next)"
+)
+EditKind = one_of(["", *(kind.value for kind in EDIT_KINDS)])
 
 
 class LineOut(Output):
@@ -79,8 +86,11 @@ class LineOut(Output):
     fte_note: str
     baseline_budget: Money | None = Field(description="The activity's baseline budget, £")
     version: int = Field(description="Send it back with a change (409 if it moved on)")
-    phasing: ByYear = Field(description="Incremental saving per financial year, £")
-    full_year_effect: Money = Field(description="The sum of the incremental phasing, £")
+    phasing: ByYear = Field(description=PHASING_MEANING)
+    full_year_effect: Money = Field(
+        description="The saving left in the base budget: the sum of the phasing (none for a "
+        "one-off saving, which reverses the next year), £"
+    )
     owners: list[str] = Field(description="User names of the line's SROs")
 
 
@@ -185,9 +195,7 @@ class LineNew(LineFields):
     reference: str = Field(max_length=40, examples=["C9"])
     title: str = Field(max_length=300)
     workstream: str = Field(max_length=300, description="The name of one of the plan's")
-    phasing: ByYearIn = Field(
-        default_factory=dict, description="Incremental saving per financial year, £"
-    )
+    phasing: ByYearIn = Field(default_factory=dict, description=PHASING_MEANING)
 
     def changes(self) -> dict[str, Any]:
         return {
@@ -232,7 +240,7 @@ def create(request: HttpRequest, plan: str, payload: LineNew) -> Status[LineOut]
     found = plan_of(request)
     figures = LineFigures(**payload.changes())
     try:
-        line = create_line(found, figures, user=request.user, reason="Created through the API")
+        line = new_line(found, figures, user=request.user, reason="Created through the API")
     except LineValidationError as error:
         raise invalid_in_store(error.errors) from None
     body = line_out(line)
@@ -286,11 +294,21 @@ def update(request: HttpRequest, plan: str, line: int, payload: LineChange) -> L
 
 
 def save_line(
-    request: HttpRequest, line: SavingsLine, figures: LineFigures, expected: int, reason: str
+    request: HttpRequest,
+    line: SavingsLine,
+    figures: LineFigures,
+    expected: int,
+    reason: str,
+    movement_kind: str = "",
 ) -> SavingsLine:
     try:
-        return update_line(
-            line, figures, user=request.user, expected_version=expected, reason=reason
+        return edit_line(
+            line,
+            figures,
+            user=request.user,
+            expected_version=expected,
+            reason=reason,
+            movement_kind=movement_kind,
         )
     except StaleLineError as error:
         raise conflict(str(error), error.line.version) from None
@@ -306,8 +324,10 @@ class PhasingOut(Output):
     reference: str
     version: int
     form: Literal["incremental"] = Field(description="The change in each financial year")
-    phasing: ByYear = Field(description="Incremental saving per financial year, £")
-    total: Money = Field(description="The full-year effect: the sum of the years, £")
+    phasing: ByYear = Field(description=PHASING_MEANING)
+    total: Money = Field(
+        description="The full-year effect: the sum of the years (none for a one-off), £"
+    )
 
 
 def phasing_out(line: SavingsLine) -> PhasingOut:
@@ -327,7 +347,15 @@ class PhasingChange(Input):
     form: Literal["incremental"] = Field(
         "incremental", description="Send the change in each year (incremental)"
     )
-    phasing: ByYearIn = Field(description="Incremental saving per financial year, £")
+    phasing: ByYearIn = Field(description=PHASING_MEANING)
+    reason: Text = Field(
+        "", description="Why the phasing changes (needed for a change): kept in the journal"
+    )
+    movement_kind: EditKind = Field(
+        "",
+        description="What the change is; empty: worked out from the figures (slippage into "
+        "the next year, re-profiling between years, increase, reduction)",
+    )
 
 
 @router.get(
@@ -348,12 +376,15 @@ def get_phasing(request: HttpRequest, plan: str, line: int) -> PhasingOut:
     auth=allow(LINE, line="line"),
     operation_id="replacePhasing",
     url_name="phasing",
-    summary="Replace a line's phasing (its SRO, finance, admin); send its version",
+    summary="Replace a line's phasing (its SRO, finance, admin); send its version and a "
+    "reason: the change is recorded in the movements journal",
 )
 def replace_phasing(
     request: HttpRequest, plan: str, line: int, payload: PhasingChange
 ) -> PhasingOut:
     current = line_of(request)
     figures = replace(line_figures(current), phasing=years_in(payload.phasing))
-    saved = save_line(request, current, figures, payload.version, "Phasing changed through the API")
+    saved = save_line(
+        request, current, figures, payload.version, payload.reason, payload.movement_kind
+    )
     return phasing_out(saved)

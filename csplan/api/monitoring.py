@@ -332,7 +332,7 @@ def list_movements(request: HttpRequest, plan: str, choice: Query[PeriodChoice])
     operation_id="recordMovement",
     url_name="movements",
     summary="Record a movement (re-profiling, slippage, write-off, replacement, mitigation, "
-    "offset by demand) and apply it to the line's phasing (finance, admin)",
+    "offset by demand, increase, reduction) and apply it to the line's phasing (finance, admin)",
 )
 def record_movement(request: HttpRequest, plan: str, payload: MovementIn) -> Status[MovementOut]:
     found = plan_of(request)

@@ -16,9 +16,10 @@ from csplan.cases import equality
 from csplan.cases.equality import CHARACTERISTICS, RATINGS, RatedLine
 from csplan.cases.models import BusinessCase, Decision, EqualityAssessment
 from csplan.cases.store import approved_total, decision_amounts, reconsidered_lines
-from csplan.core.money import ZERO, Unit, from_pence
+from csplan.core.money import Unit
 from csplan.core.table import Column, ColumnKind, Row, RowKind, Table
 from csplan.programme.models import Plan, SavingsLine
+from csplan.programme.store import line_figures
 
 ROUNDING_NOTE = "Totals may not add because of rounding."
 _THOUSANDS = {"kind": ColumnKind.MONEY, "unit": Unit.THOUSANDS}
@@ -187,14 +188,15 @@ def risk_register(case: BusinessCase) -> Table:
 
 
 def case_savings(line: SavingsLine) -> Table:
-    """The line's incremental saving by year, as its business case shows it (£'000)."""
-    phasing = {entry.year: from_pence(entry.amount_pence) for entry in line.phasing.all()}
+    """The line's incremental saving by year, as its business case shows it (£'000): the change
+    to the budget each year (a one-off saving reverses the next year)."""
     years = line.plan.years
+    effect = line_figures(line).budget_effect(years)
     return Table(
         name="savings",
         title=f"Savings by year: {line.reference}",
         columns=(Column("Savings"), *(Column(str(year), **_THOUSANDS) for year in years)),
-        rows=(Row(("Incremental saving", *(phasing.get(y.start, ZERO) for y in years))),),
+        rows=(Row(("Incremental saving", *(effect[y] for y in years))),),
         notes=(ROUNDING_NOTE,),
         meta={**_meta(line.plan), "line": line.reference},
     )

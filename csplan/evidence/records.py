@@ -14,7 +14,6 @@ from csplan.core.money import ZERO, to_decimal
 from csplan.core.periods import FinancialYear
 from csplan.evidence.models import Evidence
 from csplan.programme.models import SavingsLine
-from csplan.programme.phasing import to_cumulative
 from csplan.programme.store import line_figures
 
 
@@ -62,7 +61,7 @@ class EvidenceYear:
 def compare_with_line(line: SavingsLine, evidence: Evidence) -> list[EvidenceYear]:
     """The line's planned saving against what the evidence supports, year by year."""
     years = line.plan.years
-    planned = to_cumulative(line_figures(line).phasing, years)
+    planned = line_figures(line).in_place(years)
     evidenced = evidence.savings_by_year()
     return [
         EvidenceYear(

@@ -147,13 +147,12 @@ def link_expected_saving(
 
 def line_links(case: InvestmentCase) -> list[LineLink]:
     """Each linked expected saving against the line's planned in-year saving."""
-    from csplan.programme.phasing import to_cumulative
     from csplan.programme.store import line_figures
 
     result = []
     for saving in case.expected_savings.select_related("line__plan").exclude(line=None):
         line = saving.line
         year = FinancialYear(saving.year)
-        planned = to_cumulative(line_figures(line).phasing, line.plan.years).get(year, Decimal(0))
+        planned = line_figures(line).in_place(line.plan.years).get(year, Decimal(0))
         result.append(LineLink(line.reference, year, from_pence(saving.amount_pence), planned))
     return result

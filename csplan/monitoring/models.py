@@ -105,6 +105,8 @@ class Movement(models.Model):
         REPLACEMENT = "replacement", "Replacement saving"
         MITIGATION = "mitigation", "Mitigation"
         DEMAND_OFFSET = "demand_offset", "Offset by demand"
+        INCREASE = "increase", "Increase"
+        REDUCTION = "reduction", "Reduction"
 
     line = models.ForeignKey(SavingsLine, on_delete=models.CASCADE, related_name="movements")
     kind = models.CharField(max_length=20, choices=Kind.choices)

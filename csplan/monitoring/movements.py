@@ -7,6 +7,9 @@ year). What each kind of movement conserves:
   effect) is unchanged;
 - **slippage** is re-profiling into the next year, so it conserves the total too, and leaves an
   in-year pressure in the year it slipped from;
+- **increase** adds to a line's saving in a year (its full-year effect rises by the amount);
+- **reduction** takes an amount off a line's saving in a year without a write-off decision
+  (an edit of the plan, with its reason): the full-year effect falls by the amount;
 - **write-off** (a formal decision, so it needs a decision reference) removes an amount from a
   year onwards: the line's total falls by the amount and a recurrent pressure of the same
   amount appears, so savings plus pressure are unchanged;
@@ -38,10 +41,16 @@ class MovementKind(StrEnum):
     REPLACEMENT = "replacement"
     MITIGATION = "mitigation"
     DEMAND_OFFSET = "demand_offset"
+    INCREASE = "increase"
+    REDUCTION = "reduction"
 
     @property
     def changes_phasing(self) -> bool:
         return self in _PHASING_KINDS
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
 
 
 _PHASING_KINDS = {
@@ -49,7 +58,26 @@ _PHASING_KINDS = {
     MovementKind.SLIPPAGE,
     MovementKind.WRITE_OFF,
     MovementKind.REPLACEMENT,
+    MovementKind.INCREASE,
+    MovementKind.REDUCTION,
 }
+_LABELS = {
+    MovementKind.REPROFILE: "a re-profile",
+    MovementKind.SLIPPAGE: "slippage",
+    MovementKind.WRITE_OFF: "a write-off",
+    MovementKind.REPLACEMENT: "a replacement",
+    MovementKind.MITIGATION: "a mitigation",
+    MovementKind.DEMAND_OFFSET: "an offset by demand",
+    MovementKind.INCREASE: "an increase",
+    MovementKind.REDUCTION: "a reduction",
+}
+#: The kinds an edit of a line's phasing is recorded as (see ``phasing_changes``).
+EDIT_KINDS = (
+    MovementKind.REPROFILE,
+    MovementKind.SLIPPAGE,
+    MovementKind.INCREASE,
+    MovementKind.REDUCTION,
+)
 
 
 class MovementError(ValueError):
@@ -84,8 +112,8 @@ def validate(spec: MovementSpec, phasing: Phasing, years: Sequence[FinancialYear
         raise MovementError("year", f"{spec.year} is not one of the programme's years")
     if spec.kind in (MovementKind.REPROFILE, MovementKind.SLIPPAGE):
         _validate_move(spec, phasing, years)
-    elif spec.kind is MovementKind.WRITE_OFF:
-        if not spec.decision_reference.strip():
+    elif spec.kind in (MovementKind.WRITE_OFF, MovementKind.REDUCTION):
+        if spec.kind is MovementKind.WRITE_OFF and not spec.decision_reference.strip():
             raise MovementError(
                 "decision_reference", "A write-off needs the reference of the decision record"
             )
@@ -118,17 +146,97 @@ def _validate_move(spec: MovementSpec, phasing: Phasing, years: Sequence[Financi
 def apply(spec: MovementSpec, phasing: Phasing, years: Sequence[FinancialYear]) -> dict:
     """The line's incremental phasing after ``spec`` (years with no change are left out)."""
     validate(spec, phasing, years)
+    return _step(spec, phasing, years)
+
+
+def _step(spec: MovementSpec, phasing: Phasing, years: Sequence[FinancialYear]) -> dict:
+    """``spec`` applied to ``phasing`` without the checks (an edit already made is recorded)."""
     result = {year: phasing.get(year, ZERO) for year in years}
     if spec.kind in (MovementKind.REPROFILE, MovementKind.SLIPPAGE):
         destination = spec.destination
         assert destination is not None
         result[spec.year] -= spec.amount
         result[destination] += spec.amount
-    elif spec.kind is MovementKind.WRITE_OFF:
+    elif spec.kind in (MovementKind.WRITE_OFF, MovementKind.REDUCTION):
         result[spec.year] -= spec.amount
-    elif spec.kind is MovementKind.REPLACEMENT:
+    elif spec.kind in (MovementKind.REPLACEMENT, MovementKind.INCREASE):
         result[spec.year] += spec.amount
     return {year: amount for year, amount in result.items() if amount != ZERO}
+
+
+def phasing_changes(
+    before: Phasing, after: Phasing, years: Sequence[FinancialYear]
+) -> list[MovementSpec]:
+    """The movements that turn ``before`` into ``after``, applied in order: amounts taken out
+    of a year and put into a later or earlier one are re-profiling (slippage when into the
+    next year), what is left over is an increase or a reduction in its year."""
+    change = {year: after.get(year, ZERO) - before.get(year, ZERO) for year in years}
+    taken = [[year, -amount] for year, amount in change.items() if amount < ZERO]
+    added = [[year, amount] for year, amount in change.items() if amount > ZERO]
+    specs: list[MovementSpec] = []
+    for source in taken:
+        for destination in added:
+            moved = min(source[1], destination[1])
+            if moved <= ZERO:
+                continue
+            kind = (
+                MovementKind.SLIPPAGE
+                if destination[0] == source[0].next()
+                else MovementKind.REPROFILE
+            )
+            to_year = destination[0] if kind is MovementKind.REPROFILE else None
+            specs.append(MovementSpec(kind, moved, source[0], to_year=to_year))
+            source[1] -= moved
+            destination[1] -= moved
+    specs += [MovementSpec(MovementKind.REDUCTION, left, year) for year, left in taken if left]
+    specs += [MovementSpec(MovementKind.INCREASE, left, year) for year, left in added if left]
+    return specs
+
+
+def as_kind(specs: Sequence[MovementSpec], kind: MovementKind | None) -> list[MovementSpec]:
+    """``specs`` recorded as the ``kind`` the user chose (None: as worked out). Slippage is
+    re-profiling into the next year, so a re-profile may be chosen for it; otherwise the chosen
+    kind must be what the change is, or ``MovementError`` says what it is."""
+    if kind is None:
+        return list(specs)
+    fits = {kind, MovementKind.SLIPPAGE} if kind is MovementKind.REPROFILE else {kind}
+    if any(spec.kind not in fits for spec in specs):
+        raise MovementError(
+            "movement_kind",
+            f"This change is {describe(specs)}, not only {kind.label}: "
+            "choose what it is, or let csplan work it out",
+        )
+    if kind is MovementKind.REPROFILE:
+        return [
+            MovementSpec(MovementKind.REPROFILE, spec.amount, spec.year, spec.destination)
+            for spec in specs
+        ]
+    return list(specs)
+
+
+def describe(specs: Sequence[MovementSpec]) -> str:
+    """``specs`` in words: "slippage of £50 from 2016/17; an increase of £10 in 2018/19"."""
+    parts = []
+    for spec in specs:
+        if spec.destination is not None:
+            parts.append(f"{spec.kind.label} of £{spec.amount:,} from {spec.year} to "
+                         f"{spec.destination}")  # fmt: skip
+        else:
+            parts.append(f"{spec.kind.label} of £{spec.amount:,} in {spec.year}")
+    return "; ".join(parts)
+
+
+def step_through(
+    specs: Sequence[MovementSpec], before: Phasing, years: Sequence[FinancialYear]
+) -> list[tuple[MovementSpec, dict, dict]]:
+    """Each spec with the phasing before and after it, applied in turn from ``before``."""
+    result = []
+    current = {year: amount for year, amount in before.items() if amount != ZERO}
+    for spec in specs:
+        following = _step(spec, current, years)
+        result.append((spec, current, following))
+        current = following
+    return result
 
 
 def in_year_effect(
@@ -142,7 +250,7 @@ def in_year_effect(
 def pressure(spec: MovementSpec, years: Sequence[FinancialYear]) -> dict[FinancialYear, Decimal]:
     """The pressure a movement creates in each year (positive is a pressure)."""
     result = dict.fromkeys(years, ZERO)
-    if spec.kind is MovementKind.WRITE_OFF:
+    if spec.kind in (MovementKind.WRITE_OFF, MovementKind.REDUCTION):
         for year in years:
             if year >= spec.year:
                 result[year] = spec.amount

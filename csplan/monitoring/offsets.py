@@ -28,7 +28,6 @@ from csplan.monitoring import movements
 from csplan.monitoring.models import MonitoringRecord, amounts_from_json
 from csplan.monitoring.store import movements_between
 from csplan.programme.models import Plan
-from csplan.programme.phasing import to_cumulative
 from csplan.programme.store import line_figures
 
 DEMAND_KINDS = (
@@ -50,7 +49,7 @@ def gross_by_year(plan: Plan, period: MonitoringPeriod) -> dict[FinancialYear, D
             latest[(record.line_id, year)] = amount
     total = dict.fromkeys(years, ZERO)
     for line in plan.lines.prefetch_related("phasing"):
-        planned = to_cumulative(line_figures(line).phasing, years)
+        planned = line_figures(line).in_place(years)
         for year in years:
             total[year] += latest.get((line.id, year), planned[year])
     return total

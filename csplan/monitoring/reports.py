@@ -196,7 +196,9 @@ def movements_report(
             ROUNDING_NOTE,
             "Re-profiling and slippage move savings between years and leave each line's "
             "full-year saving unchanged; a write-off reduces it and creates a pressure until a "
-            "replacement saving is found. Mitigation and offsets by demand do not change phasing.",
+            "replacement saving is found; an increase or a reduction (an edit of the line's "
+            "phasing, with its reason) changes it by its amount. Mitigation and offsets by "
+            "demand do not change phasing.",
         ),
         meta={"since": str(since) if since else "", "upto": str(upto)},
     )

@@ -45,7 +45,7 @@ class MonitoringValidationError(ValueError):
 
 def planned_in_year(line: SavingsLine, year: FinancialYear) -> Decimal:
     """The line's in-year saving for ``year`` from its current (incremental) phasing."""
-    return to_cumulative(line_figures(line).phasing, line.plan.years)[year]
+    return line_figures(line).in_place(line.plan.years)[year]
 
 
 def _validate_record(
@@ -130,6 +130,38 @@ def spec_of(movement: Movement) -> movements.MovementSpec:
     )
 
 
+def journal_entry(
+    line: SavingsLine,
+    spec: movements.MovementSpec,
+    period: MonitoringPeriod,
+    before: Mapping[FinancialYear, Decimal],
+    after: Mapping[FinancialYear, Decimal],
+    *,
+    reason: str = "",
+    replaces: Movement | None = None,
+    user: Any = None,
+) -> Movement:
+    """Write one entry of the movements journal (the caller changes the line to match)."""
+    movement = Movement(
+        line=line,
+        kind=spec.kind.value,
+        year=period.year.start,
+        month=period.number,
+        from_year=spec.year.start,
+        to_year=spec.destination.start if spec.destination else None,
+        amount_pence=to_pence(spec.amount),
+        recurrence=spec.recurrence,
+        decision_reference=spec.decision_reference.strip(),
+        replaces=replaces,
+        reason=reason,
+        phasing_before=amounts_to_json(dict(before)),
+        phasing_after=amounts_to_json(dict(after)),
+        created_by=_user(user),
+    )
+    _save(movement, user, reason)
+    return movement
+
+
 @transaction.atomic
 def apply_movement(
     line: SavingsLine,
@@ -152,23 +184,9 @@ def apply_movement(
         raise MonitoringValidationError({error.field: str(error)}) from None
     if replaces is not None and replaces.kind != Movement.Kind.WRITE_OFF:
         raise MonitoringValidationError({"replaces": "Link it to a write-off"})
-    movement = Movement(
-        line=current,
-        kind=spec.kind.value,
-        year=period.year.start,
-        month=period.number,
-        from_year=spec.year.start,
-        to_year=spec.destination.start if spec.destination else None,
-        amount_pence=to_pence(spec.amount),
-        recurrence=spec.recurrence,
-        decision_reference=spec.decision_reference.strip(),
-        replaces=replaces,
-        reason=reason,
-        phasing_before=amounts_to_json(before),
-        phasing_after=amounts_to_json(after),
-        created_by=_user(user),
+    movement = journal_entry(
+        current, spec, period, before, after, reason=reason, replaces=replaces, user=user
     )
-    _save(movement, user, reason)
     if spec.kind.changes_phasing:
         label = f"{movement.get_kind_display()} at {period}"
         update_line(
@@ -363,7 +381,7 @@ def risk_lines(plan: Plan) -> list[risk.RiskLine]:
         risk.RiskLine(
             line.reference,
             latest.get(line.id, line.rag),
-            to_cumulative(line_figures(line).phasing, years),
+            line_figures(line).in_place(years),
         )
         for line in plan.lines.prefetch_related("phasing")
         if line.lifecycle not in ("withdrawn", "written_off")

@@ -115,7 +115,10 @@ def proposals_appendix(
     programme: ProgrammeFigures, form: PhasingForm = PhasingForm.CUMULATIVE
 ) -> ProposalsAppendix:
     years = programme.years
-    rows = tuple(AppendixRow(line, in_form(line.phasing, years, form)) for line in programme.lines)
+    rows = tuple(
+        AppendixRow(line, in_form(line.phasing, years, form, line.recurrence))
+        for line in programme.lines
+    )
     totals = {year: sum((row.amounts[year] for row in rows), ZERO) for year in years}
     fte_total = sum((line.fte for line in programme.lines if line.fte is not None), ZERO)
     unknown = tuple(line.reference for line in programme.lines if line.fte is None)
@@ -159,7 +162,7 @@ def target_comparison(programme: ProgrammeFigures) -> TargetComparison:
     targets = to_cumulative(programme.targets, years)
     proposals = dict.fromkeys(years, ZERO)
     for line in programme.lines:
-        for year, amount in to_cumulative(line.phasing, years).items():
+        for year, amount in line.in_place(years).items():
             proposals[year] += amount
     balance = ZERO
     result = []

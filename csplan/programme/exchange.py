@@ -41,8 +41,10 @@ def programme_to_dict(
 ) -> dict[str, Any]:
     years = programme.years
 
-    def amounts(values: Mapping[FinancialYear, Decimal]) -> dict[str, str]:
-        shown = in_form(values, years, form)
+    def amounts(
+        values: Mapping[FinancialYear, Decimal], recurrence: str = "recurrent"
+    ) -> dict[str, str]:
+        shown = in_form(values, years, form, recurrence)
         return {str(year): _plain(in_unit(shown[year], unit)) for year in years}
 
     return {
@@ -89,7 +91,7 @@ def _line_to_dict(line: LineFigures, amounts: Any, unit: Unit) -> dict[str, Any]
     data.update(
         lifecycle=line.lifecycle,
         recurrence=line.recurrence,
-        phasing=amounts(line.phasing),
+        phasing=amounts(line.phasing, line.recurrence),
         fte=None if line.fte is None else _plain(line.fte),
         baseline_budget=None
         if line.baseline_budget is None
@@ -131,7 +133,10 @@ def programme_from_dict(data: Any, file: str = "<data>") -> ProgrammeFigures:
         years=tuple(years),
         targets=from_form(targets, years, form),
         workstreams=tuple(workstreams),
-        lines=tuple(_with_phasing(line, from_form(line.phasing, years, form)) for line in lines),
+        lines=tuple(
+            _with_phasing(line, from_form(line.phasing, years, form, line.recurrence))
+            for line in lines
+        ),
         percent_basis=str(council.get("percent_basis") or "exact"),
         sign_convention=str(council.get("sign_convention") or "positive"),
         rag_key=tuple(council.get("rag_key") or DEFAULT_RAG_KEY),

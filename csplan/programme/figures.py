@@ -7,12 +7,13 @@ incremental (the change in each financial year).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from csplan.core.money import ZERO
 from csplan.core.periods import FinancialYear
+from csplan.programme import phasing as phasing_rules
 
 LIFECYCLE_STATES = (
     "proposed", "consulted", "approved", "in_delivery", "delivered", "withdrawn", "written_off",
@@ -60,8 +61,17 @@ class LineFigures:
 
     @property
     def full_year_effect(self) -> Decimal:
-        """The recurrent saving once fully in place: the sum of the incremental phasing."""
-        return sum(self.phasing.values(), ZERO)
+        """The recurrent saving once fully in place: the sum of the incremental phasing (none
+        for a one-off saving, which reverses)."""
+        return phasing_rules.full_year_effect(self.phasing, self.recurrence)
+
+    def budget_effect(self, years: Sequence[FinancialYear]) -> dict[FinancialYear, Decimal]:
+        """The change to the budget in each year (a one-off reverses the next year)."""
+        return phasing_rules.budget_effect(self.phasing, years, self.recurrence)
+
+    def in_place(self, years: Sequence[FinancialYear]) -> dict[FinancialYear, Decimal]:
+        """The saving in place in each year: the cumulative view and the in-year saving."""
+        return phasing_rules.in_place(self.phasing, years, self.recurrence)
 
 
 @dataclass(frozen=True)

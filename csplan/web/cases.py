@@ -43,11 +43,11 @@ from csplan.cases.store import (
     set_equality_rating,
     update_business_case,
 )
-from csplan.core.money import Unit, format_amount, from_pence
+from csplan.core.money import Unit, format_amount
 from csplan.core.render import render_html
 from csplan.core.table import Table
 from csplan.programme.models import Plan, SavingsLine
-from csplan.programme.store import StaleLineError
+from csplan.programme.store import StaleLineError, line_figures
 from csplan.web.forms.cases import (
     BusinessCaseForm,
     ConsultationForm,
@@ -122,8 +122,9 @@ def _case_sections(case: BusinessCase) -> list[tuple[str, list[tuple[str, str]]]
 
 
 def _case_context(line: SavingsLine, case: BusinessCase) -> dict[str, Any]:
-    phasing = {entry.year: entry.amount_pence for entry in line.phasing.all()}
-    saving = from_pence(sum(phasing.values()))
+    figures = line_figures(line)
+    effect = figures.budget_effect(line.plan.years)  # a one-off reverses the next year
+    saving = figures.full_year_effect
     return {
         "line": line,
         "case": case,
@@ -137,7 +138,7 @@ def _case_context(line: SavingsLine, case: BusinessCase) -> dict[str, Any]:
             ("Lifecycle status", line.get_lifecycle_display()),
         ],
         "sections": _case_sections(case),
-        "savings": [(year, from_pence(phasing.get(year.start, 0))) for year in line.plan.years],
+        "savings": list(effect.items()),
         "risks": case.risks.all(),
         "dependencies": case.dependencies.select_related("line"),
     }

@@ -21,20 +21,19 @@ from csplan.accounts.permissions import can_set_lifecycle
 from csplan.core import render as renderers
 from csplan.core.charts.target import target_chart
 from csplan.evidence.models import Evidence
+from csplan.monitoring.edits import edit_line, new_line
 from csplan.programme import reports
 from csplan.programme.calculations import LINE_FILTERS, matching_lines, target_comparison
 from csplan.programme.history import line_history
 from csplan.programme.models import Plan, SavingsLine
-from csplan.programme.phasing import PhasingForm, to_cumulative
+from csplan.programme.phasing import PhasingForm
 from csplan.programme.store import (
     LineValidationError,
     StaleLineError,
-    create_line,
     line_figures,
     programme_figures,
-    update_line,
 )
-from csplan.web.forms.line import LineForm
+from csplan.web.forms.line import EDIT_ONLY_FIELDS, LineForm
 from csplan.web.plan_resolver import line_of_plan, peek_plan, site_url
 from csplan.web.tables import (
     download,
@@ -221,9 +220,9 @@ def line_detail(request: HttpRequest, pk: int) -> HttpResponse:
     line = line_of_plan(request, pk)
     figures = line_figures(line)
     years = line.plan.years
-    cumulative = to_cumulative(figures.phasing, years)
+    incremental, cumulative = figures.budget_effect(years), figures.in_place(years)
     phasing = [
-        {"year": year, "incremental": figures.amount(year), "cumulative": cumulative[year]}
+        {"year": year, "incremental": incremental[year], "cumulative": cumulative[year]}
         for year in years
     ]
     rag = next((e for e in line.plan.council.rag_key or () if e.get("code") == line.rag), None)
@@ -243,6 +242,7 @@ def line_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _form_page(request: HttpRequest, form: LineForm, line: SavingsLine | None) -> HttpResponse:
     phasing_names = {LineForm.year_field(year) for year in form.years}
+    movement_names = set(EDIT_ONLY_FIELDS)
     return render(
         request,
         "web/line_form.html",
@@ -250,8 +250,11 @@ def _form_page(request: HttpRequest, form: LineForm, line: SavingsLine | None) -
             "form": form,
             "line": line,
             "errors": form.error_list(),
-            "main_fields": [f for f in form if f.name not in phasing_names | {"version"}],
+            "main_fields": [
+                f for f in form if f.name not in phasing_names | movement_names | {"version"}
+            ],
             "phasing_fields": [f for f in form if f.name in phasing_names],
+            "movement_fields": [f for f in form if f.name in movement_names and line],
             "phasing_form_label": PhasingForm.INCREMENTAL.label.lower(),
         },
         status=400 if form.is_bound and form.errors else 200,
@@ -261,13 +264,15 @@ def _form_page(request: HttpRequest, form: LineForm, line: SavingsLine | None) -
 def _save_line(request: HttpRequest, form: LineForm, line: SavingsLine | None) -> HttpResponse:
     try:
         if line is None:
-            saved = create_line(form.plan, form.figures(), user=request.user)
+            saved = new_line(form.plan, form.figures(), user=request.user)
         else:
-            saved = update_line(
+            saved = edit_line(
                 line,
                 form.figures(),
                 user=request.user,
                 expected_version=form.cleaned_data.get("version"),
+                reason=form.cleaned_data.get("reason", ""),
+                movement_kind=form.cleaned_data.get("movement_kind", ""),
             )
     except LineValidationError as error:
         for name, message in error.errors.items():

@@ -14,13 +14,14 @@ def _edit_data(line, **changes):
         "reference": line.reference,
         "title": line.title,
         "workstream": line.workstream.name,
-        "lifecycle": "approved",
+        "lifecycle": line.lifecycle,  # changed only through the lifecycle rules
         "rag": "A",
         "recurrence": "recurrent",
         "version": str(line.version),
         "phasing_2016": "1,500",
         "phasing_2017": "3,000",
         "phasing_2018": "",
+        "reason": "Re-phased at the quarterly review",
     }
     return data | changes
 
@@ -71,10 +72,13 @@ def test_only_finance_signs_a_line_off_as_delivered(people, lines):
     refused = sro.post(f"/lines/{line.pk}/edit/", _edit_data(line, lifecycle="delivered"))
     assert refused.status_code == 403 and "sign a line off" in refused.content.decode()
     assert SavingsLine.objects.get(pk=line.pk).lifecycle != "delivered"
+    # Finance cannot sign a line off by editing it either: the lifecycle rules decide (issue 11).
     finance = _as(people["finance"])
-    signed = finance.post(f"/lines/{line.pk}/edit/", _edit_data(line, lifecycle="delivered"))
-    assert signed.status_code == 302
-    assert SavingsLine.objects.get(pk=line.pk).lifecycle == "delivered"
+    edited = finance.post(f"/lines/{line.pk}/edit/", _edit_data(line, lifecycle="delivered"))
+    assert (
+        edited.status_code == 400 and "only through the lifecycle rules" in edited.content.decode()
+    )
+    assert SavingsLine.objects.get(pk=line.pk).lifecycle != "delivered"
 
 
 def test_finance_and_admin_see_the_edit_buttons(people, lines):

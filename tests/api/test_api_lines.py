@@ -1,6 +1,7 @@
 """Plans, savings lines and phasing through the API, each response checked against its schema."""
 
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -296,13 +297,27 @@ def test_the_lifecycle_and_phasing_change_only_through_their_own_operations(
 def test_replace_the_phasing_of_a_line(people, lines, api_as, slug):
     api = api_as(people["sro"])
     pk = lines["C5"].pk
-    body = {"version": 1, "phasing": {"2016/17": "1234567.89", "2017/18": "-100.00"}}
+    body = {
+        "version": 1,
+        "phasing": {"2016/17": "1234567.89", "2017/18": "-100.00"},
+        "reason": "Brought forward; the rest cannot be delivered",
+    }
     saved = api.call("PUT", PHASING, body, plan=slug, line=pk)
     assert saved.status_code == 200
     assert saved.json()["phasing"] == {"2016/17": "1234567.89", "2017/18": "-100.00"}
     assert saved.json()["total"] == "1234467.89" and saved.json()["version"] == 2
     pence = dict(SavingsLine.objects.get(pk=pk).phasing.values_list("year", "amount_pence"))
     assert pence == {2016: 123456789, 2017: -10000}
+    # Recorded in the journal (issue 11): 615,000 / 2,585,000 became 1,234,567.89 / -100.
+    journal = [
+        (m.kind, m.from_year, m.to_year, m.amount, m.reason)
+        for m in SavingsLine.objects.get(pk=pk).movements.order_by("id")
+    ]
+    reason = "Brought forward; the rest cannot be delivered"
+    assert journal == [
+        ("reprofile", 2017, 2016, Decimal("619567.89"), reason),
+        ("reduction", 2017, None, Decimal("1965532.11"), reason),
+    ]
     stale = api.call("PUT", PHASING, body, plan=slug, line=pk)
     assert stale.status_code == 409 and stale.json()["current_version"] == 2
     bad = api.call("PUT", PHASING, {"version": 2, "phasing": {"2016": "1"}}, plan=slug, line=pk)

@@ -1,6 +1,7 @@
 """The ledger's pages and their twins show the Hampshire tables exactly."""
 
 import json
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
@@ -90,7 +91,7 @@ def test_edit_a_line_records_history_and_changes_totals(client, officer, plan):
         "reference": "C3",
         "title": line.title,
         "workstream": line.workstream.name,
-        "lifecycle": "approved",
+        "lifecycle": line.lifecycle,  # changed only through the lifecycle rules
         "rag": "A",
         "recurrence": "recurrent",
         "fte": "3.1",
@@ -98,9 +99,13 @@ def test_edit_a_line_records_history_and_changes_totals(client, officer, plan):
         "phasing_2016": "1,500",
         "phasing_2017": "3,000",
         "phasing_2018": "",
+        "reason": "Second phase of the edge of care service confirmed",
     }
     response = client.post(f"/lines/{line.pk}/edit/", data)
     assert response.status_code == 302
+    (entry,) = line.movements.all()  # the phasing change is in the journal, with its reason
+    assert (entry.kind, entry.from_year, entry.amount) == ("increase", 2017, Decimal("500000"))
+    assert entry.reason == "Second phase of the edge of care service confirmed"
     page = client.get(f"/lines/{line.pk}/").content.decode()
     assert "2017/18 saving (incremental)" in page and "£3,000,000.00" in page
     assert "finance" in page and "Amber" in page

@@ -482,7 +482,8 @@ def _merged(
         )
         return None
     texts = {name: value for name, value in line.texts.items() if name != "workstream"}
-    phasing = from_form(line.values, years, appendix.form)
+    recurrence = current.recurrence if current is not None else "recurrent"
+    phasing = from_form(line.values, years, appendix.form, recurrence)
     fte_values = {"fte": line.fte, "fte_note": line.fte_note} if "fte" in appendix.fields else {}
     if current is None:
         title = texts.pop("title", "") or texts.get("service_activity", "") or line.reference

@@ -301,7 +301,8 @@ def _write_lines(sheet: Any, programme: ProgrammeFigures, form: PhasingForm, uni
             fte = _text_cell(line.fte_note)
         sheet.append([*texts, *flags, line.recurrence])
         _money(sheet, row, len(texts) + len(flags) + 2, line.baseline_budget, unit)
-        for offset, amount in enumerate(in_form(line.phasing, programme.years, form).values()):
+        shown = in_form(line.phasing, programme.years, form, line.recurrence)
+        for offset, amount in enumerate(shown.values()):
             _money(sheet, row, first_year_column + offset, amount, unit)
         fte_column = first_year_column + len(programme.years)
         fte_cell = sheet.cell(row=row, column=fte_column, value=fte)
@@ -768,7 +769,9 @@ class _LineReader:
         text.update(lifecycle=lifecycle or "", title=text["title"] or text["reference"])
         text["fte_note"] = text["fte_note"] or note
         return LineFigures(
-            phasing=from_form(phasing, self.settings.years, self.settings.form),
+            phasing=from_form(
+                phasing, self.settings.years, self.settings.form, recurrence or "recurrent"
+            ),
             recurrence=recurrence or "",
             baseline_budget=baseline,
             fte=fte,

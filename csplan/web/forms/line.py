@@ -16,6 +16,15 @@ _TEXT = {"class": "govuk-input"}
 _AREA = {"class": "govuk-textarea", "rows": 4}
 _SELECT = {"class": "govuk-select"}
 _FLAG_CHOICES = [("", "Not decided"), ("yes", "Yes"), ("no", "No")]
+_MOVEMENT_CHOICES = [
+    ("", "Work it out from the figures"),
+    ("reprofile", "Re-profiling between years"),
+    ("slippage", "Slippage into the next year"),
+    ("increase", "Increase"),
+    ("reduction", "Reduction"),
+]
+#: Fields of an edit only (a new line's phasing is its proposal, not a movement).
+EDIT_ONLY_FIELDS = ("movement_kind", "reason")
 
 
 def _flag(value: bool | None) -> str:
@@ -45,6 +54,8 @@ class LineForm(forms.Form):
         label="Lifecycle status",
         choices=SavingsLine.Lifecycle.choices,
         widget=forms.Select(_SELECT),
+        help_text="A new line starts as proposed; it moves on through its status page, "
+        "where the lifecycle rules apply.",
     )
     rag = forms.ChoiceField(
         label="Delivery confidence (RAG)", required=False, widget=forms.Select(_SELECT)
@@ -68,6 +79,21 @@ class LineForm(forms.Form):
         widget=forms.TextInput(_TEXT | {"class": "govuk-input govuk-input--width-5"}),
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    movement_kind = forms.ChoiceField(
+        label="What kind of change to the phasing is this?",
+        required=False,
+        choices=_MOVEMENT_CHOICES,
+        widget=forms.Select(_SELECT),
+        help_text="It goes in the movements journal. Leave it to csplan to work out from the "
+        "figures, or say what it is.",
+    )
+    reason = forms.CharField(
+        label="Why does the phasing change?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(_AREA | {"rows": 2}),
+        help_text="Needed when you change the phasing: it is recorded with the movement.",
+    )
 
     def __init__(self, plan: Plan, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
