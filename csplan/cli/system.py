@@ -71,11 +71,12 @@ def backup(path: str) -> None:
 def restore(path: str, yes: bool) -> None:
     """Replace the whole database with the backup at PATH (all or nothing)."""
     setup_django()
-    from csplan.backup import BackupError, read_backup
+    from csplan.backup import BackupError, check_backup, read_backup
     from csplan.backup import restore as restore_backup
 
-    try:
-        manifest, _ = read_backup(Path(path))
+    try:  # every check runs before the question, and again inside restore
+        manifest, data = read_backup(Path(path))
+        check_backup(Path(path), manifest, data)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     if not yes:
