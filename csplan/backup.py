@@ -40,8 +40,14 @@ from csplan import __version__
 
 FORMAT = "csplan-backup"
 FORMAT_VERSION = 2
-# Rebuilt by Django itself or meaningless in another database.
-_EXCLUDED = ["contenttypes", "auth.permission", "sessions", "admin.logentry"]
+# Rebuilt by Django itself or meaningless in another database (log-in throttling's counts).
+_EXCLUDED = [
+    "contenttypes",
+    "auth.permission",
+    "sessions",
+    "admin.logentry",
+    "accounts.loginthrottle",
+]
 _ADMIN_ROLE = "admin"
 
 
