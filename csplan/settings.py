@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "csplan.web.security.SecurityHeadersMiddleware",
     "csplan.web.security.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csplan.web.security.PrivateResponsesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
