@@ -83,6 +83,7 @@ class LoginThrottle(models.Model):
     key = models.CharField(max_length=100, unique=True)
     attempts = models.JSONField(default=list, help_text="POSIX times of the attempts")
     locked_until = models.FloatField(default=0.0, help_text="POSIX time; 0 when not locked")
+    last_attempt = models.FloatField(default=0.0, db_index=True, help_text="POSIX time")
 
     def __str__(self) -> str:
         return f"{self.key}: {len(self.attempts)} attempts"

@@ -76,9 +76,17 @@ def _locked_rows(attempt: Attempt) -> list[LoginThrottle]:
 
 def _count(row: LoginThrottle, at: float) -> None:
     row.attempts = [t for t in row.attempts if t > at - WINDOW] + [at]
+    row.last_attempt = at
     if len(row.attempts) >= LIMIT:
         row.locked_until = at + LOCKOUT
-    row.save(update_fields=["attempts", "locked_until"])
+    row.save(update_fields=["attempts", "locked_until", "last_attempt"])
+
+
+def forget_stale(at: float) -> int:
+    """Delete the counts that no longer matter (no attempt in the window, no lock running),
+    so names tried at random do not pile up; returns how many."""
+    stale = LoginThrottle.objects.filter(last_attempt__lt=at - WINDOW, locked_until__lt=at).delete()
+    return stale[0]
 
 
 def try_attempt(attempt: Attempt, at: float | None = None) -> int:
@@ -88,6 +96,7 @@ def try_attempt(attempt: Attempt, at: float | None = None) -> int:
     """
     at = now() if at is None else at
     with transaction.atomic():
+        forget_stale(at)
         rows = _locked_rows(attempt)
         until = max((row.locked_until for row in rows), default=0.0)
         if until > at:

@@ -208,3 +208,14 @@ def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(client, officer
         HTTP_X_FORWARDED_FOR="198.51.100.99",
     )
     assert "Too many failed sign-in attempts" in refused.content.decode()
+
+
+def test_stale_counts_are_forgotten(clock):
+    for number in range(3):
+        throttle.record_failure(throttle.Attempt(f"random{number}", ""))
+    clock.now += throttle.WINDOW + 1
+    for _ in range(5):
+        throttle.record_failure(throttle.Attempt("locked", ""))
+    assert throttle.forget_stale(clock.now) == 3
+    assert throttle.seconds_locked(throttle.Attempt("locked", "")) == throttle.LOCKOUT
+    assert throttle.try_attempt(throttle.Attempt("random0", "")) == 0  # a fresh count

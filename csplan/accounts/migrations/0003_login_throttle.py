@@ -27,6 +27,10 @@ class Migration(migrations.Migration):
                     "locked_until",
                     models.FloatField(default=0.0, help_text="POSIX time; 0 when not locked"),
                 ),
+                (
+                    "last_attempt",
+                    models.FloatField(db_index=True, default=0.0, help_text="POSIX time"),
+                ),
             ],
         ),
     ]
