@@ -83,6 +83,13 @@ def default_workers() -> int:
     return min(2 * (os.cpu_count() or 1) + 1, 9)
 
 
+def _close_connections_before_fork(server: Any, worker: Any) -> None:
+    """Worker processes open their own database connections, never share the parent's."""
+    from django.db import connections
+
+    connections.close_all()
+
+
 def server_plan(
     host: str,
     port: int,
@@ -109,6 +116,7 @@ def server_plan(
                 "graceful_timeout": 30,
                 "proc_name": "csplan",
                 "accesslog": None,
+                "pre_fork": _close_connections_before_fork,
             },
         )
     if server == "waitress":

@@ -83,6 +83,7 @@ def test_gunicorn_takes_the_configuration():
     assert configured.bind == ["[::]:8000"]
     assert configured.worker_class_str == "gthread"
     assert configured.timeout == 120
+    assert configured.pre_fork is system._close_connections_before_fork
 
 
 def test_waitress_stays_available(monkeypatch):
