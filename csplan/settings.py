@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "csplan.web.security.SecurityHeadersMiddleware",
     "csplan.web.security.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csplan.web.security.PrivateResponsesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -140,6 +141,10 @@ CSRF_FAILURE_VIEW = "csplan.web.auth.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Behind a reverse proxy: the header in which it reports the client's address (for log-in
+# throttling), e.g. X-Forwarded-For. Off by default: REMOTE_ADDR is the client.
+CSPLAN_TRUSTED_PROXY_HEADER = os.environ.get("CSPLAN_TRUSTED_PROXY_HEADER", "")
 
 # An upload larger than this is refused before it is read.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024

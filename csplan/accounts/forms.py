@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
@@ -11,8 +12,20 @@ from csplan.accounts import throttle
 
 
 def client_ip(request: Any) -> str:
-    """The client's address as the server sees it (proxies: set a trusted REMOTE_ADDR)."""
-    return "" if request is None else request.META.get("REMOTE_ADDR", "")
+    """The client's address: REMOTE_ADDR, or the address the trusted proxy reports.
+
+    With ``CSPLAN_TRUSTED_PROXY_HEADER`` set (say ``X-Forwarded-For``; only behind a proxy that
+    always sets it), the last address in that header: the one the proxy itself added.
+    """
+    if request is None:
+        return ""
+    header = getattr(settings, "CSPLAN_TRUSTED_PROXY_HEADER", "")
+    if header:
+        key = "HTTP_" + header.strip().upper().replace("-", "_")
+        forwarded = [part.strip() for part in request.META.get(key, "").split(",")]
+        if forwarded[-1]:
+            return forwarded[-1]
+    return request.META.get("REMOTE_ADDR", "")
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -23,18 +36,20 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     }
 
     def clean(self) -> dict[str, Any]:
-        attempt = throttle.Attempt(self.data.get("username", ""), client_ip(self.request))
-        locked = throttle.seconds_locked(attempt)
+        # The name as Django will authenticate it (the field has NFKC-normalised it).
+        username = self.cleaned_data.get("username") or self.data.get("username", "")
+        attempt = throttle.Attempt(str(username), client_ip(self.request))
+        started = throttle.now()
+        locked = throttle.try_attempt(attempt, started)
         if locked:
             raise ValidationError(
                 self.error_messages["throttled"],
                 code="throttled",
                 params={"message": throttle.refusal_message(locked)},
             )
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            throttle.record_failure(attempt)
-            raise
-        throttle.record_success(attempt)
+        cleaned = super().clean()  # a wrong password raises: the attempt stays counted
+        if self.get_user() is None:
+            throttle.release(attempt, started)  # no password was checked (a field was empty)
+        else:
+            throttle.record_success(attempt, started)
         return cleaned

@@ -71,3 +71,19 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.prefix}…"
+
+
+class LoginThrottle(models.Model):
+    """Recent sign-in attempts not (yet) known to have succeeded, for one user name or address.
+
+    Kept in the database so that every server process and thread shares it and it survives a
+    restart; ``csplan.accounts.throttle`` reads and changes a row only under a row lock.
+    """
+
+    key = models.CharField(max_length=100, unique=True)
+    attempts = models.JSONField(default=list, help_text="POSIX times of the attempts")
+    locked_until = models.FloatField(default=0.0, help_text="POSIX time; 0 when not locked")
+    last_attempt = models.FloatField(default=0.0, db_index=True, help_text="POSIX time")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {len(self.attempts)} attempts"

@@ -122,3 +122,25 @@ def _bad_request(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"errors": {"request": message}}, status=400)
     return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+
+class PrivateResponsesMiddleware:
+    """Tells browsers and proxies to keep no copy of csplan's pages, downloads and API answers.
+
+    Every response of the app carries ``Cache-Control: no-store, private`` (Django's never-cache
+    headers): they show children's services data to a signed-in user, and a shared computer's
+    back button or a caching proxy must not show it to the next person. Public static files
+    (served by WhiteNoise, which answers before this middleware) keep their long caching.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils.cache import add_never_cache_headers
+
+        response = self.get_response(request)
+        if not request.path.startswith(settings.STATIC_URL or "/static/"):
+            add_never_cache_headers(response)
+        return response

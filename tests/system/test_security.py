@@ -108,14 +108,15 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_csplan_serve_runs_waitress_with_the_security_headers(tmp_path):
+@pytest.mark.parametrize(("server", "ident"), [("waitress", "csplan"), ("gunicorn", "gunicorn")])
+def test_csplan_serve_runs_with_the_security_headers(tmp_path, server, ident):
     port = _free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("CSPLAN_")}
     environment.update(CSPLAN_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="csplan.settings")
     command = [sys.executable, "-c", "from csplan.cli import main; main()"]
     subprocess.run([*command, "init"], cwd=ROOT, env=environment, check=True, timeout=120)
     server = subprocess.Popen(
-        [*command, "serve", "--port", str(port), "--threads", "4"],
+        [*command, "serve", "--port", str(port), "--threads", "4", "--server", server],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.PIPE,
@@ -134,7 +135,8 @@ def test_csplan_serve_runs_waitress_with_the_security_headers(tmp_path):
             except OSError:
                 time.sleep(0.1)
         assert response is not None and response.status == 200
-        assert response.getheader("Server") == "csplan"  # waitress, not runserver
+        assert response.getheader("Server").startswith(ident)  # not runserver
+        assert "no-store" in response.getheader("Cache-Control")
         assert response.getheader("X-Frame-Options") == "DENY"
         assert "frame-ancestors 'none'" in response.getheader("Content-Security-Policy")
     finally:
