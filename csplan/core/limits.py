@@ -60,6 +60,11 @@ _STALE_SECONDS = 24 * 3600  # where a process cannot be asked whether it is aliv
 class FileRefused(ValueError):
     """A file breaks a budget or cannot be read safely; the message names the file and why."""
 
+    def __init__(self, file: str, reason: str) -> None:
+        super().__init__(f"{file}: {reason}")
+        self.file = file
+        self.reason = reason
+
 
 def budget(name: str) -> int:
     """The budget ``name`` (e.g. "MAX_CSV_ROWS"): ``settings.CSPLAN_<NAME>`` or the constant."""
@@ -97,9 +102,10 @@ class ByteBudget:
         self.used += count
         if self.used > self.limit:
             raise FileRefused(
-                f"{name}: unzipped, the files come to more than "
+                name,
+                f"unzipped, the files come to more than "
                 f"{describe_size(self.shown or self.limit)}, "
-                f"the most {self.holder} may hold"
+                f"the most {self.holder} may hold",
             )
 
 
@@ -120,17 +126,13 @@ def open_zip(data: bytes, name: str, *, max_members: int | None = None) -> zipfi
     # Each directory entry takes at least 46 bytes: a directory too big for the cap is refused
     # even when the count in the end record is forged.
     if entries > limit or directory_size > limit * (46 + 1024):
-        raise FileRefused(
-            f"{name}: the zip has more than {limit:,} members, the most a zip may have"
-        )
+        raise FileRefused(name, f"the zip has more than {limit:,} members, the most a zip may have")
     try:
         archive = zipfile.ZipFile(stream)
     except (OSError, ValueError, EOFError) as error:
         raise zipfile.BadZipFile(str(error)) from None
     if len(archive.infolist()) > limit:
-        raise FileRefused(
-            f"{name}: the zip has more than {limit:,} members, the most a zip may have"
-        )
+        raise FileRefused(name, f"the zip has more than {limit:,} members, the most a zip may have")
     return archive
 
 
@@ -164,8 +166,9 @@ def stream_member(
                 read += len(chunk)
                 if member_limit is not None and read > member_limit:
                     raise FileRefused(
-                        f"{name}: unzipped it is more than {describe_size(member_limit)}, "
-                        "the most one part may hold"
+                        name,
+                        f"unzipped it is more than {describe_size(member_limit)}, "
+                        "the most one part may hold",
                     )
                 spend.take(len(chunk), name)
                 yield chunk
@@ -174,12 +177,43 @@ def stream_member(
     except zipfile.BadZipFile as error:
         if read >= info.file_size:  # zipfile stops at the declared size; the CRC then fails
             raise FileRefused(
-                f"{name}: cannot be unzipped: it holds other data than its header declares "
-                f"({describe_size(info.file_size)}; {error}): a damaged or forged zip"
+                name,
+                f"cannot be unzipped: it holds other data than its header declares "
+                f"({describe_size(info.file_size)}; {error}): a damaged or forged zip",
             ) from None
-        raise FileRefused(f"{name}: cannot be unzipped ({error})") from None
+        raise FileRefused(name, f"cannot be unzipped ({error})") from None
     except (RuntimeError, NotImplementedError, zlib.error, EOFError, OSError) as error:
-        raise FileRefused(f"{name}: cannot be unzipped ({error})") from None
+        raise FileRefused(name, f"cannot be unzipped ({error})") from None
+
+
+class MemberReader:
+    """A file object over ``stream_member``'s chunks, for a streaming parser (iterparse)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._buffer = b""
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self._buffer) < size:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                break
+            self._buffer += chunk
+        if size < 0:
+            size = len(self._buffer)
+        data, self._buffer = self._buffer[:size], self._buffer[size:]
+        return data
+
+
+def open_workbook_part(data: bytes, name: str, part: str) -> MemberReader:
+    """One part of a workbook (e.g. an ODS file's ``content.xml``) as a file to stream,
+    decompressed against the workbook budgets; ``KeyError`` when it has no such part."""
+    archive = open_zip(data, name)
+    info = archive.getinfo(part)
+    spend = ByteBudget(budget("MAX_WORKBOOK_UNZIPPED_BYTES"), "a workbook")
+    return MemberReader(
+        stream_member(archive, info, name, spend, member_limit=budget("MAX_SHEET_XML_BYTES"))
+    )
 
 
 # -- workbooks --------------------------------------------------------------------------------
@@ -240,8 +274,9 @@ def check_workbook(name: str, data: bytes, *, max_cells: int | None = None) -> N
                 tail = joined[-2:]
                 if cells > cell_limit:
                     raise FileRefused(
-                        f"{name}: the workbook holds more than {cell_limit:,} cells, the most a "
-                        "workbook may hold"
+                        name,
+                        f"the workbook holds more than {cell_limit:,} cells, the most a "
+                        "workbook may hold",
                     )
 
 
@@ -252,8 +287,9 @@ def _check_dimension(name: str, part: str, head: bytes, cell_limit: int) -> None
     ref, rows, columns = declared
     if rows * columns > cell_limit:
         raise FileRefused(
-            f"{name}: the sheet {part} declares the range {ref} ({rows:,} rows x {columns:,} "
-            f"columns), more than the {cell_limit:,} cells a workbook may hold"
+            name,
+            f"the sheet {part} declares the range {ref} ({rows:,} rows x {columns:,} "
+            f"columns), more than the {cell_limit:,} cells a workbook may hold",
         )
 
 
@@ -267,22 +303,22 @@ def check_csv(name: str, data: bytes) -> None:
     row_limit = budget("MAX_CSV_ROWS")
     if rows > row_limit + 1:  # the heading row on top
         raise FileRefused(
-            f"{name}: the file has more than {row_limit:,} rows, the most a CSV file may have"
+            name, f"the file has more than {row_limit:,} rows, the most a CSV file may have"
         )
     line_limit = budget("MAX_CSV_LINE_BYTES")
     if _long_line(line_limit).search(data):
         raise FileRefused(
-            f"{name}: a line is longer than {describe_size(line_limit)}, the most a CSV line may be"
+            name, f"a line is longer than {describe_size(line_limit)}, the most a CSV line may be"
         )
     column_limit = budget("MAX_CSV_COLUMNS")
     if _many_columns(column_limit).search(data):
         raise FileRefused(
-            f"{name}: a row has more than {column_limit:,} columns, the most a CSV file may have"
+            name, f"a row has more than {column_limit:,} columns, the most a CSV file may have"
         )
     cell_limit = budget("MAX_CSV_CELLS")
     if data.count(b",") + rows > cell_limit:
         raise FileRefused(
-            f"{name}: the file has more than {cell_limit:,} cells, the most a CSV file may have"
+            name, f"the file has more than {cell_limit:,} cells, the most a CSV file may have"
         )
 
 
@@ -318,16 +354,16 @@ def safe_name(name: str, upload: str) -> str:
     text = name.replace("\\", "/")
     outside = "refused: it would be written outside the upload's folder"
     if any(ord(ch) < 32 for ch in text):
-        raise FileRefused(f"{upload}: {name!r}: a name inside the zip has control characters")
+        raise FileRefused(upload, f"{name!r}: a name inside the zip has control characters")
     if text.startswith("/") or _DRIVE.match(text):
-        raise FileRefused(f"{upload}: {name}: a path inside the zip is absolute; {outside}")
+        raise FileRefused(upload, f"{name}: a path inside the zip is absolute; {outside}")
     parts = [p for p in PurePosixPath(text).parts if p not in {"", "."}]
     if ".." in parts:
         raise FileRefused(
-            f"{upload}: {name}: a path inside the zip goes outside it ('..'); {outside}"
+            upload, f"{name}: a path inside the zip goes outside it ('..'); {outside}"
         )
     if not parts:
-        raise FileRefused(f"{upload}: {name!r}: a member of the zip has no name")
+        raise FileRefused(upload, f"{name!r}: a member of the zip has no name")
     return "/".join(parts)
 
 
@@ -337,8 +373,9 @@ def safe_path(folder: Path, name: str, upload: str) -> Path:
     target = (folder / safe_name(name, upload)).resolve()
     if not target.is_relative_to(folder.resolve()):
         raise FileRefused(
-            f"{upload}: {name}: a path inside the zip leads outside it; refused: it would be "
-            "written outside the upload's folder"
+            upload,
+            f"{name}: a path inside the zip leads outside it; refused: it would be "
+            "written outside the upload's folder",
         )
     return target
 
