@@ -642,7 +642,7 @@ def ods_sheets(name: str, data: bytes) -> Iterator[tuple[str, Iterator[list[str]
     except (zipfile.BadZipFile, KeyError):
         raise BenchmarkFileError(name, "is not an OpenDocument spreadsheet (.ods)") from None
     except limits.FileRefused as refused:
-        raise BenchmarkFileError(name, refused.reason) from None
+        raise BenchmarkFileError(refused.file, refused.reason) from None
     events = ElementTree.iterparse(content, events=("start", "end"))
     for event, element in events:
         if event == "start" and element.tag == _T + "table":
@@ -684,7 +684,7 @@ def parse_ro3(name: str, data: bytes) -> list[Ro3Row]:
             if found is not None:
                 return found
     except limits.FileRefused as refused:  # content.xml unzips beyond the budgets
-        raise BenchmarkFileError(name, refused.reason) from None
+        raise BenchmarkFileError(refused.file, refused.reason) from None
     raise BenchmarkFileError(
         name,
         "no sheet has the RO3 columns (E-code, ONS Code, Local authority and "

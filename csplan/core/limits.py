@@ -136,6 +136,18 @@ def open_zip(data: bytes, name: str, *, max_members: int | None = None) -> zipfi
     return archive
 
 
+def check_declared(infos: list[zipfile.ZipInfo], zip_name: str, spend: ByteBudget) -> None:
+    """Refuse at once when the sizes the members declare already break the budget (a header may
+    understate a size, which the chunked read catches, but never overstates one usefully)."""
+    declared = sum(info.file_size for info in infos)
+    if spend.used + declared > spend.limit:
+        raise FileRefused(
+            zip_name,
+            f"unzipped it is {describe_size(declared)}, more than the "
+            f"{describe_size(spend.shown or spend.limit)} {spend.holder} may hold",
+        )
+
+
 def read_member(
     archive: zipfile.ZipFile,
     info: zipfile.ZipInfo,
@@ -175,7 +187,7 @@ def stream_member(
     except FileRefused:
         raise
     except zipfile.BadZipFile as error:
-        if read >= info.file_size:  # zipfile stops at the declared size; the CRC then fails
+        if "CRC" in str(error):  # zipfile stops at the declared size; the CRC then fails
             raise FileRefused(
                 name,
                 f"cannot be unzipped: it holds other data than its header declares "
@@ -305,11 +317,6 @@ def check_csv(name: str, data: bytes) -> None:
         raise FileRefused(
             name, f"the file has more than {row_limit:,} rows, the most a CSV file may have"
         )
-    line_limit = budget("MAX_CSV_LINE_BYTES")
-    if _long_line(line_limit).search(data):
-        raise FileRefused(
-            name, f"a line is longer than {describe_size(line_limit)}, the most a CSV line may be"
-        )
     column_limit = budget("MAX_CSV_COLUMNS")
     if _many_columns(column_limit).search(data):
         raise FileRefused(
@@ -319,6 +326,11 @@ def check_csv(name: str, data: bytes) -> None:
     if data.count(b",") + rows > cell_limit:
         raise FileRefused(
             name, f"the file has more than {cell_limit:,} cells, the most a CSV file may have"
+        )
+    line_limit = budget("MAX_CSV_LINE_BYTES")
+    if _long_line(line_limit).search(data):
+        raise FileRefused(
+            name, f"a line is longer than {describe_size(line_limit)}, the most a CSV line may be"
         )
 
 

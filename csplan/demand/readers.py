@@ -114,14 +114,17 @@ def _zip_files(
     except zipfile.BadZipFile as error:
         raise InputError(f"{zip_name}: not a readable zip file ({error})") from error
     with archive:
-        for info in sorted(archive.infolist(), key=lambda i: i.filename):
-            member = info.filename
-            if info.is_dir() or _hidden(member):
-                continue
-            suffix = PurePosixPath(member).suffix.lower()
-            name = f"{zip_name}/{member}"
-            if suffix not in (".zip", *TABLE_EXTENSIONS):
-                continue
+        wanted = [
+            info
+            for info in sorted(archive.infolist(), key=lambda i: i.filename)
+            if not info.is_dir()
+            and not _hidden(info.filename)
+            and PurePosixPath(info.filename).suffix.lower() in (".zip", *TABLE_EXTENSIONS)
+        ]
+        _within_limits(zip_name, lambda: limits.check_declared(wanted, zip_name, spend))
+        for info in wanted:
+            suffix = PurePosixPath(info.filename).suffix.lower()
+            name = f"{zip_name}/{info.filename}"
             data = _within_limits(
                 name, lambda info=info: limits.read_member(archive, info, zip_name, spend)
             )

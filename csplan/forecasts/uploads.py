@@ -73,14 +73,18 @@ def _unzip(name: str, content: bytes, budget: int) -> list[Blob]:
     try:
         archive = limits.open_zip(content, name)
         with archive:
-            members = [
-                info
+            named = [
+                (info, _safe_name(info.filename, name))  # every name, hidden ones too
                 for info in archive.infolist()
                 if not info.is_dir()
-                and not info.filename.startswith("__MACOSX/")
-                and not PurePosixPath(info.filename).name.startswith(".")
             ]
-            declared = sum(info.file_size for info in members)
+            members = [
+                (info, inner)
+                for info, inner in named
+                if not inner.startswith("__MACOSX/")
+                and not PurePosixPath(inner).name.startswith(".")
+            ]
+            declared = sum(info.file_size for info, _ in members)
             if declared > budget:  # a header may understate, never overstate, a size
                 raise UploadRefused(
                     [
@@ -88,8 +92,7 @@ def _unzip(name: str, content: bytes, budget: int) -> list[Blob]:
                         f"{describe_size(max_upload_bytes())} an upload may hold"
                     ]
                 )
-            for info in members:
-                inner = _safe_name(info.filename, name)
+            for info, inner in members:
                 if not inner.lower().endswith(ALLOWED_SUFFIXES):
                     raise UploadRefused(
                         [f"{name}: {inner} is not a CSV, XLSX or XML file (SSDA903 returns are)"]

@@ -386,8 +386,8 @@ def _open(source: Path | bytes, problems: ProblemCollector) -> Any:
         limits.check_workbook(
             problems.file, data, max_cells=limits.budget("MAX_PROGRAMME_WORKBOOK_CELLS")
         )
-    except limits.FileRefused as refused:
-        problems.add(refused.reason)
+    except limits.FileRefused as refused:  # the reason, naming the part when it is one
+        problems.add(refused.reason if refused.file == problems.file else str(refused))
         return None
     if not data:
         problems.add("is empty")
