@@ -38,7 +38,10 @@ MAX_UNZIPPED_BYTES = 256 * MIB  # all members of a zip read from disk, nested zi
 MAX_WORKBOOK_UNZIPPED_BYTES = 128 * MIB  # all parts of one XLSX/ODS workbook, unzipped
 MAX_SHEET_XML_BYTES = 64 * MIB  # one part (a sheet's XML) of a workbook, unzipped
 MAX_WORKBOOK_CELLS = 1_000_000  # cells declared by a sheet's dimension, or held by a workbook
-MAX_PROGRAMME_WORKBOOK_CELLS = 200_000  # the programme workbook (openpyxl's full mode)
+MAX_PROGRAMME_WORKBOOK_CELLS = (
+    200_000  # cells held by the programme workbook (openpyxl's full mode)
+)
+MAX_PROGRAMME_SHEET_RANGE = 500_000  # cells a programme sheet's range may declare
 MAX_CSV_ROWS = 1_000_000
 MAX_CSV_COLUMNS = 500
 MAX_CSV_CELLS = 20_000_000  # rows x columns, counted as separators
@@ -256,11 +259,14 @@ def _declared_cells(head: bytes) -> tuple[str, int, int] | None:
     return ref, max(rows, 1), max(columns, 1)
 
 
-def check_workbook(name: str, data: bytes, *, max_cells: int | None = None) -> None:
+def check_workbook(
+    name: str, data: bytes, *, max_cells: int | None = None, max_range: int | None = None
+) -> None:
     """Refuse an XLSX whose parts, declared dimensions or cells break the budgets, reading
     its XML a chunk at a time (nothing is parsed: the cells are counted by their tags).
     Bytes that are not a zip at all pass: the workbook's reader refuses them in its words."""
     cell_limit = budget("MAX_WORKBOOK_CELLS") if max_cells is None else max_cells
+    range_limit = budget("MAX_WORKBOOK_CELLS") if max_range is None else max_range
     part_limit = budget("MAX_SHEET_XML_BYTES")
     try:
         archive = open_zip(data, name)
@@ -280,7 +286,7 @@ def check_workbook(name: str, data: bytes, *, max_cells: int | None = None) -> N
                 if not xml:
                     continue
                 if number == 0:
-                    _check_dimension(name, info.filename, chunk[:65536], cell_limit)
+                    _check_dimension(name, info.filename, chunk[:65536], range_limit)
                 joined = tail + chunk
                 cells += sum(joined.count(tag) for tag in _CELL_TAGS)
                 tail = joined[-2:]

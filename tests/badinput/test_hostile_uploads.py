@@ -355,7 +355,7 @@ def test_a_hostile_programme_workbook_or_csv_is_refused_before_parsing(tmp_path)
     raised, peak = _peak(lambda: read_programme_file(workbook))
     assert isinstance(raised, ProgrammeImportError)
     assert str(raised).startswith("programme.xlsx: the sheet xl/worksheets/sheet1.xml declares")
-    assert "more than the 200,000 cells" in str(raised)
+    assert "more than the 500,000 cells" in str(raised)
     assert peak < MEMORY_BOUND
 
     appendix = tmp_path / "appendix.csv"

@@ -384,7 +384,10 @@ def _open(source: Path | bytes, problems: ProblemCollector) -> Any:
     try:
         data = limits.read_import_file(source) if isinstance(source, Path) else source
         limits.check_workbook(
-            problems.file, data, max_cells=limits.budget("MAX_PROGRAMME_WORKBOOK_CELLS")
+            problems.file,
+            data,
+            max_cells=limits.budget("MAX_PROGRAMME_WORKBOOK_CELLS"),
+            max_range=limits.budget("MAX_PROGRAMME_SHEET_RANGE"),
         )
     except limits.FileRefused as refused:  # the reason, naming the part when it is one
         problems.add(refused.reason if refused.file == problems.file else str(refused))
