@@ -452,3 +452,21 @@ def test_temporary_copies_left_by_a_killed_process_are_removed_at_start(settings
     assert limits.process_temp_dir().is_dir()  # this process's folder, ready for uploads
     assert Path(settings.FILE_UPLOAD_TEMP_DIR).parent == root
     alive.rmdir()
+
+
+@pytest.mark.parametrize(
+    ("data", "refusal"),
+    [
+        (b"a,b\r1,2\r", None),  # old Mac line ends
+        (b"CHILD,SEX\n" + b"C1,1\n" * 1000, None),
+        (b"x" * (limits.MAX_CSV_LINE_BYTES + 1) + b"\n1\n",
+         "a line is longer than 256 KB, the most a CSV line may be"),
+        (b"," * limits.MAX_CSV_COLUMNS + b"\n", "a row has more than 500 columns"),
+    ],
+)  # fmt: skip
+def test_csv_lines_are_measured_in_place(data, refusal):
+    if refusal is None:
+        limits.check_csv("ok.csv", data)
+        return
+    with pytest.raises(limits.FileRefused, match=refusal):
+        limits.check_csv("bad.csv", data)
