@@ -149,6 +149,8 @@ CSPLAN_TRUSTED_PROXY_HEADER = os.environ.get("CSPLAN_TRUSTED_PROXY_HEADER", "")
 # An upload larger than this is refused before it is read.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Larger uploads wait in this process's temporary folder (csplan.core.limits), cleaned at start.
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp" / f"p{os.getpid()}")
 
 # Production (CSPLAN_PRODUCTION=1): behind HTTPS, with a real secret key from the environment.
 PRODUCTION = os.environ.get("CSPLAN_PRODUCTION", "0") == "1"

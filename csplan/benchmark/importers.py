@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+from csplan.core import limits
 from csplan.core.money import round_half_up
 
 # Kinds of dataset, used as keys in the store and in messages.
@@ -293,9 +294,11 @@ def parse_path(path: str | Path) -> ParsedFile:
     """Read and parse one file from disk."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = limits.read_import_file(path)
     except OSError as error:
         raise BenchmarkFileError(path.name, f"cannot be read: {error.strerror}") from None
+    except limits.FileRefused as refused:
+        raise BenchmarkFileError(path.name, refused.reason) from None
     return parse_bytes(path.name, data)
 
 
@@ -308,6 +311,10 @@ def parse_bytes(name: str, data: bytes) -> ParsedFile:
         rows = parse_ro3(name, data)
         year = rows[0].financial_year
         return ParsedFile(RO3, name, digest, rows, slot=f"{RO3}:{year}")
+    try:
+        limits.check_csv(name, data)
+    except limits.FileRefused as refused:
+        raise BenchmarkFileError(name, refused.reason) from None
     text = decode_text(name, data)
     reader = csv.reader(io.StringIO(text))
     try:
@@ -621,6 +628,7 @@ RO3_C3 = "children looked after - total expenditure"
 RO3_C6 = "children looked after - total income"
 RO3_C7 = "children looked after - net current expenditure"
 _MAX_REPEAT = 64  # trailing empty cells/rows are written as one element repeated thousands of times
+_MAX_COLUMNS = 16_384  # a spreadsheet's widest row: a repeated value is not copied further
 
 
 def ods_sheets(name: str, data: bytes) -> Iterator[tuple[str, Iterator[list[str]]]]:
@@ -630,10 +638,11 @@ def ods_sheets(name: str, data: bytes) -> Iterator[tuple[str, Iterator[list[str]
     workbook takes ~20 s to load with odfpy and ~2 s this way.
     """
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        content = archive.open("content.xml")
+        content = limits.open_workbook_part(data, name, "content.xml")
     except (zipfile.BadZipFile, KeyError):
         raise BenchmarkFileError(name, "is not an OpenDocument spreadsheet (.ods)") from None
+    except limits.FileRefused as refused:
+        raise BenchmarkFileError(refused.file, refused.reason) from None
     events = ElementTree.iterparse(content, events=("start", "end"))
     for event, element in events:
         if event == "start" and element.tag == _T + "table":
@@ -661,7 +670,7 @@ def _row_cells(row: ElementTree.Element) -> list[str]:
         if value is None:
             value = "\n".join("".join(p.itertext()) for p in cell)
         repeat = int(cell.get(_T + "number-columns-repeated", "1"))
-        cells.extend([value] * (repeat if value else min(repeat, _MAX_REPEAT)))
+        cells.extend([value] * min(repeat, _MAX_COLUMNS if value else _MAX_REPEAT))
     while cells and not cells[-1]:
         cells.pop()
     return cells
@@ -669,10 +678,13 @@ def _row_cells(row: ElementTree.Element) -> list[str]:
 
 def parse_ro3(name: str, data: bytes) -> list[Ro3Row]:
     """The children looked after spend of each authority from an RO3 workbook."""
-    for sheet, rows in ods_sheets(name, data):
-        found = _parse_ro3_sheet(name, sheet, rows)
-        if found is not None:
-            return found
+    try:
+        for sheet, rows in ods_sheets(name, data):
+            found = _parse_ro3_sheet(name, sheet, rows)
+            if found is not None:
+                return found
+    except limits.FileRefused as refused:  # content.xml unzips beyond the budgets
+        raise BenchmarkFileError(refused.file, refused.reason) from None
     raise BenchmarkFileError(
         name,
         "no sheet has the RO3 columns (E-code, ONS Code, Local authority and "

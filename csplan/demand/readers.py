@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from csplan.core import limits
+
 HEADER_REQUIRED = ("CHILD", "SEX", "DOB")
 EPISODES_REQUIRED = ("CHILD", "DECOM", "RNE", "LS", "PLACE", "PLACE_PROVIDER", "DEC", "REC")
 UASC_REQUIRED = ("CHILD",)
@@ -118,27 +120,56 @@ def _folder_files(folder: Path, prefix: str = "") -> Iterator[_RawFile]:
 def _single_file(path: Path, name: str) -> Iterator[_RawFile]:
     suffix = path.suffix.lower()
     if suffix == ".zip":
-        yield from _zip_files(path.read_bytes(), name)
+        yield from _zip_files(_within_limits(name, lambda: limits.read_import_file(path)), name)
     elif suffix in TABLE_EXTENSIONS:
-        yield _RawFile(name, path.read_bytes())
+        yield _checked(_RawFile(name, _within_limits(name, lambda: limits.read_import_file(path))))
 
 
-def _zip_files(data: bytes, zip_name: str) -> Iterator[_RawFile]:
+def _zip_files(
+    data: bytes, zip_name: str, spend: limits.ByteBudget | None = None
+) -> Iterator[_RawFile]:
+    """The tables in a zip (and the zips in it), each member read a chunk at a time against
+    one running budget of decompressed bytes; the sizes the zip declares are not trusted."""
+    spend = spend or limits.ByteBudget(limits.budget("MAX_UNZIPPED_BYTES"), "a zip")
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = _within_limits(zip_name, lambda: limits.open_zip(data, zip_name))
     except zipfile.BadZipFile as error:
         raise InputError(f"{zip_name}: not a readable zip file ({error})") from error
     with archive:
-        for info in sorted(archive.infolist(), key=lambda i: i.filename):
-            member = info.filename
-            if info.is_dir() or _hidden(member):
-                continue
-            suffix = PurePosixPath(member).suffix.lower()
-            name = f"{zip_name}/{member}"
+        wanted = [
+            info
+            for info in sorted(archive.infolist(), key=lambda i: i.filename)
+            if not info.is_dir()
+            and not _hidden(info.filename)
+            and PurePosixPath(info.filename).suffix.lower() in (".zip", *TABLE_EXTENSIONS)
+        ]
+        _within_limits(zip_name, lambda: limits.check_declared(wanted, zip_name, spend))
+        for info in wanted:
+            suffix = PurePosixPath(info.filename).suffix.lower()
+            name = f"{zip_name}/{info.filename}"
+            data = _within_limits(
+                name, lambda info=info: limits.read_member(archive, info, zip_name, spend)
+            )
             if suffix == ".zip":
-                yield from _zip_files(archive.read(info), name)
-            elif suffix in TABLE_EXTENSIONS:
-                yield _RawFile(name, archive.read(info))
+                yield from _zip_files(data, name, spend)
+            else:
+                yield _checked(_RawFile(name, data))
+
+
+def _within_limits(name: str, read: Any) -> Any:
+    """``read()``, with a broken budget (``limits.FileRefused``) as an ``InputError``."""
+    try:
+        return read()
+    except limits.FileRefused as refused:
+        raise InputError(str(refused)) from None
+
+
+def _checked(raw: _RawFile) -> _RawFile:
+    """The file, once its rows, columns and cells are within the budgets (before parsing)."""
+    suffix = PurePosixPath(raw.name).suffix.lower()
+    check = limits.check_csv if suffix == ".csv" else limits.check_workbook
+    _within_limits(raw.name, lambda: check(raw.name, raw.data))
+    return raw
 
 
 def _hidden(relative: str) -> bool:

@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from csplan.core import limits
 from csplan.demand import codes
 from csplan.demand.readers import InputError, Table, find_tables
 from csplan.demand.readers import local_authority as readers_local_authority
@@ -192,7 +193,7 @@ def validate_returns(
     ruleset = ruleset_for(collection_year)
     council = local_authority or readers_local_authority(tables)
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="csplan-903-") as folder:
+    with limits.temporary_folder("903-dfe") as folder:
         written = _write_dfe_csvs(Path(folder), this_year, "This year")
         written += _write_dfe_csvs(Path(folder), last_year, "Prev year")
         request = {

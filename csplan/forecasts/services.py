@@ -7,7 +7,6 @@ leaves the machine.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from csplan.core import limits
 from csplan.core.charts.fan import FanPoint
 from csplan.core.history import recording_user, save_recorded
 from csplan.core.money import ZERO
@@ -33,11 +33,14 @@ from csplan.programme.models import SavingsLine
 
 @contextmanager
 def materialised(blobs: Sequence[Blob]) -> Iterator[Path]:
-    """The files written into a temporary folder (removed afterwards), keeping their paths."""
-    with tempfile.TemporaryDirectory(prefix="csplan-903-") as folder:
-        root = Path(folder)
+    """The files written into a temporary folder (removed afterwards, however the block ends;
+    after a crash, at the next start), keeping their paths, each checked to stay inside it."""
+    with limits.temporary_folder("903") as root:
         for blob in blobs:
-            target = root / blob.name
+            try:
+                target = limits.safe_path(root, blob.name, "the upload")
+            except limits.FileRefused as refused:
+                raise UploadRefused([str(refused)]) from None
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(blob.content)
         yield root

@@ -7,13 +7,14 @@ caller stores them only when everything is acceptable.
 from __future__ import annotations
 
 import hashlib
-import io
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from django.conf import settings
+
+from csplan.core import limits
 
 # The largest upload (all files together, after unzipping). A setting can change it.
 DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -55,48 +56,66 @@ class UploadRefused(ValueError):
         self.messages = messages
 
 
-def _safe_name(name: str) -> str:
-    """A relative path without '..', absolute parts or backslashes."""
-    parts = [p for p in PurePosixPath(name.replace("\\", "/")).parts if p not in {"", ".", "/"}]
-    if any(p == ".." for p in parts):
-        raise UploadRefused([f"{name}: a path inside the zip goes outside it ('..')"])
-    return "/".join(parts)
+def _safe_name(name: str, upload: str | None = None) -> str:
+    """A relative path without '..', absolute parts or backslashes (refused otherwise)."""
+    try:
+        return limits.safe_name(name, upload or name)
+    except limits.FileRefused as refused:
+        raise UploadRefused([str(refused)]) from None
 
 
 def _unzip(name: str, content: bytes, budget: int) -> list[Blob]:
+    """The zip's members, each read a chunk at a time against the upload's remaining budget
+    (the sizes its header declares are not trusted)."""
+    spend = limits.ByteBudget(budget, "an upload", shown=max_upload_bytes())
+    folder = _safe_name(PurePosixPath(name).stem, name)
+    blobs: list[Blob] = []
     try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
+        archive = limits.open_zip(content, name)
+        with archive:
+            named = [
+                (info, _safe_name(info.filename, name))  # every name, hidden ones too
+                for info in archive.infolist()
+                if not info.is_dir()
+            ]
+            members = [
+                (info, inner)
+                for info, inner in named
+                if not inner.startswith("__MACOSX/")
+                and not PurePosixPath(inner).name.startswith(".")
+            ]
+            declared = sum(info.file_size for info, _ in members)
+            if declared > budget:  # a header may understate, never overstate, a size
+                raise UploadRefused(
+                    [
+                        f"{name}: unzipped it is {describe_size(declared)}, more than the "
+                        f"{describe_size(max_upload_bytes())} an upload may hold"
+                    ]
+                )
+            for info, inner in members:
+                if not inner.lower().endswith(ALLOWED_SUFFIXES):
+                    raise UploadRefused(
+                        [f"{name}: {inner} is not a CSV, XLSX or XML file (SSDA903 returns are)"]
+                    )
+                data = limits.read_member(archive, info, name, spend)
+                blobs.append(Blob(f"{folder}/{inner}", data))
     except zipfile.BadZipFile:
         raise UploadRefused([f"{name}: this is not a zip file that can be opened"]) from None
-    blobs: list[Blob] = []
-    with archive:
-        members = [
-            info
-            for info in archive.infolist()
-            if not info.is_dir()
-            and not info.filename.startswith("__MACOSX/")
-            and not PurePosixPath(info.filename).name.startswith(".")
-        ]
-        unpacked = sum(info.file_size for info in members)
-        if unpacked > budget:
-            raise UploadRefused(
-                [
-                    f"{name}: unzipped it is {describe_size(unpacked)}, more than the "
-                    f"{describe_size(max_upload_bytes())} an upload may hold"
-                ]
-            )
-        for info in members:
-            inner = _safe_name(info.filename)
-            if not inner.lower().endswith(ALLOWED_SUFFIXES):
-                raise UploadRefused(
-                    [f"{name}: {inner} is not a CSV, XLSX or XML file (SSDA903 returns are)"]
-                )
-            try:
-                data = archive.read(info)
-            except (zipfile.BadZipFile, RuntimeError, NotImplementedError) as error:
-                raise UploadRefused([f"{name}: {inner} cannot be unzipped ({error})"]) from None
-            blobs.append(Blob(f"{PurePosixPath(name).stem}/{inner}", data))
+    except limits.FileRefused as refused:
+        raise UploadRefused([str(refused)]) from None
     return blobs
+
+
+def _check_table(blob: Blob) -> None:
+    """Refuse a CSV or XLSX file whose dimensions break the budgets, before anything parses it."""
+    lowered = blob.name.lower()
+    try:
+        if lowered.endswith(".csv"):
+            limits.check_csv(blob.name, blob.content)
+        elif lowered.endswith(".xlsx"):
+            limits.check_workbook(blob.name, blob.content)
+    except limits.FileRefused as refused:
+        raise UploadRefused([str(refused)]) from None
 
 
 def read_upload(files: Iterable[tuple[str, bytes]]) -> list[Blob]:
@@ -134,6 +153,8 @@ def read_upload(files: Iterable[tuple[str, bytes]]) -> list[Blob]:
                 f"{describe_size(limit)}"
             ]
         )
+    for blob in blobs:
+        _check_table(blob)
     names = [b.name for b in blobs]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:

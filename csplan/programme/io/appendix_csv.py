@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
+from csplan.core import limits
 from csplan.core.money import ZERO, Unit, format_amount, in_unit
 from csplan.core.periods import FinancialYear, PeriodError, check_consecutive
 from csplan.core.render import render_csv
@@ -109,7 +110,12 @@ def read_appendix_csv(
     """Read an appendix CSV, collecting every problem (``ProgrammeImportError``)."""
     name = file or (source.name if isinstance(source, Path) else "<csv>")
     problems = ProblemCollector(name)
-    data = source.read_bytes() if isinstance(source, Path) else source
+    try:
+        data = limits.read_import_file(source) if isinstance(source, Path) else source
+        limits.check_csv(name, data)
+    except limits.FileRefused as refused:
+        problems.add(refused.reason)
+        problems.raise_if_any()
     content = decode(data, problems)
     problems.raise_if_any()
     records = list(csv.reader(io.StringIO(content or "")))

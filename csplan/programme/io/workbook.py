@@ -25,6 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from csplan.core import limits
 from csplan.core.money import ZERO, Unit, in_unit
 from csplan.core.periods import FinancialYear, PeriodError, check_consecutive
 from csplan.core.table import neutralise
@@ -381,7 +382,17 @@ def read_workbook(source: Path | bytes, *, file: str | None = None) -> Programme
 def _open(source: Path | bytes, problems: ProblemCollector) -> Any:
     from openpyxl import load_workbook
 
-    data = source.read_bytes() if isinstance(source, Path) else source
+    try:
+        data = limits.read_import_file(source) if isinstance(source, Path) else source
+        limits.check_workbook(
+            problems.file,
+            data,
+            max_cells=limits.budget("MAX_PROGRAMME_WORKBOOK_CELLS"),
+            max_range=limits.budget("MAX_PROGRAMME_SHEET_RANGE"),
+        )
+    except limits.FileRefused as refused:  # the reason, naming the part when it is one
+        problems.add(refused.reason if refused.file == problems.file else str(refused))
+        return None
     if not data:
         problems.add("is empty")
         return None
