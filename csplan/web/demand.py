@@ -47,6 +47,21 @@ def _render_or_twin(
     )
 
 
+def _refused(
+    request: HttpRequest, refused: services.ForecastRefused, active: str = ""
+) -> HttpResponse:
+    """The GOV.UK error summary naming each file, column, count and share: no forecast."""
+    from csplan.demand.episodes import MAX_UNREADABLE_SHARE  # loaded already: the returns were
+
+    context = {
+        "dataset": refused.dataset,
+        "errors": refused.problems,
+        "limit": f"{MAX_UNREADABLE_SHARE:.0%}",
+        "active": active,
+    }
+    return render(request, "demandweb/refused.html", context, status=400)
+
+
 @guard()
 @login_required
 def index(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
@@ -114,7 +129,10 @@ def run_validator(request: HttpRequest, pk: int) -> HttpResponse:
 def forecast(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
     dataset = get_object_or_404(Dataset, pk=pk)
     scenario = _scenario_from(request)
-    context = pages.forecast_page(dataset, scenario, user=request.user)
+    try:
+        context = pages.forecast_page(dataset, scenario, user=request.user)
+    except services.ForecastRefused as refused:
+        return _refused(request, refused, "forecast")
     return _render_or_twin(request, "demandweb/forecast.html", context, fmt)
 
 
@@ -123,7 +141,10 @@ def forecast(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpRespo
 def costs(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
     dataset = get_object_or_404(Dataset, pk=pk)
     scenario = _scenario_from(request)
-    context = pages.costs_page(dataset, scenario, user=request.user)
+    try:
+        context = pages.costs_page(dataset, scenario, user=request.user)
+    except services.ForecastRefused as refused:
+        return _refused(request, refused, "costs")
     return _render_or_twin(request, "demandweb/costs.html", context, fmt)
 
 
@@ -131,12 +152,15 @@ def costs(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse
 @login_required
 def compare(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
     dataset = get_object_or_404(Dataset, pk=pk)
-    context = pages.compare_page(
-        dataset,
-        scenario_ids=request.GET.getlist("scenario"),
-        dates=request.GET.getlist("date"),
-        user=request.user,
-    )
+    try:
+        context = pages.compare_page(
+            dataset,
+            scenario_ids=request.GET.getlist("scenario"),
+            dates=request.GET.getlist("date"),
+            user=request.user,
+        )
+    except services.ForecastRefused as refused:
+        return _refused(request, refused, "compare")
     return _render_or_twin(request, "demandweb/compare.html", context, fmt)
 
 
@@ -179,12 +203,15 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None, initial=request.GET.dict()
     )
     if request.method == "POST" and form.is_valid():
-        evidence = services.attach_scenario(
-            dataset,
-            form.cleaned_data["scenario"],
-            form.cleaned_data["line"],
-            user=request.user,
-        )
+        try:
+            evidence = services.attach_scenario(
+                dataset,
+                form.cleaned_data["scenario"],
+                form.cleaned_data["line"],
+                user=request.user,
+            )
+        except services.ForecastRefused as refused:
+            return _refused(request, refused, "attach")
         return redirect("demandweb:evidence", pk=evidence.pk)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -211,6 +238,8 @@ def rerun(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.rerun_evidence(item, form.cleaned_data["dataset"], form.as_at_date(),
                                     form.period(), user=request.user)  # fmt: skip
+        except services.ForecastRefused as refused:
+            return _refused(request, refused)
         except MonitoringValidationError as error:
             for field, message in error.errors.items():
                 form.add_error("as_at" if field in ("as_at", "evidence") else None, message)

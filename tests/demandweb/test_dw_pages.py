@@ -421,3 +421,65 @@ def test_every_demand_table_page_has_csv_json_and_xlsx_twins(client_in, dataset,
         ).status_code
         == 404
     )
+
+
+@pytest.fixture
+def broken(client_in) -> Dataset:
+    """Uploaded (the report lists the bad row) though 1 of 3 start dates is not a date."""
+    response = _upload(client_in, {"header_2025.csv": HEADER, "episodes_2025.csv": BROKEN_EPISODES})
+    assert response.status_code == 302
+    return Dataset.objects.get(name="Test returns", episode_count=2)
+
+
+REFUSAL = "episodes_2025.csv, column DECOM: 1 of 3 rows (33.3%) cannot be used"
+
+
+def _refused(response) -> str:
+    assert response.status_code == 400
+    page = response.content.decode()
+    summary = page.split('<div class="govuk-error-summary"')[1].split("</ul>")[0]
+    assert REFUSAL in summary and "There is a problem" in summary
+    return page
+
+
+def test_a_forecast_on_returns_with_too_many_unusable_rows_is_refused(client_in, broken):
+    for name in ("forecast", "costs", "compare"):
+        url = reverse(f"demandweb:{name}", kwargs={"pk": broken.pk})
+        page = _refused(client_in.get(url))
+        assert "<title>Error: no forecast" in page
+        assert reverse("demandweb:validation", kwargs={"pk": broken.pk}) in page
+        _refused(client_in.get(url.rstrip("/") + ".json"))
+    assert not ForecastRun.objects.exists()
+    api = client_in.get(f"/api/demand/datasets/{broken.pk}/forecast")
+    assert api.status_code == 400 and REFUSAL in api.json()["errors"]["dataset"]
+
+
+def test_a_scenario_saving_or_rerun_on_unusable_returns_is_refused(client_in, broken, user):
+    from csplan.monitoring.models import DemandRerun
+
+    user.is_staff = True  # an admin, who may re-run evidence
+    user.save()
+    line = load_hampshire_demo().lines.get(reference="C6")
+    scenario = services.save_scenario("More in-house fostering", IN_HOUSE, user=user)
+    attach = reverse("demandweb:attach", kwargs={"pk": broken.pk})
+    _refused(client_in.post(attach, {"scenario": scenario.pk, "line": line.pk}))
+    assert not Evidence.objects.exists()
+    good = _upload(client_in, {"returns.zip": zipped({"2025/header.csv": HEADER,
+                                                      "2025/episodes.csv": EPISODES})})  # fmt: skip
+    assert good.status_code == 302
+    evidence = services.attach_scenario(
+        Dataset.objects.exclude(pk=broken.pk).get(), scenario, line, user=user
+    )
+    url = reverse("demandweb:rerun", kwargs={"pk": evidence.pk})
+    _refused(client_in.post(url, {"dataset": broken.pk, "year": "2025/26", "month": "1"}))
+    assert not DemandRerun.objects.exists()
+
+
+def test_the_validation_report_still_lists_the_rows_of_refused_returns(client_in, broken):
+    url = reverse("demandweb:validation", kwargs={"pk": broken.pk})
+    issues = records(
+        tables_of(json.loads(client_in.get(url + "?format=json").content))["input_issues"]
+    )
+    assert [(i["File"], i["Row"], i["Column"]) for i in issues] == [
+        ("episodes_2025.csv", "3", "DECOM")
+    ]
