@@ -246,7 +246,8 @@ def rerun(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Re-ran the evidence for {form.period()}.")
             return redirect("demandweb:evidence", pk=item.pk)
-    context = {**pages.evidence_page(item), "rerun_form": form}
+    page = reverse("demandweb:evidence", kwargs={"pk": item.pk})
+    context = {**pages.evidence_page(item), "rerun_form": form, "twin_page": page}
     return render(request, "demandweb/evidence.html", context, status=400)
 
 

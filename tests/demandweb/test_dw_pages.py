@@ -360,6 +360,8 @@ def test_rerun_the_evidence_for_monitoring(client_in, dataset, user):
     url = reverse("demandweb:rerun", kwargs={"pk": evidence.pk})
     bad = client_in.post(url, {"dataset": dataset.pk, "year": "2025/26", "month": "13"})
     assert bad.status_code == 400 and "Month: enter 1 to 12" in bad.content.decode()
+    twin = reverse("demandweb:evidence_twin", kwargs={"pk": evidence.pk, "fmt": "csv"})
+    assert f'href="{twin}?table=comparison"' in bad.content.decode()  # not .../rerun.csv
     early = client_in.post(url, {"dataset": dataset.pk, "year": "2025/26", "month": "1",
                                  "as_at": "31/03/2024"})  # fmt: skip
     assert early.status_code == 400 and "before the evidence" in early.content.decode()

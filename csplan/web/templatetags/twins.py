@@ -3,7 +3,8 @@
 For pages with several tables (the demand pages): each table is followed by links to its
 CSV (``?table=NAME``), JSON and XLSX twins at the page's own address (the one table view,
 ``csplan.web.tables``). A page whose address ends in ``/`` with no name of its own puts the
-twins' name in ``twin_stem``.
+twins' name in ``twin_stem``; a page shown again by a form posted elsewhere puts its own
+address in ``twin_page``.
 """
 
 from __future__ import annotations
@@ -24,13 +25,17 @@ def table_with_twins(context: template.Context, table: Table) -> dict[str, Any]:
     return {
         "table": table,
         "html": table_html(table),
-        "twins": twin_links(request, table=table.name, stem=context.get("twin_stem")),
+        "twins": _links(request, table, context),
     }
 
 
 @register.inclusion_tag("web/_twins.html", takes_context=True)
 def table_twins(context: template.Context, table: Table) -> dict[str, Any]:
     """Only the links, for a table the page lays out by hand (links or tags in its cells)."""
-    return {
-        "twins": twin_links(context["request"], table=table.name, stem=context.get("twin_stem"))
-    }
+    return {"twins": _links(context["request"], table, context)}
+
+
+def _links(request: Any, table: Table, context: template.Context) -> list[dict[str, str]]:
+    return twin_links(
+        request, table=table.name, stem=context.get("twin_stem"), page=context.get("twin_page")
+    )
