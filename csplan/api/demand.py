@@ -251,7 +251,10 @@ class ForecastChoice(Choice):
 
 
 def forecast_out(dataset: Dataset, scenario: Scenario | None, user: Any) -> ForecastOut:
-    run = services.forecast_run(dataset, scenario, user=user)
+    try:
+        run = services.forecast_run(dataset, scenario, user=user)
+    except services.ForecastRefused as refused:
+        raise invalid({"dataset": str(refused)}) from None
     costs = services.cost_table(run)
     return ForecastOut(
         dataset=dataset.pk,
@@ -436,5 +439,8 @@ def attach(request: HttpRequest, plan: str, line: int, payload: AttachIn) -> Sta
         errors["scenario"] = f"There is no scenario {payload.scenario}"
     if errors:
         raise invalid(errors)
-    item = services.attach_scenario(dataset, scenario, found, user=request.user)
+    try:
+        item = services.attach_scenario(dataset, scenario, found, user=request.user)
+    except services.ForecastRefused as refused:
+        raise invalid({"dataset": str(refused)}) from None
     return Status(201, evidence_out(item))

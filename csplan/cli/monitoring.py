@@ -92,7 +92,7 @@ def rerun(reference: str, path: str, year: str, month: int, as_at: str | None) -
 
     setup_django()
     from csplan.core.periods import FinancialYear, MonitoringPeriod, PeriodError
-    from csplan.demand.episodes import InputError, load_returns
+    from csplan.demand.episodes import InputError, check_usable, load_returns
     from csplan.evidence.models import Evidence
     from csplan.monitoring.store import MonitoringValidationError, rerun_demand_evidence
 
@@ -106,10 +106,13 @@ def rerun(reference: str, path: str, year: str, month: int, as_at: str | None) -
     try:
         period = MonitoringPeriod(FinancialYear.parse(year), month)
         returns = load_returns(path)
+        returns.warnings = check_usable(returns)  # refused when > 5% of a file's rows are unusable
         day = dt.date.fromisoformat(as_at) if as_at else returns.last_date
         stored = rerun_demand_evidence(evidence, period, returns.episodes, day)
     except (PeriodError, InputError, MonitoringValidationError, ValueError) as error:
         fail(str(error))
+    for warning in returns.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     promised = evidence.savings_by_year().get(period.year)
     implied = stored.implied_by_year().get(period.year)
     click.echo(f"{reference} {period}: promised £{promised:,} in {period.year}, the returns as at "

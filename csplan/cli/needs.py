@@ -167,12 +167,18 @@ def scenario(
 
 
 def _returns(path: str) -> Any:
-    from csplan.demand.episodes import InputError, load_returns
+    """The returns, refused (naming file, column, count and share) when more than 5% of a
+    file's rows cannot be used: no children-looked-after forecast is made on the rest."""
+    from csplan.demand.episodes import InputError, check_usable, load_returns
 
     try:
-        return load_returns(path)
+        returns = load_returns(path)
+        returns.warnings = check_usable(returns)
     except (InputError, ValueError) as error:
         fail(str(error))
+    for warning in returns.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    return returns
 
 
 def _attach_needs(line: Any, run: Any) -> Any:

@@ -16,11 +16,12 @@ import json
 import textwrap
 from collections.abc import Callable, Mapping
 from copy import copy
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from csplan.core.money import in_unit
-from csplan.core.table import Column, ColumnKind, Row, RowKind, Table, exact, neutralise
+from csplan.core.table import Cell, Column, ColumnKind, Row, RowKind, Table, exact, neutralise
 
 TEXT_WRAP = 40  # text columns wider than this wrap onto more lines in the terminal
 NUMBER_HEADING_WRAP = 14
@@ -165,7 +166,7 @@ def table_to_dict(table: Table) -> dict[str, Any]:
     }
 
 
-def _json_cell(column: Column, value: Decimal | str | None) -> str | None:
+def _json_cell(column: Column, value: Cell) -> str | None:
     if value is None:
         return None
     return column.plain(value)
@@ -178,6 +179,7 @@ def render_json(table: Table) -> str:
 # --- XLSX --------------------------------------------------------------------------------------
 
 XLSX_FORMATS = {0: "#,##0;(#,##0)", 1: "#,##0.0;(#,##0.0)"}
+XLSX_DATE_FORMAT = "d mmmm yyyy"  # 5 December 2026, as the pages show dates
 
 
 def xlsx_number_format(column: Column) -> str:
@@ -235,9 +237,15 @@ def _sheet_title(name: str) -> str:
     return cleaned[:31] or "Table"
 
 
-def _xlsx_value(column: Column, value: Decimal | str | None) -> Decimal | str | None:
+def _xlsx_value(column: Column, value: Cell) -> Decimal | int | date | str | None:
     if value is None or isinstance(value, str):
         return None if value is None else neutralise(value)
+    if isinstance(value, date):
+        return value  # a real date, formatted as the pages show it
+    if isinstance(value, int):
+        if column.kind is ColumnKind.COUNT:
+            return value
+        value = Decimal(value)
     if column.kind is ColumnKind.TEXT:
         return exact(value)
     if column.kind is ColumnKind.MONEY and column.unit is not None:
@@ -254,6 +262,9 @@ def _style_cell(cell: Any, column: Column, row: Row, bold: Any) -> None:
             cell.alignment = Alignment(horizontal="right", vertical="top")
         else:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+    elif column.kind is ColumnKind.DATE:
+        cell.number_format = XLSX_DATE_FORMAT
+        cell.alignment = Alignment(vertical="top")
     elif column.is_numeric:
         cell.number_format = (
             "0.0;(0.0)" if column.kind is ColumnKind.PERCENT else xlsx_number_format(column)

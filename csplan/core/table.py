@@ -2,20 +2,23 @@
 
 Money cells hold exact ``Decimal`` pounds; the column says which unit (£, £'000, £m) and how
 many decimal places the table shows, so every renderer rounds once, with the project's rule
-(``csplan.core.money.round_half_up``). A cell can also be text (``"n/a"``, ``"TBC"``) or ``None``
-(blank) in any column.
+(``csplan.core.money.round_half_up``). Count cells are whole numbers (``int`` or ``Decimal``),
+shown with separators; date cells are ``datetime.date``, shown ``5 December 2026`` and written
+``2026-12-05`` in the machine formats. A cell can also be text (``"n/a"``, ``"TBC"``) or
+``None`` (blank) in any column.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
 from csplan.core.money import Unit, format_amount, format_percentage, in_unit, round_half_up
 
-Cell = Decimal | str | None
+Cell = Decimal | int | date | str | None
 
 
 class ColumnKind(StrEnum):
@@ -23,6 +26,8 @@ class ColumnKind(StrEnum):
     MONEY = "money"  # exact pounds, shown in the column's unit
     PERCENT = "percent"  # a percentage (7.6 means 7.6%)
     NUMBER = "number"  # a plain quantity such as FTE
+    COUNT = "count"  # a whole number of things (children, rows): separators, no places
+    DATE = "date"  # a day: ``5 December 2026`` on the page, ``2026-12-05`` in CSV and JSON
 
 
 class RowKind(StrEnum):
@@ -41,10 +46,13 @@ class Column:
     def __post_init__(self) -> None:
         if self.kind is ColumnKind.MONEY and self.unit is None:
             raise ValueError(f"money column {self.heading!r} needs a unit")
+        if self.kind is ColumnKind.COUNT and self.places != 0:
+            raise ValueError(f"count column {self.heading!r} shows whole numbers (places 0)")
 
     @property
     def is_numeric(self) -> bool:
-        return self.kind is not ColumnKind.TEXT
+        """Right-aligned, with a number format: every kind but text and dates."""
+        return self.kind not in (ColumnKind.TEXT, ColumnKind.DATE)
 
     @property
     def unit_label(self) -> str:
@@ -70,10 +78,13 @@ class Column:
 
     def display(self, value: Cell) -> str:
         """Committee format: separators, negatives in brackets, text as it is."""
+        value = _decimal_if_int(value)
         if value is None:
             return ""
         if isinstance(value, str):
             return value
+        if isinstance(value, date):
+            return f"{value.day} {value:%B %Y}"
         if self.kind is ColumnKind.TEXT:
             return plain(value)
         if self.places is None:
@@ -84,15 +95,26 @@ class Column:
         return format_amount(value, unit, self.places)
 
     def plain(self, value: Cell) -> str:
-        """Machine format: the number in the column's unit with no separators (``-1500``)."""
+        """Machine format: the number in the column's unit with no separators (``-1500``),
+        a date as ``2026-12-05``."""
+        value = _decimal_if_int(value)
         if value is None:
             return ""
         if isinstance(value, str):
             return value
+        if isinstance(value, date):
+            return value.isoformat()
         if self.kind is ColumnKind.TEXT:
             return plain(value)
         shown = self.value_in_unit(value)
         return exact(shown) if self.places is None else plain(shown)
+
+
+def _decimal_if_int(value: Cell) -> Decimal | date | str | None:
+    """Counts may be given as ``int``: every renderer works on ``Decimal``."""
+    if isinstance(value, int):
+        return Decimal(value)
+    return value
 
 
 def plain(amount: Decimal) -> str:

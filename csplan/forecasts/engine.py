@@ -80,6 +80,24 @@ def load(folder: Path) -> Any:
         raise ReadError(message) from error
 
 
+def unusable(returns: Any) -> list[str]:
+    """Where the returns are too broken to forecast on: for each file and column with more than
+    5% of its rows unusable, the file, column, count and share in words (``check_usable``);
+    empty when a forecast may be made."""
+    from csplan.demand.episodes import (
+        MAX_UNREADABLE_SHARE,
+        InputError,
+        check_usable,
+        unreadable_shares,
+    )
+
+    try:
+        check_usable(returns)
+    except InputError:
+        return [s.describe() for s in unreadable_shares(returns) if s.share > MAX_UNREADABLE_SHARE]
+    return []
+
+
 def validate_dfe(folder: Path) -> DfeResult:
     """The DfE rules for the latest collection year in ``folder`` (with the year before it)."""
     from csplan.demand import validator

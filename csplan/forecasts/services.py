@@ -157,6 +157,31 @@ def load(dataset: Dataset) -> Any:
     return _RETURNS_CACHE[key]
 
 
+class ForecastRefused(ValueError):
+    """A data set with too many unusable rows: no forecast is made on the rest.
+
+    The upload keeps every file and its validation report lists every bad row; the refusal
+    comes when a forecast, a scenario's saving or a monitoring re-run is asked for."""
+
+    def __init__(self, dataset: Dataset, problems: list[str]) -> None:
+        self.dataset = dataset
+        self.problems = problems
+        super().__init__(
+            f"{dataset.name}: too many rows cannot be used, so no forecast is made on the rest: "
+            + "; ".join(problems)
+        )
+
+
+def usable(dataset: Dataset) -> Any:
+    """The data set's returns when a forecast may be made on them; ``ForecastRefused`` naming
+    file, column, count and share when more than 5% of a file's rows cannot be used."""
+    returns = load(dataset)
+    problems = engine.unusable(returns)
+    if problems:
+        raise ForecastRefused(dataset, problems)
+    return returns
+
+
 @transaction.atomic
 def run_dfe_validator(dataset: Dataset) -> ValidationReport:
     """Run the DfE validator over the stored files and keep its findings in the report."""
@@ -186,7 +211,7 @@ def forecast_run(dataset: Dataset, scenario: Scenario | None, *, user: Any = Non
     )
     if existing is not None and existing.parameters == parameters:
         return existing
-    results = engine.forecast(load(dataset), definition)
+    results = engine.forecast(usable(dataset), definition)
     return ForecastRun.objects.create(
         dataset=dataset,
         scenario=scenario,
@@ -341,7 +366,7 @@ def attach_scenario(
     dataset: Dataset, scenario: Scenario, line: SavingsLine, *, user: Any = None
 ) -> Evidence:
     """Evidence for ``line``: the scenario's saving by financial year, hash and parameters."""
-    record = engine.evidence_record(load(dataset), scenario.definition)
+    record = engine.evidence_record(usable(dataset), scenario.definition)
     parameters = {
         **record["parameters"],
         "dataset": {"id": dataset.pk, "name": dataset.name},
@@ -367,4 +392,4 @@ def rerun_evidence(
     """Re-run a line's demand evidence on a data set as at a month end, for monitoring."""
     from csplan.monitoring.store import rerun_demand_evidence
 
-    return rerun_demand_evidence(evidence, period, load(dataset).episodes, as_at, user=user)
+    return rerun_demand_evidence(evidence, period, usable(dataset).episodes, as_at, user=user)

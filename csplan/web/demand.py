@@ -1,6 +1,8 @@
 """The demand model's pages: thin views over ``csplan.forecasts.services``.
 
-Every page that shows a table answers ``?format=csv`` and ``?format=json`` with the same data.
+Every page that shows a table has its twins through the one table view (``csplan.web.tables``):
+``.../forecast.csv``, ``.json`` and ``.xlsx`` (``?format=`` is kept as an alias; ``?table=NAME``
+picks the CSV's table).
 """
 
 from __future__ import annotations
@@ -19,29 +21,52 @@ from csplan.forecasts.models import Dataset, Scenario
 from csplan.forecasts.uploads import UploadRefused, describe_size, max_upload_bytes, read_upload
 from csplan.monitoring.store import MonitoringValidationError
 from csplan.web import demand_pages as pages
-from csplan.web.demand_tables import pick_table, requested_format, twin_response
+from csplan.web.tables import table_page
 
 # Room for the form's other fields and the multipart boundaries on top of the files.
 _FORM_OVERHEAD = 64 * 1024
 
 
 def _render_or_twin(
-    request: HttpRequest, template: str, context: dict, tables: list, meta: dict | None = None
+    request: HttpRequest,
+    template: str,
+    context: dict,
+    fmt: str | None,
+    *,
+    stem: str | None = None,
 ) -> HttpResponse:
-    wanted = requested_format(request)
-    if wanted:
-        return twin_response(pick_table(tables, request.GET.get("table")), wanted, meta=meta)
-    query = request.GET.copy()
-    query.pop("format", None)
-    query.pop("table", None)
-    return render(request, template, {**context, "tables": tables, "query": query.urlencode()})
+    """The page, or its twin (``fmt`` from the address's extension, else ``?format=``)."""
+    return table_page(
+        request,
+        context["page_tables"],
+        template,
+        {**context, "twin_stem": stem},
+        fmt=fmt,
+        meta=context.get("meta"),
+        stem=stem,
+    )
+
+
+def _refused(
+    request: HttpRequest, refused: services.ForecastRefused, active: str = ""
+) -> HttpResponse:
+    """The GOV.UK error summary naming each file, column, count and share: no forecast."""
+    from csplan.demand.episodes import MAX_UNREADABLE_SHARE  # loaded already: the returns were
+
+    context = {
+        "dataset": refused.dataset,
+        "errors": refused.problems,
+        "limit": f"{MAX_UNREADABLE_SHARE:.0%}",
+        "active": active,
+    }
+    return render(request, "demandweb/refused.html", context, status=400)
 
 
 @guard()
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     context = pages.index_page()
-    return _render_or_twin(request, "demandweb/index.html", context, context["page_tables"])
+    return _render_or_twin(request, "demandweb/index.html", context, fmt, stem="datasets")
 
 
 @guard(read=PROGRAMME, write=PROGRAMME)
@@ -76,24 +101,18 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 @guard()
 @login_required
-def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def dataset_detail(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
     dataset = get_object_or_404(Dataset, pk=pk)
     context = pages.dataset_page(dataset)
-    return _render_or_twin(request, "demandweb/dataset.html", context, context["page_tables"])
+    return _render_or_twin(request, "demandweb/dataset.html", context, fmt)
 
 
 @guard()
 @login_required
-def validation(request: HttpRequest, pk: int) -> HttpResponse:
+def validation(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
     dataset = get_object_or_404(Dataset, pk=pk)
     context = pages.validation_page(dataset)
-    return _render_or_twin(
-        request,
-        "demandweb/validation.html",
-        context,
-        context["page_tables"],
-        meta={"data_hash": dataset.data_hash},
-    )
+    return _render_or_twin(request, "demandweb/validation.html", context, fmt)
 
 
 @guard(read=None, write=PROGRAMME)
@@ -107,46 +126,49 @@ def run_validator(request: HttpRequest, pk: int) -> HttpResponse:
 
 @guard()
 @login_required
-def forecast(request: HttpRequest, pk: int) -> HttpResponse:
+def forecast(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
     dataset = get_object_or_404(Dataset, pk=pk)
     scenario = _scenario_from(request)
-    context = pages.forecast_page(dataset, scenario, user=request.user)
-    return _render_or_twin(
-        request, "demandweb/forecast.html", context, context["page_tables"], meta=context["meta"]
-    )
+    try:
+        context = pages.forecast_page(dataset, scenario, user=request.user)
+    except services.ForecastRefused as refused:
+        return _refused(request, refused, "forecast")
+    return _render_or_twin(request, "demandweb/forecast.html", context, fmt)
 
 
 @guard()
 @login_required
-def costs(request: HttpRequest, pk: int) -> HttpResponse:
+def costs(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
     dataset = get_object_or_404(Dataset, pk=pk)
     scenario = _scenario_from(request)
-    context = pages.costs_page(dataset, scenario, user=request.user)
-    return _render_or_twin(
-        request, "demandweb/costs.html", context, context["page_tables"], meta=context["meta"]
-    )
+    try:
+        context = pages.costs_page(dataset, scenario, user=request.user)
+    except services.ForecastRefused as refused:
+        return _refused(request, refused, "costs")
+    return _render_or_twin(request, "demandweb/costs.html", context, fmt)
 
 
 @guard()
 @login_required
-def compare(request: HttpRequest, pk: int) -> HttpResponse:
+def compare(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
     dataset = get_object_or_404(Dataset, pk=pk)
-    context = pages.compare_page(
-        dataset,
-        scenario_ids=request.GET.getlist("scenario"),
-        dates=request.GET.getlist("date"),
-        user=request.user,
-    )
-    return _render_or_twin(
-        request, "demandweb/compare.html", context, context["page_tables"], meta=context["meta"]
-    )
+    try:
+        context = pages.compare_page(
+            dataset,
+            scenario_ids=request.GET.getlist("scenario"),
+            dates=request.GET.getlist("date"),
+            user=request.user,
+        )
+    except services.ForecastRefused as refused:
+        return _refused(request, refused, "compare")
+    return _render_or_twin(request, "demandweb/compare.html", context, fmt)
 
 
 @guard()
 @login_required
-def scenarios(request: HttpRequest) -> HttpResponse:
+def scenarios(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     context = pages.scenarios_page()
-    return _render_or_twin(request, "demandweb/scenarios.html", context, context["page_tables"])
+    return _render_or_twin(request, "demandweb/scenarios.html", context, fmt)
 
 
 @guard(read=PROGRAMME, write=PROGRAMME)
@@ -167,10 +189,10 @@ def scenario_new(request: HttpRequest) -> HttpResponse:
 
 @guard()
 @login_required
-def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def scenario_detail(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
     scenario = get_object_or_404(Scenario, pk=pk)
     context = pages.scenario_page(scenario)
-    return _render_or_twin(request, "demandweb/scenario.html", context, context["page_tables"])
+    return _render_or_twin(request, "demandweb/scenario.html", context, fmt)
 
 
 @guard(read=PROGRAMME, write=PROGRAMME)
@@ -181,12 +203,15 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None, initial=request.GET.dict()
     )
     if request.method == "POST" and form.is_valid():
-        evidence = services.attach_scenario(
-            dataset,
-            form.cleaned_data["scenario"],
-            form.cleaned_data["line"],
-            user=request.user,
-        )
+        try:
+            evidence = services.attach_scenario(
+                dataset,
+                form.cleaned_data["scenario"],
+                form.cleaned_data["line"],
+                user=request.user,
+            )
+        except services.ForecastRefused as refused:
+            return _refused(request, refused, "attach")
         return redirect("demandweb:evidence", pk=evidence.pk)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -196,14 +221,12 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
 
 @guard()
 @login_required
-def evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
     item = get_object_or_404(
         Evidence.objects.select_related("line__plan__council"), pk=pk, kind="demand_scenario"
     )
     context = {**pages.evidence_page(item), "rerun_form": pages.RerunForm()}
-    return _render_or_twin(
-        request, "demandweb/evidence.html", context, context["page_tables"], meta=context["meta"]
-    )
+    return _render_or_twin(request, "demandweb/evidence.html", context, fmt)
 
 
 @guard(read=None, write=PROGRAMME)
@@ -215,13 +238,16 @@ def rerun(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.rerun_evidence(item, form.cleaned_data["dataset"], form.as_at_date(),
                                     form.period(), user=request.user)  # fmt: skip
+        except services.ForecastRefused as refused:
+            return _refused(request, refused)
         except MonitoringValidationError as error:
             for field, message in error.errors.items():
                 form.add_error("as_at" if field in ("as_at", "evidence") else None, message)
         else:
             messages.success(request, f"Re-ran the evidence for {form.period()}.")
             return redirect("demandweb:evidence", pk=item.pk)
-    context = {**pages.evidence_page(item), "rerun_form": form}
+    page = reverse("demandweb:evidence", kwargs={"pk": item.pk})
+    context = {**pages.evidence_page(item), "rerun_form": form, "twin_page": page}
     return render(request, "demandweb/evidence.html", context, status=400)
 
 

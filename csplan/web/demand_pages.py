@@ -10,42 +10,88 @@ from typing import Any
 from django import forms
 
 from csplan.core.charts.fan import fan_chart_svg, legend_svg
+from csplan.core.money import Unit
 from csplan.core.periods import FinancialYear, MonitoringPeriod, PeriodError
+from csplan.core.table import Cell, Column, ColumnKind, Row, Table
 from csplan.evidence.models import Evidence
 from csplan.evidence.records import compare_with_line
 from csplan.forecasts import services
 from csplan.forecasts.models import Dataset, Scenario
 from csplan.forecasts.uploads import describe_size
 from csplan.programme.models import SavingsLine
-from csplan.web.demand_tables import DATE, INT, MONEY, NUMBER, TEXT, Column, Table
+
+
+def _table(
+    name: str, title: str, columns: list[Column], rows: list[tuple[Cell, ...]], note: str = ""
+) -> Table:
+    return Table(name, title, tuple(columns), tuple(Row(cells) for cells in rows),
+                 notes=(note,) if note else ())  # fmt: skip
+
+
+def _thousands(heading: str) -> Column:
+    """Annual costs and savings: committee money, £'000 with brackets."""
+    return Column(heading, ColumnKind.MONEY, Unit.THOUSANDS, 0)
+
+
+def _children(heading: str) -> Column:
+    """Children looked after as the model gives them (a mean or percentile): one place."""
+    return Column(heading, ColumnKind.NUMBER, places=1)
+
+
+def _number(value: float | int | None) -> Decimal | None:
+    """A model figure (a float) as the exact decimal it prints as."""
+    if value is None:
+        return None
+    return Decimal(value) if isinstance(value, int) else Decimal(repr(float(value)))
+
+
+def _count(value: Any) -> int | str | None:
+    """A row number or a count as read from a report (a number, or text when it is not one)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        return int(value)
+    return str(value)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _day(value: Any) -> date | str | None:
+    if not value:
+        return None
+    if isinstance(value, date):
+        return value
+    return parse_day(str(value)) or str(value)
 
 
 def index_page() -> dict[str, Any]:
     datasets = list(Dataset.objects.select_related("uploaded_by"))
-    table = Table(
+    table = _table(
         "datasets",
         "Uploaded data sets",
         [
-            Column("id", "Number", INT),
-            Column("name", "Name"),
-            Column("uploaded", "Uploaded", DATE),
-            Column("children", "Children", INT),
-            Column("episodes", "Episodes", INT),
-            Column("last_date", "Data to", DATE),
-            Column("data_hash", "Data hash"),
+            Column("Number"),
+            Column("Name"),
+            Column("Uploaded", ColumnKind.DATE),
+            Column("Children", ColumnKind.COUNT),
+            Column("Episodes", ColumnKind.COUNT),
+            Column("Data to", ColumnKind.DATE),
+            Column("Data hash"),
         ],
         [
-            {
-                "id": d.pk,
-                "name": d.name,
-                "uploaded": d.uploaded_at.date(),
-                "children": d.child_count,
-                "episodes": d.episode_count,
-                "last_date": d.last_date,
-                "data_hash": d.data_hash[:12],
-            }
+            (
+                str(d.pk),
+                d.name,
+                d.uploaded_at.date(),
+                d.child_count,
+                d.episode_count,
+                d.last_date,
+                d.data_hash[:12],
+            )
             for d in datasets
-        ],
+        ],  # fmt: skip
     )
     return {
         "datasets": datasets,
@@ -55,19 +101,11 @@ def index_page() -> dict[str, Any]:
 
 
 def dataset_page(dataset: Dataset) -> dict[str, Any]:
-    files = Table(
+    files = _table(
         "files",
         "Files",
-        [
-            Column("name", "File"),
-            Column("size", "Size"),
-            Column("bytes", "Bytes", INT),
-            Column("sha256", "SHA-256"),
-        ],
-        [
-            {"name": f.name, "size": describe_size(f.size), "bytes": f.size, "sha256": f.sha256}
-            for f in dataset.files.defer("content")
-        ],
+        [Column("File"), Column("Size"), Column("Bytes", ColumnKind.COUNT), Column("SHA-256")],
+        [(f.name, describe_size(f.size), f.size, f.sha256) for f in dataset.files.defer("content")],
     )
     return {
         "dataset": dataset,
@@ -77,42 +115,55 @@ def dataset_page(dataset: Dataset) -> dict[str, Any]:
     }
 
 
+#: (key in the report, column): the validation report's two tables.
 ISSUE_COLUMNS = [
-    Column("file", "File"),
-    Column("row", "Row", INT),
-    Column("column", "Column"),
-    Column("child", "Child"),
-    Column("rule", "Rule"),
-    Column("message", "Problem"),
-    Column("action", "What csplan did"),
+    ("file", Column("File")),
+    ("row", Column("Row", ColumnKind.COUNT)),
+    ("column", Column("Column")),
+    ("child", Column("Child")),
+    ("rule", Column("Rule")),
+    ("message", Column("Problem")),
+    ("action", Column("What csplan did")),
 ]
 FINDING_COLUMNS = [
-    Column("rule", "Rule"),
-    Column("file", "File"),
-    Column("row", "Row", INT),
-    Column("child", "Child"),
-    Column("message", "Finding"),
-    Column("status", "Status"),
+    ("rule", Column("Rule")),
+    ("file", Column("File")),
+    ("row", Column("Row", ColumnKind.COUNT)),
+    ("child", Column("Child")),
+    ("message", Column("Finding")),
+    ("status", Column("Status")),
 ]
+
+
+def _report_rows(
+    columns: list[tuple[str, Column]], records: list[dict[str, Any]]
+) -> list[tuple[Cell, ...]]:
+    return [
+        tuple(
+            _count(record.get(key)) if column.kind is ColumnKind.COUNT else _text(record.get(key))
+            for key, column in columns
+        )
+        for record in records
+    ]
 
 
 def validation_page(dataset: Dataset) -> dict[str, Any]:
     report = dataset.report
-    issues = Table(
+    issues = _table(
         "input_issues",
         "Problems found reading the files",
-        ISSUE_COLUMNS,
-        [{c.key: issue.get(c.key) for c in ISSUE_COLUMNS} for issue in report.input_issues],
+        [column for _, column in ISSUE_COLUMNS],
+        _report_rows(ISSUE_COLUMNS, list(report.input_issues)),
     )
     findings = [dict(f) for f in report.dfe_findings]
     for finding in findings:
         finding["status"] = "Known false positive" if finding.get("false_positive") else "To check"
-    dfe = Table(
+    dfe = _table(
         "dfe_findings",
         "DfE validator findings",
-        FINDING_COLUMNS,
-        [{c.key: f.get(c.key) for c in FINDING_COLUMNS} for f in findings],
-        caption="Known false positives are defects of the DfE validator (version "
+        [column for _, column in FINDING_COLUMNS],
+        _report_rows(FINDING_COLUMNS, findings),
+        note="Known false positives are defects of the DfE validator (version "
         "0.1.17), not of your data; csplan lists them so you can see they were checked.",
     )
     false_positives = sum(1 for f in findings if f.get("false_positive"))
@@ -125,6 +176,7 @@ def validation_page(dataset: Dataset) -> dict[str, Any]:
         "false_positive_count": false_positives,
         "real_finding_count": len(findings) - false_positives,
         "page_tables": [issues, dfe],
+        "meta": {"data_hash": dataset.data_hash},
     }
 
 
@@ -158,26 +210,25 @@ def forecast_page(dataset: Dataset, scenario: Scenario | None, user: Any) -> dic
             )
         )
         chart_id = f"fan-{index}"
-        rows: list[dict[str, Any]] = [
-            {"month": m, "kind": "Actual", "p10": None, "p50": v, "p90": None}
-            for m, v in fan.actuals[-12:]
+        rows: list[tuple[Cell, ...]] = [
+            (m, "Actual", None, _number(v), None) for m, v in fan.actuals[-12:]
         ]
         rows += [
-            {"month": p.month, "kind": "Forecast", "p10": p.p10, "p50": p.p50, "p90": p.p90}
+            (p.month, "Forecast", _number(p.p10), _number(p.p50), _number(p.p90))
             for p in fan.forecast
         ]
-        table = Table(
+        table = _table(
             f"forecast_{fan.group}",
             f"{fan.label}: children looked after at the end of each month",
             [
-                Column("month", "Month end", DATE),
-                Column("kind", "Actual or forecast"),
-                Column("p10", "10th percentile", NUMBER),
-                Column("p50", "Median (actual)", NUMBER),
-                Column("p90", "90th percentile", NUMBER),
+                Column("Month end", ColumnKind.DATE),
+                Column("Actual or forecast"),
+                _children("10th percentile"),
+                _children("Median (actual)"),
+                _children("90th percentile"),
             ],
             rows,
-            caption="The last 12 months of actual numbers, then the forecast.",
+            note="The last 12 months of actual numbers, then the forecast.",
         )
         tables.append(table)
         charts.append(
@@ -217,15 +268,18 @@ def costs_page(dataset: Dataset, scenario: Scenario | None, user: Any) -> dict[s
     run = services.forecast_run(dataset, scenario, user=user)
     by_year = services.cost_table(run)
     groups = by_year.groups
-    table = Table(
+    table = _table(
         "costs",
-        "Forecast cost of placements by financial year (£)",
-        [Column("year", "Financial year")]
-        + [Column(g, by_year.labels[g], MONEY) for g in groups]
-        + [Column("total", "Total", MONEY)],
-        [{"year": str(year), **dict(amounts.items())} for year, amounts in by_year.rows.items()],
-        caption="Exact amounts in pounds and pence: the model's figures are rounded to the "
-        "penny once, when they become money. Uses the expected (mean) forecast.",
+        "Forecast cost of placements by financial year",
+        [Column("Financial year")]
+        + [_thousands(by_year.labels[g]) for g in groups]
+        + [_thousands("Total")],
+        [
+            (str(year), *[amounts[g] for g in groups], amounts["total"])
+            for year, amounts in by_year.rows.items()
+        ],
+        note="The model's figures are rounded to the penny once, when they become money, and "
+        "shown in £'000. Uses the expected (mean) forecast.",
     )
     return {
         "dataset": dataset,
@@ -245,38 +299,26 @@ def compare_page(
     chosen = services.chosen_scenarios(scenario_ids)
     comparison = services.compare(dataset, chosen, dates, user=user)
     names = ["Baseline", *[s.name for s in chosen]]
-    keys = ["baseline", *[f"s{s.pk}" for s in chosen]]
-    children = Table(
+    children = _table(
         "children",
         "Children looked after (median forecast)",
-        [Column("date", "Date", DATE), Column("group", "Placement group")]
-        + [Column(k, n, NUMBER) for k, n in zip(keys, names, strict=True)],
-        [
-            {"date": row.day, "group": row.label, **dict(zip(keys, row.values, strict=True))}
-            for row in comparison.children
-        ],
+        [Column("Date", ColumnKind.DATE), Column("Placement group")]
+        + [_children(n) for n in names],
+        [(row.day, row.label, *[_number(v) for v in row.values]) for row in comparison.children],
     )
-    cost = Table(
+    cost = _table(
         "cost",
-        "Cost by financial year (£)",
-        [Column("year", "Financial year")]
-        + [Column(k, n, MONEY) for k, n in zip(keys, names, strict=True)],
-        [
-            {"year": str(year), **dict(zip(keys, values, strict=True))}
-            for year, values in comparison.costs.items()
-        ],
+        "Cost by financial year",
+        [Column("Financial year")] + [_thousands(n) for n in names],
+        [(str(year), *values) for year, values in comparison.costs.items()],
     )
-    saving = Table(
+    saving = _table(
         "saving",
-        "Saving against the baseline by financial year (£)",
-        [Column("year", "Financial year")]
-        + [Column(k, n, MONEY) for k, n in zip(keys[1:], names[1:], strict=True)],
-        [
-            {"year": str(year), **dict(zip(keys[1:], values, strict=True))}
-            for year, values in comparison.savings.items()
-        ],
-        caption="Saving = baseline cost less scenario cost, in each financial year (the in-year "
-        "effect). A negative figure is a cost.",
+        "Saving against the baseline by financial year",
+        [Column("Financial year")] + [_thousands(n) for n in names[1:]],
+        [(str(year), *values) for year, values in comparison.savings.items()],
+        note="Saving = baseline cost less scenario cost, in each financial year (the in-year "
+        "effect). A negative figure (in brackets) is a cost.",
     )
     tables = [children, saving, cost] if chosen else [children, cost]
     return {
@@ -296,37 +338,37 @@ def compare_page(
 
 def scenarios_page() -> dict[str, Any]:
     scenarios = list(Scenario.objects.select_related("author"))
-    table = Table(
+    table = _table(
         "scenarios",
         "Saved scenarios",
         [
-            Column("id", "Number", INT),
-            Column("name", "Name"),
-            Column("description", "Description"),
-            Column("author", "Author"),
-            Column("updated", "Last changed", DATE),
+            Column("Number"),
+            Column("Name"),
+            Column("Description"),
+            Column("Author"),
+            Column("Last changed", ColumnKind.DATE),
         ],
         [
-            {
-                "id": s.pk,
-                "name": s.name,
-                "description": s.description,
-                "author": s.author.get_username() if s.author else "",
-                "updated": s.updated_at.date(),
-            }
+            (
+                str(s.pk),
+                s.name,
+                s.description,
+                s.author.get_username() if s.author else "",
+                s.updated_at.date(),
+            )
             for s in scenarios
-        ],
+        ],  # fmt: skip
     )
     return {"scenarios": scenarios, "page_tables": [table]}
 
 
 def scenario_page(scenario: Scenario) -> dict[str, Any]:
     rows = services.describe_scenario(scenario)
-    table = Table(
+    table = _table(
         "adjustments",
         "Adjustments",
-        [Column("what", "Adjustment"), Column("detail", "Detail", TEXT)],
-        rows,
+        [Column("Adjustment"), Column("Detail")],
+        [(_text(r.get("what")), _text(r.get("detail"))) for r in rows],
     )
     history = [
         {
@@ -346,20 +388,17 @@ def scenario_page(scenario: Scenario) -> dict[str, Any]:
 
 def evidence_page(item: Evidence) -> dict[str, Any]:
     rows = compare_with_line(item.line, item)
-    table = Table(
+    table = _table(
         "comparison",
-        f"{item.line.reference} {item.line.title}: planned and evidenced saving (£)",
+        f"{item.line.reference} {item.line.title}: planned and evidenced saving",
         [
-            Column("year", "Financial year"),
-            Column("planned", "Planned (in year)", MONEY),
-            Column("evidenced", "Evidenced", MONEY),
-            Column("gap", "Gap", MONEY),
+            Column("Financial year"),
+            _thousands("Planned (in year)"),
+            _thousands("Evidenced"),
+            _thousands("Gap"),
         ],
-        [
-            {"year": str(r.year), "planned": r.planned, "evidenced": r.evidenced, "gap": r.gap}
-            for r in rows
-        ],
-        caption="Planned is the saving the line has in place in each year (its cumulative "
+        [(str(r.year), r.planned, r.evidenced, r.gap) for r in rows],
+        note="Planned is the saving the line has in place in each year (its cumulative "
         "phasing). Gap = planned less evidenced: a positive gap is saving not yet evidenced.",
     )
     # A year evidenced beyond its plan does not make up for a year short of it.
@@ -386,29 +425,26 @@ def evidence_page(item: Evidence) -> dict[str, Any]:
 
 def _reruns_table(item: Evidence, reruns: list[Any]) -> Table:
     promised = item.savings_by_year()
-    rows = []
+    rows: list[tuple[Cell, ...]] = []
     for rerun in reruns:
         year = rerun.period.year
         implied = rerun.implied_by_year().get(year, Decimal(0))
-        rows.append({
-            "period": str(rerun.period), "as_at": rerun.parameters.get("latest_date", ""),
-            "promised": promised.get(year, Decimal(0)), "implied": implied,
-            "difference": implied - promised.get(year, Decimal(0)),
-            "hash": rerun.data_hash[:12],
-        })  # fmt: skip
-    return Table(
+        before = promised.get(year, Decimal(0))
+        rows.append((str(rerun.period), _day(rerun.parameters.get("latest_date")), before,
+                     implied, implied - before, rerun.data_hash[:12]))  # fmt: skip
+    return _table(
         "reruns",
-        "Monthly re-runs: the saving in the year that the latest data imply (£)",
+        "Monthly re-runs: the saving in the year that the latest data imply",
         [
-            Column("period", "Monitoring period"),
-            Column("as_at", "Data as at", DATE),
-            Column("promised", "Promised", MONEY),
-            Column("implied", "Implied by the data", MONEY),
-            Column("difference", "Difference", MONEY),
-            Column("hash", "Data hash"),
+            Column("Monitoring period"),
+            Column("Data as at", ColumnKind.DATE),
+            _thousands("Promised"),
+            _thousands("Implied by the data"),
+            _thousands("Difference"),
+            Column("Data hash"),
         ],
         rows,
-        caption="Implied = the baseline cost as promised less the actual placements to the data's "
+        note="Implied = the baseline cost as promised less the actual placements to the data's "
         "date and the scenario's forecast from it. A negative difference means the data now "
         "support less than the scenario promised.",
     )

@@ -73,11 +73,16 @@ def _query_without(request: HttpRequest, *names: str) -> str:
 
 
 def twin_links(
-    request: HttpRequest, table: str | None = None, stem: str | None = None
+    request: HttpRequest,
+    table: str | None = None,
+    stem: str | None = None,
+    page: str | None = None,
 ) -> list[dict[str, str]]:
     """Links to the page's twins (keeping its query), for the template. ``stem`` is the twins'
-    name when the page's own address ends in ``/`` with no name (the overview)."""
-    base = f"{request.path}{stem}" if stem else re.sub(r"/$", "", request.path)
+    name when the page's own address ends in ``/`` with no name (the overview); ``page`` is the
+    page's address when a form posted elsewhere shows it again with its errors."""
+    address = page or request.path
+    base = f"{address}{stem}" if stem else re.sub(r"/$", "", address)
     query = _query_without(request, "format", "table")
     if table:
         query = f"{query}&table={table}" if query else f"table={table}"

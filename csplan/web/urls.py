@@ -50,19 +50,19 @@ _benchmark = [
 ]
 
 _demand = [
-    path("", demand.index, name="index"),
+    *table_paths("", demand.index, "index", stem="datasets"),
     path("upload/", demand.upload, name="upload"),
-    path("datasets/<id:pk>/", demand.dataset_detail, name="dataset"),
-    path("datasets/<id:pk>/validation/", demand.validation, name="validation"),
+    *table_paths("datasets/<id:pk>/", demand.dataset_detail, "dataset"),
+    *table_paths("datasets/<id:pk>/validation/", demand.validation, "validation"),
     path("datasets/<id:pk>/validation/dfe/", demand.run_validator, name="run_validator"),
-    path("datasets/<id:pk>/forecast/", demand.forecast, name="forecast"),
-    path("datasets/<id:pk>/costs/", demand.costs, name="costs"),
-    path("datasets/<id:pk>/compare/", demand.compare, name="compare"),
+    *table_paths("datasets/<id:pk>/forecast/", demand.forecast, "forecast"),
+    *table_paths("datasets/<id:pk>/costs/", demand.costs, "costs"),
+    *table_paths("datasets/<id:pk>/compare/", demand.compare, "compare"),
     path("datasets/<id:pk>/attach/", demand.attach, name="attach"),
-    path("scenarios/", demand.scenarios, name="scenarios"),
+    *table_paths("scenarios/", demand.scenarios, "scenarios"),
     path("scenarios/new/", demand.scenario_new, name="scenario_new"),
-    path("scenarios/<id:pk>/", demand.scenario_detail, name="scenario"),
-    path("evidence/<id:pk>/", demand.evidence, name="evidence"),
+    *table_paths("scenarios/<id:pk>/", demand.scenario_detail, "scenario"),
+    *table_paths("evidence/<id:pk>/", demand.evidence, "evidence"),
     path("evidence/<id:pk>/rerun/", demand.rerun, name="rerun"),
 ]
 

@@ -112,3 +112,32 @@ def test_scenarios_attach_their_saving_to_a_line(folders):
     assert evidence.parameters["costing"] == "average_weekly_cost"
     result = run("send", "scenario", folders / "ehcp", folders / "send.yaml", "--attach", "Z9")
     assert result.exit_code != 0 and "no savings line with reference 'Z9'" in result.output
+
+
+def _returns_with_bad_start_dates(folder):
+    """Synthetic returns where every fifth episode of the last year has no usable DECOM."""
+    from csplan.demand.synthetic import returns_files
+
+    files = returns_files(300, years=3, last_year=2016, seed=4)
+    lines = files["2016/episodes.csv"].decode().splitlines()
+    column = lines[0].split(",").index("DECOM")
+    for number in range(1, len(lines), 5):
+        cells = lines[number].split(",")
+        cells[column] = "31/31/2015"
+        lines[number] = ",".join(cells)
+    files["2016/episodes.csv"] = ("\n".join(lines) + "\n").encode()
+    for name, body in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(body)
+    return folder, len(lines) - 1
+
+
+def test_needs_scenario_refuses_returns_with_too_many_unusable_rows(folders, tmp_path):
+    returns, rows = _returns_with_bad_start_dates(tmp_path)
+    bad = len(range(1, rows + 1, 5))
+    result = run("needs", "scenario", folders / "cin", folders / "needs.yaml", "--la", "999",
+                 "--years", "3", "--returns", returns)  # fmt: skip
+    assert result.exit_code == 1
+    assert f"2016/episodes.csv, column DECOM: {bad:,} of {rows:,} rows" in result.output
+    assert f"({bad / rows:.1%}) cannot be used" in result.output
+    assert "no forecast is made on the rest" in result.output

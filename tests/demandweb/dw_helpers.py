@@ -33,3 +33,14 @@ def zipped(files: dict[str, bytes]) -> bytes:
         for name, content in files.items():
             archive.writestr(name, content)
     return buffer.getvalue()
+
+
+def tables_of(body: dict) -> dict[str, dict]:
+    """The tables of a JSON twin by name (one table, or ``{"tables": [...]}`` for several)."""
+    return {t["name"]: t for t in body.get("tables", [body])}
+
+
+def records(table: dict) -> list[dict[str, str | None]]:
+    """A core table's JSON rows as {heading: cell}."""
+    headings = [column["heading"] for column in table["columns"]]
+    return [dict(zip(headings, row["cells"], strict=True)) for row in table["rows"]]

@@ -11,8 +11,9 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from dw_helpers import BROKEN_EPISODES, EPISODES, HEADER, zipped
+from dw_helpers import BROKEN_EPISODES, EPISODES, HEADER, records, tables_of, zipped
 
+from csplan.core.money import round_half_up
 from csplan.evidence.models import Evidence
 from csplan.evidence.records import compare_with_line
 from csplan.forecasts import engine, services
@@ -67,10 +68,10 @@ def test_a_broken_row_is_reported_with_file_row_and_child(client_in):
     page = client_in.get(response["Location"]).content.decode()
     assert "episodes_2025.csv" in page and "C2" in page and "is not a date" in page
     rows = json.loads(client_in.get(response["Location"] + "?format=json").content)
-    issues = rows["tables"][0]["rows"]
-    assert [(i["file"], i["row"], i["column"], i["child"], i["action"]) for i in issues] == [
-        ("episodes_2025.csv", 3, "DECOM", "C2", "row dropped")
-    ]
+    issues = records(tables_of(rows)["input_issues"])
+    assert [
+        (i["File"], i["Row"], i["Column"], i["Child"], i["What csplan did"]) for i in issues
+    ] == [("episodes_2025.csv", "3", "DECOM", "C2", "row dropped")]
     assert dataset.child_count == 2
 
 
@@ -134,16 +135,24 @@ def test_forecast_page_draws_a_fan_per_group_and_stores_the_run(client_in, datas
     client_in.get(url)
     assert ForecastRun.objects.count() == 1  # the stored run is reused
     body = json.loads(client_in.get(url + "?format=json").content)
-    assert body["data_hash"] == dataset.data_hash
-    assert body["parameters"]["simulations"] == 100
+    assert body["meta"]["data_hash"] == dataset.data_hash
+    assert body["meta"]["parameters"]["simulations"] == 100
     total = body["tables"][0]
     assert total["name"] == "forecast_all"
-    actual = [r for r in total["rows"] if r["kind"] == "Actual"]
-    forecast = [r for r in total["rows"] if r["kind"] == "Forecast"]
-    assert actual[-1]["month"] == "2025-03-31"
-    assert actual[-1]["p50"] == returns.episodes.pipe(_in_care_on, "2025-03-31")
-    assert len(forecast) == engine.FAN_MONTHS and forecast[0]["month"] == "2025-04-30"
-    assert all(r["p10"] <= r["p50"] <= r["p90"] for r in forecast)
+    rows = records(total)
+    actual = [r for r in rows if r["Actual or forecast"] == "Actual"]
+    forecast = [r for r in rows if r["Actual or forecast"] == "Forecast"]
+    assert actual[-1]["Month end"] == "2025-03-31"
+    assert Decimal(actual[-1]["Median (actual)"]) == returns.episodes.pipe(
+        _in_care_on, "2025-03-31"
+    )
+    assert len(forecast) == engine.FAN_MONTHS and forecast[0]["Month end"] == "2025-04-30"
+    assert all(
+        Decimal(r["10th percentile"])
+        <= Decimal(r["Median (actual)"])
+        <= Decimal(r["90th percentile"])
+        for r in forecast
+    )
 
 
 def _in_care_on(episodes, day: str) -> int:
@@ -154,17 +163,34 @@ def _in_care_on(episodes, day: str) -> int:
     return live["child_id"].nunique()
 
 
-def test_costs_are_exact_pounds_by_financial_year_and_add_up(client_in, dataset):
+def test_costs_are_exact_pounds_shown_in_thousands_by_financial_year(client_in, dataset):
     url = reverse("demandweb:costs", kwargs={"pk": dataset.pk})
-    body = json.loads(client_in.get(url + "?format=json").content)
-    rows = body["tables"][0]["rows"]
-    assert [r["year"] for r in rows] == ["2025/26", "2026/27", "2027/28", "2028/29", "2029/30"]
-    groups = engine._config().group_keys
-    for row in rows:
-        assert Decimal(row["total"]) == sum(Decimal(row[g]) for g in groups)
-        assert Decimal(row["total"]) == Decimal(row["total"]).quantize(Decimal("0.01"))
-    assert Decimal(rows[0]["total"]) > 1_000_000  # about 120 children in care for a year
-    assert "£" in client_in.get(url).content.decode()
+    body = json.loads(client_in.get(url.rstrip("/") + ".json").content)
+    assert body["name"] == "costs"
+    total = body["columns"][-1]
+    assert (total["heading"], total["kind"], total["unit"], total["places"]) == (
+        "Total",
+        "money",
+        "£'000",
+        0,
+    )
+    rows = records(body)
+    assert [r["Financial year"] for r in rows] == [
+        "2025/26",
+        "2026/27",
+        "2027/28",
+        "2028/29",
+        "2029/30",
+    ]
+    exact = services.cost_table(ForecastRun.objects.get())
+    for row, (year, amounts) in zip(rows, exact.rows.items(), strict=True):
+        assert row["Financial year"] == str(year)
+        assert amounts["total"] == sum(amounts[g] for g in exact.groups)  # exact pounds
+        assert amounts["total"] == amounts["total"].quantize(Decimal("0.01"))
+        assert Decimal(row["Total"]) == round_half_up(amounts["total"] / 1000)  # rounded once
+    assert Decimal(rows[0]["Total"]) > 1_000  # £'000: about 120 children in care for a year
+    page = client_in.get(url).content.decode()
+    assert "£&#x27;000" in page or "£'000" in page
 
 
 def test_compare_saving_is_baseline_cost_less_scenario_cost(client_in, dataset):
@@ -174,13 +200,15 @@ def test_compare_saving_is_baseline_cost_less_scenario_cost(client_in, dataset):
     query = f"?scenario={fewer.pk}&scenario={more.pk}"
     assert client_in.get(url + query).status_code == 200
     body = json.loads(client_in.get(url + query + "&format=json").content)
-    tables = {t["name"]: t for t in body["tables"]}
-    for cost_row, saving_row in zip(tables["cost"]["rows"], tables["saving"]["rows"], strict=True):
-        baseline = Decimal(cost_row["baseline"])
-        for key in (f"s{fewer.pk}", f"s{more.pk}"):
-            assert Decimal(saving_row[key]) == baseline - Decimal(cost_row[key])
-        assert Decimal(saving_row[f"s{fewer.pk}"]) > 0 > Decimal(saving_row[f"s{more.pk}"])
-    assert {r["date"] for r in tables["children"]["rows"]} == {
+    tables = tables_of(body)
+    costs, savings = records(tables["cost"]), records(tables["saving"])
+    for cost_row, saving_row in zip(costs, savings, strict=True):
+        baseline = Decimal(cost_row["Baseline"])
+        for name in ("Fewer entries", "More entries"):
+            # each figure rounded once to £'000, so they agree within one
+            assert abs(Decimal(saving_row[name]) - (baseline - Decimal(cost_row[name]))) <= 1
+        assert Decimal(saving_row["Fewer entries"]) > 0 > Decimal(saving_row["More entries"])
+    assert {r["Date"] for r in records(tables["children"])} == {
         "2026-03-31",
         "2027-03-31",
         "2028-03-31",
@@ -211,11 +239,12 @@ def test_attach_to_a_line_creates_reproducible_evidence_and_shows_the_gap(client
     rerun = reproduce(record, services.load(dataset))
     assert rerun.evidence["savings"] == evidence.savings
     body = json.loads(client_in.get(response["Location"] + "?format=json").content)
-    rows = {r["year"]: r for r in body["tables"][0]["rows"]}
+    rows = {r["Financial year"]: r for r in records(tables_of(body)["comparison"])}
     for year in compare_with_line(line, evidence):
         row = rows[str(year.year)]
-        assert Decimal(row["gap"]) == Decimal(row["planned"]) - Decimal(row["evidenced"])
-    assert body["data_hash"] == dataset.data_hash
+        assert Decimal(row["Gap"]) == round_half_up(year.gap / 1000)
+        assert Decimal(row["Planned (in year)"]) == round_half_up(year.planned / 1000)
+    assert body["meta"]["data_hash"] == dataset.data_hash
 
 
 def test_attach_without_a_choice_shows_an_error(client_in, dataset):
@@ -284,7 +313,7 @@ def test_index_and_dataset_pages_have_twins(client_in, dataset):
     ):
         assert client_in.get(url).status_code == 200
         assert client_in.get(url + "?format=csv")["Content-Type"].startswith("text/csv")
-        assert json.loads(client_in.get(url + "?format=json").content)["tables"]
+        assert json.loads(client_in.get(url + "?format=json").content)["rows"]
 
 
 def test_uploaded_files_are_zipped_in_a_single_file_upload(client_in):
@@ -331,6 +360,8 @@ def test_rerun_the_evidence_for_monitoring(client_in, dataset, user):
     url = reverse("demandweb:rerun", kwargs={"pk": evidence.pk})
     bad = client_in.post(url, {"dataset": dataset.pk, "year": "2025/26", "month": "13"})
     assert bad.status_code == 400 and "Month: enter 1 to 12" in bad.content.decode()
+    twin = reverse("demandweb:evidence_twin", kwargs={"pk": evidence.pk, "fmt": "csv"})
+    assert f'href="{twin}?table=comparison"' in bad.content.decode()  # not .../rerun.csv
     early = client_in.post(url, {"dataset": dataset.pk, "year": "2025/26", "month": "1",
                                  "as_at": "31/03/2024"})  # fmt: skip
     assert early.status_code == 400 and "before the evidence" in early.content.decode()
@@ -340,8 +371,8 @@ def test_rerun_the_evidence_for_monitoring(client_in, dataset, user):
     rerun = DemandRerun.objects.get()
     assert rerun.implied == evidence.savings  # the evidence's own data: the promise holds
     body = json.loads(client_in.get(done["Location"] + "?format=json").content)
-    rows = {t["name"]: t["rows"] for t in body["tables"]}["reruns"]
-    assert [(r["period"], r["difference"]) for r in rows] == [("2025/26 Month 1", "0.00")]
+    rows = records(tables_of(body)["reruns"])
+    assert [(r["Monitoring period"], r["Difference"]) for r in rows] == [("2025/26 Month 1", "0")]
 
 
 @pytest.mark.validator
@@ -355,3 +386,102 @@ def test_the_real_dfe_validator_runs_from_the_page(client_in, dataset):
     )
     real = [f for f in report.dfe_findings if not f["false_positive"]]
     assert real == []  # the synthetic returns break no rule but the validator's known defects
+
+
+def test_every_demand_table_page_has_csv_json_and_xlsx_twins(client_in, dataset, user):
+    import openpyxl
+
+    scenario = services.save_scenario("More in-house fostering", IN_HOUSE, user=user)
+    line = load_hampshire_demo().lines.get(reference="C6")
+    evidence = services.attach_scenario(dataset, scenario, line, user=user)
+    pages = {
+        reverse("demandweb:index"): "datasets",
+        reverse("demandweb:scenarios"): "scenarios",
+        reverse("demandweb:dataset", kwargs={"pk": dataset.pk}): "files",
+        reverse("demandweb:validation", kwargs={"pk": dataset.pk}): "input_issues",
+        reverse("demandweb:forecast", kwargs={"pk": dataset.pk}): "forecast_all",
+        reverse("demandweb:costs", kwargs={"pk": dataset.pk}): "costs",
+        reverse("demandweb:compare", kwargs={"pk": dataset.pk}): "children",
+        reverse("demandweb:scenario", kwargs={"pk": scenario.pk}): "adjustments",
+        reverse("demandweb:evidence", kwargs={"pk": evidence.pk}): "comparison",
+    }
+    for url, first in pages.items():
+        base = url + "datasets" if url == reverse("demandweb:index") else url.rstrip("/")
+        page = client_in.get(url).content.decode()
+        assert f'href="{base}.xlsx' in page, url
+        csv_twin = client_in.get(f"{base}.csv")
+        assert csv_twin["Content-Disposition"] == f'attachment; filename="{first}.csv"', url
+        body = json.loads(client_in.get(f"{base}.json").content)
+        assert first in tables_of(body), url
+        alias = json.loads(client_in.get(f"{url}?format=json").content)
+        assert alias == body, url
+        workbook = openpyxl.load_workbook(io.BytesIO(client_in.get(f"{base}.xlsx").content))
+        assert first in workbook.sheetnames, url
+    assert (
+        client_in.get(
+            reverse("demandweb:costs", kwargs={"pk": dataset.pk})[:-1] + ".ods"
+        ).status_code
+        == 404
+    )
+
+
+@pytest.fixture
+def broken(client_in) -> Dataset:
+    """Uploaded (the report lists the bad row) though 1 of 3 start dates is not a date."""
+    response = _upload(client_in, {"header_2025.csv": HEADER, "episodes_2025.csv": BROKEN_EPISODES})
+    assert response.status_code == 302
+    return Dataset.objects.get(name="Test returns", episode_count=2)
+
+
+REFUSAL = "episodes_2025.csv, column DECOM: 1 of 3 rows (33.3%) cannot be used"
+
+
+def _refused(response) -> str:
+    assert response.status_code == 400
+    page = response.content.decode()
+    summary = page.split('<div class="govuk-error-summary"')[1].split("</ul>")[0]
+    assert REFUSAL in summary and "There is a problem" in summary
+    return page
+
+
+def test_a_forecast_on_returns_with_too_many_unusable_rows_is_refused(client_in, broken):
+    for name in ("forecast", "costs", "compare"):
+        url = reverse(f"demandweb:{name}", kwargs={"pk": broken.pk})
+        page = _refused(client_in.get(url))
+        assert "<title>Error: no forecast" in page
+        assert reverse("demandweb:validation", kwargs={"pk": broken.pk}) in page
+        _refused(client_in.get(url.rstrip("/") + ".json"))
+    assert not ForecastRun.objects.exists()
+    api = client_in.get(f"/api/demand/datasets/{broken.pk}/forecast")
+    assert api.status_code == 400 and REFUSAL in api.json()["errors"]["dataset"]
+
+
+def test_a_scenario_saving_or_rerun_on_unusable_returns_is_refused(client_in, broken, user):
+    from csplan.monitoring.models import DemandRerun
+
+    user.is_staff = True  # an admin, who may re-run evidence
+    user.save()
+    line = load_hampshire_demo().lines.get(reference="C6")
+    scenario = services.save_scenario("More in-house fostering", IN_HOUSE, user=user)
+    attach = reverse("demandweb:attach", kwargs={"pk": broken.pk})
+    _refused(client_in.post(attach, {"scenario": scenario.pk, "line": line.pk}))
+    assert not Evidence.objects.exists()
+    good = _upload(client_in, {"returns.zip": zipped({"2025/header.csv": HEADER,
+                                                      "2025/episodes.csv": EPISODES})})  # fmt: skip
+    assert good.status_code == 302
+    evidence = services.attach_scenario(
+        Dataset.objects.exclude(pk=broken.pk).get(), scenario, line, user=user
+    )
+    url = reverse("demandweb:rerun", kwargs={"pk": evidence.pk})
+    _refused(client_in.post(url, {"dataset": broken.pk, "year": "2025/26", "month": "1"}))
+    assert not DemandRerun.objects.exists()
+
+
+def test_the_validation_report_still_lists_the_rows_of_refused_returns(client_in, broken):
+    url = reverse("demandweb:validation", kwargs={"pk": broken.pk})
+    issues = records(
+        tables_of(json.loads(client_in.get(url + "?format=json").content))["input_issues"]
+    )
+    assert [(i["File"], i["Row"], i["Column"]) for i in issues] == [
+        ("episodes_2025.csv", "3", "DECOM")
+    ]

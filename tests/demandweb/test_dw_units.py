@@ -11,8 +11,10 @@ from decimal import Decimal
 import pytest
 
 from csplan.core.charts.fan import FanPoint, fan_chart_svg
+from csplan.core.money import Unit
+from csplan.core.table import Column, ColumnKind, Row, Table
 from csplan.forecasts.uploads import UploadRefused, read_upload
-from csplan.web.demand_tables import INT, MONEY, Column, Table, twin_response
+from csplan.web.tables import download
 
 
 def _zip(files: dict[str, bytes]) -> bytes:
@@ -69,15 +71,23 @@ def test_fan_chart_is_accessible_svg():
     assert '<title id="fan-foster-title">Fostering &lt;in-house&gt;</title>' in svg
 
 
-def test_twins_carry_exact_money():
+def test_demand_twins_use_the_core_table_count_date_and_committee_money():
     table = Table(
         "costs",
         "Costs",
-        [Column("year", "Year"), Column("n", "Children", INT), Column("cost", "Cost", MONEY)],
-        [{"year": "2016/17", "n": 3, "cost": Decimal("1234.50")}],
+        (
+            Column("Year"),
+            Column("Data to", ColumnKind.DATE),
+            Column("Children", ColumnKind.COUNT),
+            Column("Cost", ColumnKind.MONEY, Unit.THOUSANDS, 0),
+        ),
+        (Row(("2016/17", date(2017, 3, 31), 1203, Decimal("-1234500.50"))),),
     )
-    assert table.html_rows() == [[("2016/17", False), ("3", True), ("£1,234.50", True)]]
-    body = json.loads(twin_response([table], "json").content)
-    assert body["tables"][0]["rows"] == [{"year": "2016/17", "n": 3, "cost": "1234.50"}]
-    text = twin_response([table], "csv").content.decode()
-    assert text.splitlines() == ["Year,Children,Cost", "2016/17,3,1234.50"]
+    assert table.displayed() == [["2016/17", "31 March 2017", "1,203", "(1,235)"]]
+    body = json.loads(download([table], "json").content)
+    assert body["rows"][0]["cells"] == ["2016/17", "2017-03-31", "1203", "-1235"]
+    text = download([table], "csv").content.decode()
+    assert text.splitlines() == [
+        "Year,Data to,Children,Cost (£'000)",
+        "2016/17,2017-03-31,1203,-1235",
+    ]

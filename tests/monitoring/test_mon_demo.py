@@ -145,3 +145,31 @@ def test_rerun_from_the_command_line(plan, tmp_path):
     missing = CliRunner().invoke(cli, ["monitoring", "rerun", "ZZ1", str(tmp_path), "--year",
                                        "2016/17", "--month", "1"])  # fmt: skip
     assert missing.exit_code == 1 and "No demand-model evidence" in missing.output
+
+
+def test_rerun_from_the_command_line_refuses_returns_with_too_many_unusable_rows(plan, tmp_path):
+    from click.testing import CliRunner
+
+    from csplan.cli import cli
+    from csplan.monitoring.demo import demo_return_files
+    from csplan.monitoring.models import DemandRerun
+
+    files = demo_return_files()
+    name = max(n for n in files if n.endswith("episodes.csv"))
+    lines = files[name].decode().splitlines()
+    column = lines[0].split(",").index("DECOM")
+    for number in range(1, len(lines), 10):  # every tenth start date is not a date
+        cells = lines[number].split(",")
+        cells[column] = "31/31/2016"
+        lines[number] = ",".join(cells)
+    files[name] = ("\n".join(lines) + "\n").encode()
+    for path, content in files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(content)
+    before = DemandRerun.objects.count()
+    args = ["monitoring", "rerun", "C6", str(tmp_path), "--year", "2016/17", "--month", "6"]
+    result = CliRunner().invoke(cli, args)
+    rows, bad = len(lines) - 1, len(range(1, len(lines), 10))
+    assert result.exit_code == 1
+    assert f"{name}, column DECOM: {bad:,} of {rows:,} rows ({bad / rows:.1%})" in result.output
+    assert DemandRerun.objects.count() == before

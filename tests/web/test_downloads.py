@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from csplan.web.demand_tables import Column, Table, twin_response
-from csplan.web.tables import attachment
+from csplan.core.table import Column, Row, Table
+from csplan.web.tables import attachment, download
 
 
 def test_a_file_name_with_cr_lf_quotes_and_a_path_is_made_safe():
@@ -27,10 +27,10 @@ def test_the_demand_csv_twin_neutralises_formulas():
     table = Table(
         name="groups",
         title="Groups",
-        columns=[Column("group", "Placement group")],
-        rows=[{"group": '=HYPERLINK("http://x.example")'}, {"group": "Fostering"}],
+        columns=(Column("Placement group"),),
+        rows=(Row(('=HYPERLINK("http://x.example")',)), Row(("Fostering",))),
     )
-    response = twin_response([table], "csv")
+    response = download([table], "csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows == [["Placement group"], ['\'=HYPERLINK("http://x.example")'], ["Fostering"]]
     assert response["Content-Disposition"] == 'attachment; filename="groups.csv"'
