@@ -23,6 +23,27 @@ class ColumnKind(StrEnum):
     MONEY = "money"  # exact pounds, shown in the column's unit
     PERCENT = "percent"  # a percentage (7.6 means 7.6%)
     NUMBER = "number"  # a plain quantity such as FTE
+    RAG = "rag"  # a delivery-confidence rating: the code in data, a coloured tag in HTML
+
+
+_TEXT_KINDS = frozenset({ColumnKind.TEXT, ColumnKind.RAG})
+
+# GOV.UK tag colours of the delivery-confidence ratings, by code and by label (as the
+# programme's default key, csplan.programme.figures.DEFAULT_RAG_KEY, writes them).
+RAG_TAGS: dict[str, tuple[str, str]] = {
+    "B": ("Blue", "blue"),
+    "G": ("Green", "green"),
+    "A": ("Amber", "yellow"),
+    "R": ("Red", "red"),
+}
+_RAG_BY_LABEL = {label.lower(): (label, colour) for label, colour in RAG_TAGS.values()}
+
+
+def rag_tag(value: str) -> tuple[str, str]:
+    """(word, GOV.UK tag colour) of a rating given by code (``A``) or label (``Amber``);
+    an unknown rating keeps its own text, in grey."""
+    text = value.strip()
+    return RAG_TAGS.get(text.upper()) or _RAG_BY_LABEL.get(text.lower()) or (text, "grey")
 
 
 class RowKind(StrEnum):
@@ -44,7 +65,7 @@ class Column:
 
     @property
     def is_numeric(self) -> bool:
-        return self.kind is not ColumnKind.TEXT
+        return self.kind not in _TEXT_KINDS
 
     @property
     def unit_label(self) -> str:
@@ -74,7 +95,7 @@ class Column:
             return ""
         if isinstance(value, str):
             return value
-        if self.kind is ColumnKind.TEXT:
+        if self.kind in _TEXT_KINDS:
             return plain(value)
         if self.places is None:
             return exact(self.value_in_unit(value))
@@ -89,7 +110,7 @@ class Column:
             return ""
         if isinstance(value, str):
             return value
-        if self.kind is ColumnKind.TEXT:
+        if self.kind in _TEXT_KINDS:
             return plain(value)
         shown = self.value_in_unit(value)
         return exact(shown) if self.places is None else plain(shown)

@@ -52,6 +52,14 @@ figcaption { font-size: 9pt; color: #505a5f; max-width: 170mm; }
 .charts figure { display: inline-block; width: 120mm; margin: 0 6mm 4mm 0;
                  vertical-align: top; }
 ol.contents { columns: 2; }
+.govuk-tag { display: inline-block; padding: 0.2mm 1.4mm; font-weight: bold;
+             border: 1px solid currentColor; }
+.govuk-tag--green { color: #005a30; background: #cce2d8; }
+.govuk-tag--yellow { color: #594d00; background: #fff7bf; }
+.govuk-tag--orange { color: #6e3619; background: #fcd6c3; }
+.govuk-tag--red { color: #2a0b06; background: #f4cdc6; }
+.govuk-tag--blue { color: #0c2d4a; background: #bbd4ea; }
+.govuk-tag--grey { color: #282d30; background: #e5e6e7; }
 """
 
 
