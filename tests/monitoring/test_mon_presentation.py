@@ -75,6 +75,12 @@ def test_the_monitoring_page_shows_tags_and_its_twins_keep_the_codes(client, dja
     text = client.get("/monitoring/table/at_risk.csv", QUERY).content.decode()
     assert "govuk-tag" not in text
     assert [row[2] for row in csv.reader(io.StringIO(text))][1 : len(codes) + 1] == codes
+    c3 = plan.lines.get(reference="C3")
+    line_page = client.get(f"/monitoring/lines/{c3.pk}/").content.decode()
+    assert (
+        f'(RAG): <strong class="govuk-tag govuk-tag--{colours[c3.rag]}">{words[c3.rag]}'
+        in line_page
+    )
     lines_page = client.get("/lines/").content.decode()
     rated = plan.lines.exclude(rag="").first()
     label = {"G": "Green", "A": "Amber", "R": "Red", "B": "Blue"}[rated.rag]
