@@ -22,7 +22,6 @@ from csplan.accounts import tokens, users
 from csplan.accounts.access import ADMIN, VIEW, guard
 from csplan.accounts.audit import record_change
 from csplan.accounts.models import AccountChange
-from csplan.accounts.permissions import role_of
 from csplan.web.forms.people import (
     ActiveForm,
     AddPersonForm,
@@ -85,7 +84,6 @@ def _person_page(
     """The person's page; ``bound`` holds a form sent back with its errors."""
     bound = bound or {}
     plan = peek_plan(request)
-    role = role_of(person) if person.is_active else None
     stored = person.csplan_profile.role if hasattr(person, "csplan_profile") else ""
     forms_ = {
         "role": bound.get("role") or RoleForm(initial={"role": stored or None}),
@@ -100,7 +98,6 @@ def _person_page(
     errors = [pair for form in bound.values() for pair in _error_list(form)]
     context = {
         "person": person,
-        "role": role,
         "stored_role": stored,
         "plan": plan,
         "forms": forms_,
