@@ -60,6 +60,18 @@ class PackCover:
     purpose: str
     recommendations: tuple[str, ...]
 
+    def problems(self) -> dict[str, str]:
+        """What is missing, by field: every part of a cover must be filled in."""
+        missing = {
+            "committee": "Enter the committee",
+            "author_role": "Enter the report author's role",
+            "purpose": "Enter the purpose of the report",
+        }
+        found = {name: text for name, text in missing.items() if not getattr(self, name).strip()}
+        if not any(text.strip() for text in self.recommendations):
+            found["recommendations"] = "Enter at least one recommendation"
+        return found
+
     def to_json(self) -> dict[str, Any]:
         return {
             "committee": self.committee,
