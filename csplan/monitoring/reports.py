@@ -282,7 +282,7 @@ def risk_report(
     columns = (Column("Measure"), *(_money(str(row.year)) for row in rows))
     table_rows = [Row((label, *(pick(row) for row in rows))) for label, pick in measures]
     table_rows.append(
-        Row((EXPECTED_ABOVE_TARGET, *(max(-r.expected_gap, ZERO) for r in rows)), RowKind.TOTAL)
+        Row((EXPECTED_ABOVE_TARGET, *(max(-r.expected_gap, ZERO) for r in rows)), RowKind.SUBTOTAL)
     )
     table_rows.append(
         Row((EXPECTED_SHORTFALL, *(max(r.expected_gap, ZERO) for r in rows)), RowKind.TOTAL)
