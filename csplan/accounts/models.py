@@ -87,3 +87,38 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {len(self.attempts)} attempts"
+
+
+class AccountChange(models.Model):
+    """One change to a user account: who made it, when, and the account before and after.
+
+    Roles, line ownership and tokens also keep their own history rows; this record is the
+    account's own audit trail, and the only one for passwords (never their values) and for
+    deactivating or reactivating a user.
+    """
+
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who made the change (blank: the command line or the demo).",
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="account_changes",
+    )
+    username = models.CharField(max_length=150, help_text="The account changed, as it was named")
+    action = models.CharField(max_length=40)
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username}: {self.action}"

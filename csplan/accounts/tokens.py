@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from csplan.accounts.audit import record_change
 from csplan.accounts.models import ApiToken
 
 TOKEN_PREFIX = "csp_"
@@ -24,6 +25,7 @@ def issue_token(user: Any, *, by: Any = None) -> str:
     record = ApiToken(user=user, digest=digest(token), prefix=token[:12])
     record._history_user = by
     record.save()
+    record_change(user, "token issued", after=f"{record.prefix}…", by=by)
     return token
 
 
@@ -48,4 +50,10 @@ def revoke_tokens(user: Any, *, by: Any = None) -> int:
         record._history_user = by
         record.save()
         count += 1
+    if count:
+        record_change(user, "tokens revoked", f"{count} active", "0 active", by=by)
     return count
+
+
+def active_token_count(user: Any) -> int:
+    return ApiToken.objects.filter(user=user, revoked=False).count()

@@ -6,7 +6,7 @@ each table as the pages' JSON twins give it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from django.http import HttpRequest
@@ -19,23 +19,35 @@ from csplan.api.access import allow, plan_of
 from csplan.api.errors import answers, invalid, not_found
 from csplan.api.monitoring import PeriodChoice, chosen_period
 from csplan.api.types import (
+    DateIn,
     Input,
+    Label,
     MonthIn,
     Output,
     Period,
+    ShortText,
     TableOut,
+    Text,
     YearIn,
     period_of,
     period_out,
     table_out,
 )
-from csplan.pack.builder import TABLES, PackData, PackError
+from csplan.pack.builder import TABLES, PackCover, PackData, PackError
 from csplan.pack.models import PublishedPack
 from csplan.pack.store import pack_for, publish, published_data, verify
 
 router = Router(tags=["packs"])
 
 TableName = Literal[tuple(TABLES)]  # type: ignore[valid-type]
+
+
+class CoverOut(Output):
+    committee: str
+    meeting_date: date
+    author_role: str = Field(description="The report author's role")
+    purpose: str
+    recommendations: list[str]
 
 
 class PackOut(Output):
@@ -46,6 +58,7 @@ class PackOut(Output):
     since: Period | None = Field(description="Movements are shown after the last pack's period")
     tables: list[TableOut]
     notes: list[str]
+    cover: CoverOut | None = Field(None, description="The cover, when the pack was given one")
 
 
 class PublishedSummary(Output):
@@ -73,12 +86,34 @@ class PackChoice(PeriodChoice):
     )
 
 
+class CoverIn(Input):
+    """The pack's cover, printed on its first page."""
+
+    committee: Label = Field(description="The meeting the pack goes to, e.g. Cabinet")
+    meeting_date: DateIn
+    author_role: Label = Field(description="The report author's role, never a name")
+    purpose: Text
+    recommendations: list[ShortText] = Field(
+        max_length=30, description="What the committee is asked to do, one item each"
+    )
+
+    def cover(self) -> PackCover:
+        return PackCover(
+            committee=self.committee.strip(),
+            meeting_date=self.meeting_date,
+            author_role=self.author_role.strip(),
+            purpose=self.purpose.strip(),
+            recommendations=tuple(text.strip() for text in self.recommendations if text.strip()),
+        )
+
+
 class PublishIn(Input):
     year: YearIn
     month: MonthIn
     tables: list[TableName] = Field(  # type: ignore[valid-type]
         default_factory=list, max_length=len(TABLES), description="The sections (default: all)"
     )
+    cover: CoverIn | None = Field(None, description="The cover (as the pack page asks for it)")
 
 
 def pack_out(pack: PackData) -> PackOut:
@@ -90,6 +125,7 @@ def pack_out(pack: PackData) -> PackOut:
         since=period_out(pack.since) if pack.since else None,
         tables=[table_out(table) for table in pack.tables],
         notes=list(pack.notes),
+        cover=CoverOut(**pack.cover.to_json()) if pack.cover else None,
     )
 
 
@@ -148,12 +184,16 @@ def list_packs(request: HttpRequest, plan: str) -> PublishedList:
     "(finance, admin)",
 )
 def publish_pack(request: HttpRequest, plan: str, payload: PublishIn) -> Status[PublishedPackOut]:
+    cover = payload.cover.cover() if payload.cover else None
+    if cover is not None and cover.problems():
+        raise invalid({f"cover.{name}": text for name, text in cover.problems().items()})
     try:
         published = publish(
             plan_of(request),
             period_of(payload.year, payload.month),
             payload.tables or None,
             user=request.user,
+            cover=cover,
         )
     except PackError as error:
         raise invalid({"year": str(error)}) from None

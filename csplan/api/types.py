@@ -225,7 +225,9 @@ Label = Annotated[str, Field(max_length=200)]
 
 class TableColumn(Output):
     heading: str
-    kind: str = Field(description="text, money, percent or number")
+    kind: str = Field(
+        description="text, money, percent, number or rag (a delivery-confidence rating: its code)"
+    )
     unit: str | None = Field(description="£, £'000, £m or % (money and percent columns)")
     places: int | None = Field(description="Decimal places the table shows (null: exact)")
 

@@ -88,6 +88,35 @@ def role(name: str, role: str) -> None:
     click.echo(f"{name} is now {role}")
 
 
+@user.command("active")
+@click.argument("name")
+@click.option("--on/--off", "active", default=True, help="Reactivate (--on) or deactivate.")
+def active(name: str, active: bool) -> None:
+    """Deactivate (remove) or reactivate user NAME; the last active admin stays active."""
+    setup_django()
+    from csplan.accounts.users import AccountError, find_user, set_active
+
+    try:
+        set_active(find_user(name), active)
+    except AccountError as error:
+        _account_errors(error)
+    click.echo(f"{name} is {'active' if active else 'deactivated'}")
+
+
+@user.command("password")
+@click.argument("name")
+def password(name: str) -> None:
+    """Reset the password of user NAME (from CSPLAN_PASSWORD or a hidden prompt)."""
+    setup_django()
+    from csplan.accounts.users import AccountError, find_user, set_password
+
+    try:
+        set_password(find_user(name), _password())
+    except AccountError as error:
+        _account_errors(error)
+    click.echo(f"Reset the password of {name}")
+
+
 @user.command("own")
 @click.argument("name")
 @click.argument("references", nargs=-1)

@@ -21,7 +21,17 @@ from decimal import Decimal
 from typing import Any
 
 from csplan.core.money import in_unit
-from csplan.core.table import Cell, Column, ColumnKind, Row, RowKind, Table, exact, neutralise
+from csplan.core.table import (
+    Cell,
+    Column,
+    ColumnKind,
+    Row,
+    RowKind,
+    Table,
+    exact,
+    neutralise,
+    rag_tag,
+)
 
 TEXT_WRAP = 40  # text columns wider than this wrap onto more lines in the terminal
 NUMBER_HEADING_WRAP = 14
@@ -246,7 +256,7 @@ def _xlsx_value(column: Column, value: Cell) -> Decimal | int | date | str | Non
         if column.kind is ColumnKind.COUNT:
             return value
         value = Decimal(value)
-    if column.kind is ColumnKind.TEXT:
+    if column.kind in (ColumnKind.TEXT, ColumnKind.RAG):
         return exact(value)
     if column.kind is ColumnKind.MONEY and column.unit is not None:
         return in_unit(value, column.unit)  # exact: the number format rounds the display
@@ -325,7 +335,9 @@ def render_html(
         for index, (column, value) in enumerate(zip(table.columns, row.cells, strict=True)):
             shown = column.display(value)
             text = e(shown)
-            if row.is_total and text:
+            if column.kind is ColumnKind.RAG and text:
+                text = _rag_html(shown)
+            elif row.is_total and text:
                 text = f"<strong>{text}</strong>"
             elif index == 0 and row_links and shown in row_links:
                 text = f'<a class="govuk-link" href="{e(row_links[shown])}">{text}</a>'
@@ -337,6 +349,12 @@ def render_html(
     out.append("</tbody></table>")
     out.extend(f'<p class="govuk-body-s">{e(note)}</p>' for note in table.notes)
     return "\n".join(out) + "\n"
+
+
+def _rag_html(shown: str) -> str:
+    """A rating as a coloured GOV.UK tag with its word (never colour alone)."""
+    word, colour = rag_tag(shown)
+    return f'<strong class="govuk-tag govuk-tag--{colour}">{html.escape(word)}</strong>'
 
 
 # --- by name -----------------------------------------------------------------------------------

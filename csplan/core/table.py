@@ -28,6 +28,27 @@ class ColumnKind(StrEnum):
     NUMBER = "number"  # a plain quantity such as FTE
     COUNT = "count"  # a whole number of things (children, rows): separators, no places
     DATE = "date"  # a day: ``5 December 2026`` on the page, ``2026-12-05`` in CSV and JSON
+    RAG = "rag"  # a delivery-confidence rating: the code in data, a coloured tag in HTML
+
+
+_TEXT_KINDS = frozenset({ColumnKind.TEXT, ColumnKind.RAG})
+
+# GOV.UK tag colours of the delivery-confidence ratings, by code and by label (as the
+# programme's default key, csplan.programme.figures.DEFAULT_RAG_KEY, writes them).
+RAG_TAGS: dict[str, tuple[str, str]] = {
+    "B": ("Blue", "blue"),
+    "G": ("Green", "green"),
+    "A": ("Amber", "yellow"),
+    "R": ("Red", "red"),
+}
+_RAG_BY_LABEL = {label.lower(): (label, colour) for label, colour in RAG_TAGS.values()}
+
+
+def rag_tag(value: str) -> tuple[str, str]:
+    """(word, GOV.UK tag colour) of a rating given by code (``A``) or label (``Amber``);
+    an unknown rating keeps its own text, in grey."""
+    text = value.strip()
+    return RAG_TAGS.get(text.upper()) or _RAG_BY_LABEL.get(text.lower()) or (text, "grey")
 
 
 class RowKind(StrEnum):
@@ -51,8 +72,8 @@ class Column:
 
     @property
     def is_numeric(self) -> bool:
-        """Right-aligned, with a number format: every kind but text and dates."""
-        return self.kind not in (ColumnKind.TEXT, ColumnKind.DATE)
+        """Right-aligned, with a number format: every kind but text, ratings and dates."""
+        return self.kind not in _TEXT_KINDS and self.kind is not ColumnKind.DATE
 
     @property
     def unit_label(self) -> str:
@@ -85,7 +106,7 @@ class Column:
             return value
         if isinstance(value, date):
             return f"{value.day} {value:%B %Y}"
-        if self.kind is ColumnKind.TEXT:
+        if self.kind in _TEXT_KINDS:
             return plain(value)
         if self.places is None:
             return exact(self.value_in_unit(value))
@@ -104,7 +125,7 @@ class Column:
             return value
         if isinstance(value, date):
             return value.isoformat()
-        if self.kind is ColumnKind.TEXT:
+        if self.kind in _TEXT_KINDS:
             return plain(value)
         shown = self.value_in_unit(value)
         return exact(shown) if self.places is None else plain(shown)

@@ -22,6 +22,10 @@ from csplan.monitoring.summary import LinePosition, MonitoringSummary
 from csplan.programme.reports import ROUNDING_NOTE
 
 UNIT = Unit.THOUSANDS
+# The programme summary's last rows: each a positive figure, so a shortfall is never shown as
+# a bracketed (favourable-looking) number.
+EXPECTED_ABOVE_TARGET = "Expected delivery above target"
+EXPECTED_SHORTFALL = "Expected shortfall against target"
 
 
 def _money(heading: str) -> Column:
@@ -67,7 +71,9 @@ def summary_report(
         notes=(
             ROUNDING_NOTE,
             "Proposed: the in-year saving in the plan. Shortfall: proposed less achieved or "
-            "anticipated. In-year pressures: savings written off or offset by rising demand.",
+            "anticipated, an adverse figure shown as positive; a shortfall in brackets is "
+            "delivery above the plan. In-year pressures: savings written off or offset by rising "
+            "demand.",
             "Net at risk: shortfall plus pressures less mitigation, for each line (never below "
             "zero).",
         ),
@@ -79,7 +85,7 @@ def at_risk_report(positions: Sequence[LinePosition], period: MonitoringPeriod) 
     columns = (
         Column("Ref"),
         Column("Saving"),
-        Column("RAG"),
+        Column("RAG", ColumnKind.RAG),
         _money("Proposed"),
         _money("Anticipated"),
         _money("Net at risk"),
@@ -228,7 +234,7 @@ def _link(entry: Movement) -> str:
 def history_report(records: Sequence[MonitoringRecord], reference: str) -> Table:
     columns = (
         Column("Period"),
-        Column("RAG"),
+        Column("RAG", ColumnKind.RAG),
         _money("Proposed"),
         _money("Forecast"),
         _money("Achieved to date"),
@@ -278,7 +284,10 @@ def risk_report(
     columns = (Column("Measure"), *(_money(str(row.year)) for row in rows))
     table_rows = [Row((label, *(pick(row) for row in rows))) for label, pick in measures]
     table_rows.append(
-        Row(("Expected shortfall against target", *(r.expected_gap for r in rows)), RowKind.TOTAL)
+        Row((EXPECTED_ABOVE_TARGET, *(max(-r.expected_gap, ZERO) for r in rows)), RowKind.SUBTOTAL)
+    )
+    table_rows.append(
+        Row((EXPECTED_SHORTFALL, *(max(r.expected_gap, ZERO) for r in rows)), RowKind.TOTAL)
     )
     shown = ", ".join(f"{code} {value}" for code, value in sorted(probabilities.items()))
     return Table(
@@ -291,7 +300,8 @@ def risk_report(
             f"Delivery probability by RAG: {shown} ({probabilities_label}).",
             f"Range: 10th to 90th percentile of {draws:,} simulated outcomes (seed {seed}); "
             "each line is delivered in full or not at all.",
-            "A negative shortfall is expected delivery above the target.",
+            "A shortfall against the target is shown as a positive figure in its own row, as is "
+            "expected delivery above the target: neither is ever shown in brackets.",
         ),
     )
 

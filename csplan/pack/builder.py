@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -49,6 +50,51 @@ class PackError(ValueError):
 
 
 @dataclass(frozen=True)
+class PackCover:
+    """The pack's cover, filled in by the officer before publishing: which committee, when,
+    whose report, what it is for and what the committee is asked to do."""
+
+    committee: str
+    meeting_date: date
+    author_role: str
+    purpose: str
+    recommendations: tuple[str, ...]
+
+    def problems(self) -> dict[str, str]:
+        """What is missing, by field: every part of a cover must be filled in."""
+        missing = {
+            "committee": "Enter the committee",
+            "author_role": "Enter the report author's role",
+            "purpose": "Enter the purpose of the report",
+        }
+        found = {name: text for name, text in missing.items() if not getattr(self, name).strip()}
+        if not any(text.strip() for text in self.recommendations):
+            found["recommendations"] = "Enter at least one recommendation"
+        return found
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "committee": self.committee,
+            "meeting_date": self.meeting_date.isoformat(),
+            "author_role": self.author_role,
+            "purpose": self.purpose,
+            "recommendations": list(self.recommendations),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> PackCover | None:
+        if not data:
+            return None
+        return cls(
+            committee=data["committee"],
+            meeting_date=date.fromisoformat(data["meeting_date"]),
+            author_role=data["author_role"],
+            purpose=data["purpose"],
+            recommendations=tuple(data["recommendations"]),
+        )
+
+
+@dataclass(frozen=True)
 class PackData:
     council: str
     plan: str
@@ -58,6 +104,7 @@ class PackData:
     tables: tuple[Table, ...]
     charts: tuple[Chart, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+    cover: PackCover | None = None  # the committee cover, given when the pack is published
 
     @property
     def title(self) -> str:
@@ -464,6 +511,7 @@ def pack_to_json(pack: PackData) -> dict[str, Any]:
             for c in pack.charts
         ],
         "notes": list(pack.notes),
+        **({"cover": pack.cover.to_json()} if pack.cover else {}),
     }
 
 
@@ -485,4 +533,5 @@ def pack_from_json(data: dict[str, Any]) -> PackData:
         tables=tuple(table_from_json(t) for t in data["tables"]),
         charts=tuple(Chart(**c) for c in data["charts"]),
         notes=tuple(data["notes"]),
+        cover=PackCover.from_json(data.get("cover")),
     )

@@ -23,6 +23,13 @@ class PublishedPack(models.Model):
     pdf = models.BinaryField()
     xlsx = models.BinaryField()
     sha256 = models.CharField(max_length=64, help_text="Hash of the data and the three files.")
+    committee = models.CharField(max_length=200, blank=True, help_text="The cover: to whom.")
+    meeting_date = models.DateField(null=True, blank=True)
+    author_role = models.CharField(
+        "report author (role)", max_length=200, blank=True, help_text="A role, not a name."
+    )
+    purpose = models.TextField(blank=True)
+    recommendations = models.TextField(blank=True, help_text="One recommendation a line.")
     published_at = models.DateTimeField(auto_now_add=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL

@@ -52,6 +52,20 @@ figcaption { font-size: 9pt; color: #505a5f; max-width: 170mm; }
 .charts figure { display: inline-block; width: 120mm; margin: 0 6mm 4mm 0;
                  vertical-align: top; }
 ol.contents { columns: 2; }
+.pack-cover { border-bottom: 2px solid #0b0c0c; margin: 0 0 5mm; padding: 0 0 3mm; }
+.pack-cover__committee { font-size: 13pt; font-weight: bold; margin: 0 0 2mm; }
+.pack-cover__details { display: grid; grid-template-columns: 32mm auto; margin: 0 0 3mm; }
+.pack-cover__details dt { font-weight: bold; }
+.pack-cover__details dd { margin: 0; }
+.pack-cover__purpose { white-space: pre-line; max-width: 200mm; }
+.govuk-tag { display: inline-block; padding: 0.2mm 1.4mm; font-weight: bold;
+             border: 1px solid currentColor; }
+.govuk-tag--green { color: #005a30; background: #cce2d8; }
+.govuk-tag--yellow { color: #594d00; background: #fff7bf; }
+.govuk-tag--orange { color: #6e3619; background: #fcd6c3; }
+.govuk-tag--red { color: #2a0b06; background: #f4cdc6; }
+.govuk-tag--blue { color: #0c2d4a; background: #bbd4ea; }
+.govuk-tag--grey { color: #282d30; background: #e5e6e7; }
 """
 
 
@@ -87,6 +101,29 @@ def _charts(pack: PackData) -> list[str]:
     return out
 
 
+def _cover(pack: PackData) -> list[str]:
+    """The cover's details at the top of the first page (nothing when the pack has none)."""
+    cover = pack.cover
+    if cover is None:
+        return []
+    e = html.escape
+    when = f"{cover.meeting_date.day} {cover.meeting_date:%B %Y}"
+    recommendations = "".join(f"<li>{e(text)}</li>" for text in cover.recommendations)
+    return [
+        '<div class="pack-cover">',
+        f'<p class="pack-cover__committee">Report to {e(cover.committee)}</p>',
+        '<dl class="pack-cover__details">',
+        f"<dt>Meeting date</dt><dd>{e(when)}</dd>",
+        f"<dt>Report of</dt><dd>{e(cover.author_role)}</dd>",
+        "</dl>",
+        '<h2 id="purpose">Purpose of the report</h2>',
+        f'<p class="pack-cover__purpose">{e(cover.purpose)}</p>',
+        '<h2 id="recommendations">Recommendations</h2>',
+        f"<p>The committee is asked to:</p><ol>{recommendations}</ol>",
+        "</div>",
+    ]
+
+
 def render_html(pack: PackData) -> str:
     e = html.escape
     since = f"; movements since {pack.since}" if pack.since else ""
@@ -103,6 +140,7 @@ def render_html(pack: PackData) -> str:
         "<body>",
         "<main>",
         '<section class="first" aria-labelledby="pack-title">',
+        *_cover(pack),
         f'<h1 id="pack-title">{e(pack.title)}</h1>',
         f'<p class="pack-meta">{e(pack.council)}: {e(pack.plan)}. Monitoring period '
         f"{e(pack.period.label)} ({e(pack.period.month_name)} {pack.period.calendar_year}) of "

@@ -6,13 +6,21 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
 
 from csplan.core.periods import MonitoringPeriod
 from csplan.monitoring.risk import DEFAULT_DRAWS, DEFAULT_SEED
-from csplan.pack.builder import PackData, build_pack, chosen, pack_from_json, pack_to_json
+from csplan.pack.builder import (
+    PackCover,
+    PackData,
+    build_pack,
+    chosen,
+    pack_from_json,
+    pack_to_json,
+)
 from csplan.pack.models import PublishedPack
 from csplan.pack.render import render_html, render_pdf, render_xlsx
 from csplan.programme.models import Plan
@@ -56,8 +64,10 @@ def publish(
     user: Any = None,
     draws: int = DEFAULT_DRAWS,
     seed: int = DEFAULT_SEED,
+    cover: PackCover | None = None,
 ) -> PublishedPack:
-    pack = pack_for(plan, period, tables, draws=draws, seed=seed)
+    """Freeze the pack for ``period``, with its ``cover`` printed on the first page."""
+    pack = replace(pack_for(plan, period, tables, draws=draws, seed=seed), cover=cover)
     data = pack_to_json(pack)
     html, pdf, xlsx = render_html(pack), render_pdf(pack), render_xlsx(pack)
     published = PublishedPack(
@@ -71,9 +81,22 @@ def publish(
         xlsx=xlsx,
         sha256=fingerprint(data, html, pdf, xlsx),
         published_by=user if getattr(user, "is_authenticated", False) else None,
+        **_cover_fields(cover),
     )
     published.save()
     return published
+
+
+def _cover_fields(cover: PackCover | None) -> dict[str, Any]:
+    if cover is None:
+        return {}
+    return {
+        "committee": cover.committee,
+        "meeting_date": cover.meeting_date,
+        "author_role": cover.author_role,
+        "purpose": cover.purpose,
+        "recommendations": "\n".join(cover.recommendations),
+    }
 
 
 def verify(published: PublishedPack) -> bool:

@@ -135,10 +135,13 @@ def proposals_report(
     )
 
 
+# Proposals less target: positive is early achievement, a shortfall is in brackets, as the
+# label says (brackets alone could read as favourable); the Shortfall row shows it positive.
+VARIANCE_LABEL = "Proposals above or (below) target"
 _TARGET_MEASURES = (
     ("target", "Savings target (cumulative)"),
     ("proposals", "Savings proposals (cumulative full-year effect)"),
-    ("variance", "Variance: proposals less target"),
+    ("variance", VARIANCE_LABEL),
     ("early_achievement", "Early achievement"),
     ("shortfall", "Shortfall"),
     ("shortfall_covered", "Shortfall covered from early achievement"),
@@ -165,6 +168,8 @@ def targets_report(programme: ProgrammeFigures, *, unit: Unit = Unit.THOUSANDS) 
     notes = (
         ROUNDING_NOTE,
         "Early achievement is carried forward and used first to cover later shortfalls.",
+        "A shortfall against the target is shown in brackets only in the row that says so "
+        "(proposals above or (below) target); the shortfall rows show it as a positive figure.",
         f"£{format_amount(available, Unit.POUNDS)} of early achievement remains available "
         "for the cost of change.",
     )
@@ -207,7 +212,7 @@ def lines_report(
         Column("Title"),
         Column("Workstream"),
         Column("Status"),
-        Column("RAG"),
+        Column("RAG", ColumnKind.RAG),
         Column("SRO"),
         Column("Full year saving", ColumnKind.MONEY, unit=Unit.THOUSANDS),
     )

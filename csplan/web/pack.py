@@ -16,6 +16,7 @@ from csplan.pack.render import MEDIA_TYPES
 from csplan.pack.render import render as render_pack
 from csplan.pack.store import pack_for, publish
 from csplan.programme.models import Plan
+from csplan.web.forms.pack import PackCoverForm
 from csplan.web.tables import attachment
 
 FORMATS = ("html", "pdf", "xlsx")
@@ -56,21 +57,31 @@ def builder(request: HttpRequest) -> HttpResponse:
                 return _attachment(render_pack(pack_for(plan, period, tables), fmt), fmt, period)
             except PackError as error:
                 errors.append(str(error))
-    return render(
-        request,
-        "pack/builder.html",
-        {
-            "plan": plan,
-            "period": period,
-            "years": [str(year) for year in plan.years],
-            "months": range(1, 13),
-            "choices": [
-                (name, label, not tables or name in tables) for name, label in TABLES.items()
-            ],
-            "errors": errors,
-            "published": plan.published_packs.all()[:20],
-        },
-    )
+    return _builder_page(request, plan, period, tables, errors, PackCoverForm())
+
+
+def _builder_page(
+    request: HttpRequest,
+    plan: Plan,
+    period: MonitoringPeriod,
+    tables: list[str],
+    errors: list[str],
+    cover: PackCoverForm,
+) -> HttpResponse:
+    cover_errors = cover.error_list() if cover.is_bound else []
+    context = {
+        "plan": plan,
+        "period": period,
+        "years": [str(year) for year in plan.years],
+        "months": range(1, 13),
+        "choices": [(name, label, not tables or name in tables) for name, label in TABLES.items()],
+        "errors": errors,
+        "cover": cover,
+        "cover_errors": cover_errors,
+        "published": plan.published_packs.all()[:20],
+    }
+    status = 400 if cover_errors else 200
+    return render(request, "pack/builder.html", context, status=status)
 
 
 @guard(read=None, write=PROGRAMME)
@@ -80,8 +91,14 @@ def publish_pack(request: HttpRequest) -> HttpResponse:
     plan = _plan(request)
     try:
         period, tables = _choice(request.POST, plan)
-        publish(plan, period, tables or None, user=request.user)
-    except (PeriodError, PackError) as error:
+    except PeriodError as error:
+        raise Http404(str(error)) from None
+    cover = PackCoverForm(request.POST)
+    if not cover.is_valid():
+        return _builder_page(request, plan, period, tables, [], cover)
+    try:
+        publish(plan, period, tables or None, user=request.user, cover=cover.cover())
+    except PackError as error:
         raise Http404(str(error)) from None
     return redirect("pack:builder")
 

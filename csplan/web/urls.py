@@ -12,6 +12,7 @@ from csplan.web import (
     investment,
     monitoring,
     pack,
+    people,
     plans,
     programme,
     whole_system,
@@ -85,10 +86,23 @@ _cases = [
     path("decisions/status/<id:line_pk>/", cases.line_status, name="line_status"),
 ]
 
+_people = [
+    path("", people.people, name="people"),
+    path("new/", people.person_new, name="new"),
+    path("<id:pk>/", people.person, name="person"),
+    path("<id:pk>/role/", people.person_role, name="role"),
+    path("<id:pk>/lines/", people.person_lines, name="lines"),
+    path("<id:pk>/password/", people.person_password, name="password"),
+    path("<id:pk>/tokens/revoke/", people.person_tokens, name="tokens"),
+    path("<id:pk>/active/", people.person_active, name="active"),
+]
+
 urlpatterns = [
     *table_paths("", programme.overview, "overview", stem="overview"),
     path("login/", programme.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", people.own_password, name="own_password"),
+    path("people/", include((_people, "people"))),
     *table_paths("plans/", plans.plan_list, "plans"),
     *table_paths("workstreams/", programme.workstreams, "workstreams"),
     *table_paths("proposals/", programme.proposals, "proposals"),

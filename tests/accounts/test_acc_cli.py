@@ -98,3 +98,20 @@ def test_list_shows_roles_lines_and_tokens(people):
         "sro      sro       0 token(s)  owns C3, C5, C1/7",
         "viewer   finance   0 token(s)",
     ]
+
+
+def test_the_last_active_admin_keeps_the_role_on_the_command_line(people):
+    demoted = run("user", "role", "demo", "viewer")
+    assert demoted.exit_code == 1
+    assert "demo is the last active admin" in demoted.output
+    assert run("user", "active", "demo", "--off").exit_code == 1
+    assert role_of(get_user_model().objects.get(username="demo")).value == "admin"
+    assert run("user", "active", "viewer", "--off").exit_code == 0
+    assert not get_user_model().objects.get(username="viewer").is_active
+    reset = run("user", "password", "finance", env={"CSPLAN_PASSWORD": GOOD})
+    assert reset.exit_code == 0, reset.output
+    assert authenticate(username="finance", password=GOOD) is not None
+    from csplan.accounts.models import AccountChange
+
+    actions = {c.action for c in AccountChange.objects.filter(by=None, username="finance")}
+    assert "password reset" in actions

@@ -123,6 +123,11 @@ def _arguments(demo: Demo) -> dict[str, Callable[[Any], Args]]:
     def missing(chosen: Any) -> Args:
         return Args({"pk": MISSING}, ok=404)
 
+    def person(chosen: Any) -> Args:
+        from django.contrib.auth import get_user_model
+
+        return Args({"pk": get_user_model().objects.get(username="viewer").pk})
+
     benchmark = {"la": DEMO_LA, "year": 2025}
     twins = {
         route.name: (lambda name: lambda chosen: _twin_args(arguments, name, chosen))(route.name)
@@ -166,6 +171,17 @@ def _arguments(demo: Demo) -> dict[str, Callable[[Any], Args]]:
         "demandweb:scenario": lambda chosen: Args({"pk": demo.scenario.pk}),
         "demandweb:evidence": lambda chosen: Args({"pk": demo.demand_evidence.pk}),
         "demandweb:rerun": missing,
+        **dict.fromkeys(
+            (
+                "people:person",
+                "people:role",
+                "people:lines",
+                "people:password",
+                "people:tokens",
+                "people:active",
+            ),
+            person,
+        ),
     }
     return {**arguments, **twins, **_api_arguments(demo)}
 

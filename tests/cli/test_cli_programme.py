@@ -137,7 +137,7 @@ def test_table_json_reproduces_appendix_1_incremental(demo):
 
 def test_table_targets_text(demo):
     text = run("table", "targets").stdout
-    assert "Variance: proposals less target             5,536    (464)        0" in text
+    assert "Proposals above or (below) target           5,536    (464)        0" in text
     assert "Available for the cost of change                              5,072" in text
 
 

@@ -28,6 +28,11 @@ FALLBACK_BASE = """<!DOCTYPE html><html lang="en"><head><title>{% block title %}
 
 
 FALLBACK_URLCONF = "csplan_monitoring_test_urls"
+COVER = {
+    "committee": "Cabinet", "meeting_day": "14", "meeting_month": "3", "meeting_year": "2017",
+    "author_role": "Director of Children's Services", "purpose": "To report savings delivery.",
+    "recommendations": "Note the position.",
+}  # fmt: skip
 
 
 def _use_fallback_urls(settings, monkeypatch) -> None:
@@ -180,7 +185,7 @@ def test_pack_builder_downloads_and_publishes(web, plan):
                              "format": "pdf"})  # fmt: skip
     assert bad.status_code == 200 and "unknown table equalities" in bad.content.decode()
     published = web.post("/pack/publish/", {"year": "2016/17", "month": "6",
-                                            "tables": "monitoring_summary"})  # fmt: skip
+                                            "tables": "monitoring_summary", **COVER})  # fmt: skip
     assert published.status_code == 302
     pack = PublishedPack.objects.get()
     pdf = web.get(f"/pack/published/{pack.pk}.pdf")

@@ -52,7 +52,7 @@ def test_text_aligns_columns_brackets_negatives_and_shows_notes(programme):
     text = render_text(targets_report(programme))
     lines = text.splitlines()
     assert lines[0] == "Savings Target and Proposals by Year"
-    variance = next(line for line in lines if line.startswith("Variance"))
+    variance = next(line for line in lines if line.startswith("Proposals above"))
     assert variance.endswith("5,536    (464)        0")
     assert "£'000" in lines[3]
     assert lines[-1] == "£5,072,000 of early achievement remains available for the cost of change."
@@ -73,7 +73,7 @@ def test_text_wraps_long_text_and_rules_off_totals(programme):
 def test_csv_is_plain_numbers_in_the_unit_with_the_unit_in_the_header(programme):
     rows = list(csv.reader(io.StringIO(render_csv(targets_report(programme)))))
     assert rows[0] == ["Measure", "2016/17 (£'000)", "2017/18 (£'000)", "2018/19 (£'000)"]
-    assert rows[3] == ["Variance: proposals less target", "5536", "-464", "0"]
+    assert rows[3] == ["Proposals above or (below) target", "5536", "-464", "0"]
     assert rows[-1] == ["Available for the cost of change", "", "", "5072"]
 
 

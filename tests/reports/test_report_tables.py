@@ -131,7 +131,7 @@ def test_targets_report_paragraph_5_3(programme):
     rows = {row[0]: row[1:] for row in table.displayed()}
     assert rows["Savings target (cumulative)"] == ["0", "23,300", "23,300"]
     assert rows["Savings proposals (cumulative full-year effect)"] == ["5,536", "22,836", "23,300"]
-    assert rows["Variance: proposals less target"] == ["5,536", "(464)", "0"]
+    assert rows["Proposals above or (below) target"] == ["5,536", "(464)", "0"]
     assert rows["Shortfall covered from early achievement"] == ["0", "464", "0"]
     assert rows["Early achievement carried forward"] == ["5,536", "5,072", "5,072"]
     assert rows["Available for the cost of change"] == ["", "", "5,072"]

@@ -5,8 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
+from django.utils.html import format_html
 
 from csplan.core.money import Unit, format_amount
+from csplan.core.table import rag_tag as table_rag_tag
 
 register = template.Library()
 
@@ -35,3 +37,12 @@ def pounds(amount: Decimal | None) -> str:
 @register.filter
 def rag_class(colour: str) -> str:
     return _RAG_CLASSES.get((colour or "").lower(), "govuk-tag--grey")
+
+
+@register.filter
+def rag_tag(rating: str | None) -> str:
+    """A rating (code or label) as a coloured GOV.UK tag with its word; blank: "not rated"."""
+    if not rating:
+        return "not rated"
+    word, colour = table_rag_tag(rating)
+    return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, word)
