@@ -178,3 +178,14 @@ def test_a_plan_without_an_approval_decision_has_no_baseline():
     Decision.objects.filter(plan=plan).delete()
     with pytest.raises(BaselineError, match="no approved baseline: record the decision"):
         plan_baseline(plan)
+
+
+def test_a_lines_history_shows_when_each_change_takes_effect(plan):
+    from csplan.programme.history import line_history
+
+    entries = line_history(plan.lines.get(reference="C2"))
+    write_off = [e for e in entries if e.field == "2016/17 saving (incremental)"]
+    assert [(e.effective, e.after) for e in write_off] == [
+        (dt.date(2016, 10, 31), "£709,000.00"),
+        (APPROVAL_DATE, "£1,009,000.00"),
+    ]
