@@ -401,10 +401,7 @@ def reconciliation_report(baseline: Baseline, form: PhasingForm = PhasingForm.CU
         Column("Item"),
         *(Column(str(year), ColumnKind.MONEY, Unit.THOUSANDS, 0) for year in years),
     )
-    rows = [
-        Row((f"Approved ({baseline.approval.label})", *(approved_total[y] for y in years)),
-            RowKind.SUBTOTAL),
-    ]  # fmt: skip
+    rows = [Row((f"Approved ({baseline.approval.label})", *(approved_total[y] for y in years)))]
     explained = dict(approved_total)
     for movement in baseline.movements:
         change = _change(current, form, movement.line, movement.before, movement.after)
