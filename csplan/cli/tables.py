@@ -12,8 +12,6 @@ from csplan.core.periods import MonitoringPeriod
 from csplan.core.table import Table
 from csplan.programme.phasing import PhasingForm
 
-#: The programme's figures a table may be built from: as approved, or as they are now.
-BASES = ("current", "approved")
 #: The tables that can be built as at a day or on the approved basis.
 DATED_TABLES = ("workstreams", "proposals", "targets", "lines")
 
@@ -38,18 +36,13 @@ Builder = Callable[[Any, Choice], Table]
 
 def figures_for(plan: Any, choice: Choice) -> Any:
     """The programme as at ``choice.as_at``, as approved, or as it is now."""
-    from csplan.programme.asat import AsAtError, programme_as_at
-    from csplan.programme.baseline import BaselineError, approved_figures
-    from csplan.programme.store import programme_figures
+    from csplan.programme.asat import AsAtError
+    from csplan.programme.baseline import BaselineError, programme_on
 
     try:
-        if choice.as_at is not None:
-            return programme_as_at(plan.pk, choice.as_at)
-        if choice.basis == "approved":
-            return approved_figures(plan)
-    except (AsAtError, BaselineError) as error:
+        return programme_on(plan, as_at=choice.as_at, basis=choice.basis)
+    except (AsAtError, BaselineError, ValueError) as error:
         raise TableChoiceError(str(error)) from None
-    return programme_figures(plan)
 
 
 def _programme(name: str) -> Builder:
@@ -149,8 +142,6 @@ TABLES: dict[str, tuple[str, Builder]] = {
 
 def build_table(name: str, plan: Any, choice: Choice) -> Table:
     """The table ``name``; ``TableChoiceError`` when it cannot be built as chosen."""
-    if choice.basis not in BASES:
-        raise TableChoiceError(f"Choose the basis {' or '.join(BASES)}, not {choice.basis!r}.")
     dated = choice.as_at is not None or choice.basis != "current"
     if dated and name not in DATED_TABLES:
         raise TableChoiceError(

@@ -88,6 +88,28 @@ def approved_figures(plan: Any) -> ProgrammeFigures:
     return plan_baseline(plan).approved
 
 
+#: The figures a table may be built from: as they are now, or as approved.
+BASES = ("current", "approved")
+
+
+def programme_on(plan: Any, *, as_at: dt.date | None = None, basis: str = "current") -> Any:
+    """The plan's figures as at the day ``as_at`` (its changes effective by then), as
+    approved (``basis="approved"``), or as they are now. Raises ``AsAtError`` or
+    ``BaselineError`` when there is nothing to show, ``ValueError`` for a bad choice."""
+    from csplan.programme.asat import programme_as_at
+    from csplan.programme.store import programme_figures
+
+    if basis not in BASES:
+        raise ValueError(f"Choose the basis {' or '.join(BASES)}, not {basis!r}.")
+    if as_at is not None and basis != "current":
+        raise ValueError("Give a day (as at) or the approved basis, not both.")
+    if as_at is not None:
+        return programme_as_at(plan.pk, as_at)
+    if basis == "approved":
+        return approved_figures(plan)
+    return programme_figures(plan)
+
+
 def plan_baseline(plan: Any) -> Baseline:
     """The approved figures, the current ones and the movements between them."""
     from csplan.programme.asat import AsAtError, programme_as_at
