@@ -56,3 +56,26 @@ def test_a_plan_with_no_approval_decision_says_so(signed_in):
     page = signed_in.get(f"/plans/{plan.slug}/baseline/").content.decode()
     assert "has no approved baseline: record the decision that approved its budget" in page
     assert signed_in.get(f"/plans/{plan.slug}/baseline.csv").status_code == 404
+
+
+def test_programme_pages_say_whose_position_and_show_it_as_approved_or_as_at(signed_in, plan):
+    base = f"/plans/{plan.slug}"
+    now = signed_in.get(f"{base}/proposals/").content.decode()
+    assert "Current position: every change recorded to date, since the budget approved by" in now
+    assert ">5,036<" in now and 'href="?basis=approved"' in now
+    approved = signed_in.get(f"{base}/proposals/", {"basis": "approved"}).content.decode()
+    assert "As approved by Executive Member for Children&#x27;s Services, 16 September 2015" in (
+        approved
+    )
+    assert ">5,536<" in approved and ">22,836<" in approved
+    overview = signed_in.get(f"{base}/", {"as_at": "2015-09-16"}).content.decode()
+    assert "As it stood on 16 September 2015" in overview and "£5,072k" in overview
+    twin = signed_in.get(f"{base}/overview.json", {"basis": "approved"}).json()
+    assert twin["meta"]["basis"] == "approved"
+    assert twin["rows"][1]["cells"][1:] == ["5536", "22836", "23300"]
+    workstreams = signed_in.get(f"{base}/workstreams.csv", {"as_at": "2015-09-16"})
+    assert workstreams.status_code == 200
+    refused = signed_in.get(f"{base}/proposals/", {"as_at": "2015-09-15"})
+    assert refused.status_code == 400
+    assert "the plan did not exist on 15 September 2015" in refused.content.decode()
+    assert signed_in.get(f"{base}/", {"basis": "approve"}).status_code == 400
