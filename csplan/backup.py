@@ -21,6 +21,7 @@ from django.apps import apps
 from django.core import serializers
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.utils import timezone
 
 from csplan import __version__
 
@@ -118,6 +119,7 @@ def restore(path: Path) -> dict[str, object]:
         try:
             # Save as we read: natural keys (users) must exist before later rows refer to them.
             for item in serializers.deserialize("json", data, handle_forward_references=True):
+                _date_as_recorded(item.object)
                 item.save()
                 if item.deferred_fields:
                     deferred.append(item)
@@ -127,6 +129,13 @@ def restore(path: Path) -> dict[str, object]:
             raise BackupError(f"{path}: cannot be read ({error})") from None
         _reset_sequences()
     return manifest
+
+
+def _date_as_recorded(row: object) -> None:
+    """A change recorded before changes carried the date they take effect (an older backup)
+    takes effect on the day it was recorded, as the migration that added the date does."""
+    if hasattr(row, "effective") and row.effective is None and hasattr(row, "history_date"):
+        row.effective = timezone.localdate(row.history_date)
 
 
 def _reset_sequences() -> None:

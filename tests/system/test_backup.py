@@ -1,13 +1,18 @@
+import datetime as dt
+import hashlib
+import json
 import zipfile
 from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from csplan.accounts.users import with_role
 from csplan.backup import BackupError, backup, restore
 from csplan.core.periods import FinancialYear
+from csplan.programme.asat import programme_as_at
 from csplan.programme.calculations import proposals_appendix, target_comparison, workstream_table
 from csplan.programme.demo import load_hampshire_demo
 from csplan.programme.models import Plan, SavingsLine
@@ -67,3 +72,24 @@ def _not_a_zip(tmp_path):
     path = tmp_path / "plain.zip"
     path.write_text("hello")
     return path
+
+
+def test_a_backup_from_before_effective_dates_takes_effect_as_recorded(tmp_path):
+    plan = load_hampshire_demo()
+    backup(tmp_path / "new.zip")
+    with zipfile.ZipFile(tmp_path / "new.zip") as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        rows = json.loads(archive.read("data.json"))
+    for row in rows:
+        row["fields"].pop("effective", None)  # as written before changes carried the date
+        if row["model"] == "programme.historicalplan":
+            row["fields"]["history_date"] = "2015-09-16T10:00:00Z"
+    data = json.dumps(rows)
+    manifest["sha256"] = hashlib.sha256(data.encode("utf-8")).hexdigest()
+    with zipfile.ZipFile(tmp_path / "old.zip", "w") as archive:
+        archive.writestr("manifest.json", json.dumps(manifest))
+        archive.writestr("data.json", data)
+    restore(tmp_path / "old.zip")
+    dates = set(Plan.history.values_list("effective", flat=True))
+    assert dates == {dt.date(2015, 9, 16)}
+    assert programme_as_at(plan.pk, timezone.localdate()).plan == "Transformation to 2017"
