@@ -9,6 +9,7 @@ says which it is, and the twins carry it in their metadata.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -38,6 +39,11 @@ class Position:
     @property
     def is_current(self) -> bool:
         return self.basis == "current"
+
+    @property
+    def query(self) -> str:
+        """The address's choice, for links that change something else (``&phasing=``)."""
+        return "" if self.is_current else urlencode(self.meta)
 
 
 def _approval_label(plan: object) -> str:

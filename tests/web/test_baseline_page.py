@@ -68,6 +68,7 @@ def test_programme_pages_say_whose_position_and_show_it_as_approved_or_as_at(sig
         approved
     )
     assert ">5,536<" in approved and ">22,836<" in approved
+    assert 'href="?phasing=incremental&amp;basis=approved"' in approved
     overview = signed_in.get(f"{base}/", {"as_at": "2015-09-16"}).content.decode()
     assert "As it stood on 16 September 2015" in overview and "£5,072k" in overview
     twin = signed_in.get(f"{base}/overview.json", {"basis": "approved"}).json()
