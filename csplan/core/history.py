@@ -74,14 +74,14 @@ def current_effective() -> dt.date | None:
 
 
 def _corrected_date(history_instance: Any, instance: Any) -> dt.date | None:
-    previous = (
+    """The effective date of the row's latest recorded change (None for a new row)."""
+    return (
         type(history_instance)
         .objects.filter(**{instance._meta.pk.attname: instance.pk})
         .order_by("-history_date", "-history_id")
         .values_list("effective", flat=True)
         .first()
     )
-    return previous
 
 
 @receiver(pre_create_historical_record)
