@@ -3,6 +3,7 @@ committee tables. Every other plan's data lives under ``/api/plans/{plan}/``."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from django.http import HttpRequest
@@ -11,7 +12,7 @@ from pydantic import Field
 
 from csplan.accounts.access import VIEW
 from csplan.api.access import allow, plan_of
-from csplan.api.errors import answers
+from csplan.api.errors import answers, invalid, not_found
 from csplan.api.types import (
     ByYear,
     Choice,
@@ -25,11 +26,17 @@ from csplan.api.types import (
 )
 from csplan.core.money import from_pence
 from csplan.core.periods import FinancialYear
+from csplan.programme.asat import AsAtError
+from csplan.programme.baseline import BaselineError, plan_baseline, programme_on
 from csplan.programme.models import Plan
 from csplan.programme.phasing import PhasingForm
 from csplan.programme.plans import active_plans, all_plans
-from csplan.programme.reports import REPORTS, build_report
-from csplan.programme.store import programme_figures
+from csplan.programme.reports import (
+    REPORTS,
+    baseline_report,
+    build_report,
+    reconciliation_report,
+)
 
 router = Router(tags=["plans"])
 
@@ -135,12 +142,24 @@ def get_plan(request: HttpRequest, plan: PlanSlug) -> Programme:
 
 
 Form = one_of(form.value for form in PhasingForm)
-TableName = Literal["workstreams", "proposals", "targets"]
+TableName = Literal["workstreams", "proposals", "targets", "baseline", "reconciliation"]
+BASELINE_TABLES = ("baseline", "reconciliation")
 
 
 class TableChoice(Choice):
     phasing: Form = Field(
-        PhasingForm.CUMULATIVE.value, description="For the proposals table: the form of its years"
+        PhasingForm.CUMULATIVE.value,
+        description="For the proposals, baseline and reconciliation tables: the form of years",
+    )
+    as_at: dt.date | None = Field(
+        None,
+        description="The programme as it stood that day (YYYY-MM-DD): its changes in effect by "
+        "then (workstreams, proposals, targets)",
+    )
+    basis: Literal["current", "approved"] = Field(
+        "current",
+        description="The figures now, or as approved by the plan's approval decision "
+        "(workstreams, proposals, targets)",
     )
 
 
@@ -150,11 +169,26 @@ class TableChoice(Choice):
     auth=allow(VIEW),
     operation_id="getPlanTable",
     url_name="plan_table",
-    summary=f"A committee table of the plan: {', '.join(REPORTS)} (as the pages show them)",
+    summary=f"A committee table of the plan: {', '.join((*REPORTS, *BASELINE_TABLES))} (as the "
+    "pages show them; as at a day or as approved)",
 )
 def get_plan_table(
     request: HttpRequest, plan: PlanSlug, name: TableName, choice: Query[TableChoice]
 ) -> TableOut:
-    return table_out(
-        build_report(name, programme_figures(plan_of(request)), PhasingForm(choice.phasing))
-    )
+    found, form = plan_of(request), PhasingForm(choice.phasing)
+    dated = choice.as_at is not None or choice.basis != "current"
+    try:
+        if name in BASELINE_TABLES:
+            if dated:
+                raise invalid({"name": f"The {name} table is not dated: leave out as_at and basis"})
+            baseline = plan_baseline(found)
+            report = baseline_report if name == "baseline" else reconciliation_report
+            return table_out(report(baseline, form))
+        figures = programme_on(found, as_at=choice.as_at, basis=choice.basis)
+    except AsAtError as error:
+        raise not_found("as_at", str(error)) from None
+    except BaselineError as error:
+        raise not_found("basis", str(error)) from None
+    except ValueError as error:
+        raise invalid({"basis": str(error)}) from None
+    return table_out(build_report(name, figures, form))

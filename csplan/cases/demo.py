@@ -32,6 +32,7 @@ from csplan.cases.store import (
     save_business_case,
     set_equality_rating,
 )
+from csplan.core.history import effective_on
 from csplan.core.periods import FinancialYear
 from csplan.programme.figures import LineFigures, ProgrammeFigures, WorkstreamFigures
 from csplan.programme.models import Plan
@@ -110,7 +111,19 @@ def load_cambridgeshire_plan(user: Any = None) -> Plan:
 
     figures = cambridgeshire_figures()
     existing = Plan.objects.filter(council__name=figures.council, name=figures.plan).first()
-    return existing or save_programme(figures, user=user, reason="Demo council loaded")
+    if existing:
+        return existing
+    with effective_on(_approval_date(figures.council, figures.plan)):  # as approved that day
+        return save_programme(figures, user=user, reason="Demo council loaded")
+
+
+def _approval_date(council: str, plan: str) -> Any:
+    """The date of the demo's first approval decision on the plan."""
+    for records in _data(RECORDS_FILE)["plans"]:
+        if (records["council"], records["plan"]) == (council, plan):
+            return min(d["date"] for d in records["decisions"] if d.get("kind", "approval")
+                       == "approval")  # fmt: skip
+    raise LookupError(f"no demo decision approves {council}: {plan}")
 
 
 def load_cases_demo(plans: list[Plan], user: Any = None) -> list[str]:
@@ -154,11 +167,25 @@ def _load_records(plan: Plan, records: dict[str, Any], user: Any) -> None:
     for consultation in records.get("consultations", ()):
         if not Consultation.objects.filter(plan=plan, title=consultation["title"]).exists():
             record_consultation(plan, _consultation(consultation, lines), user=user, reason=REASON)
+    _record_decisions(plan, records, user)
+
+
+def load_decisions(plan: Plan, user: Any = None) -> None:
+    """The demo's recorded decisions on ``plan`` (idempotent): for Hampshire, the 16 September
+    2015 decision that approved the programme."""
+    records = _records_for(plan)
+    if records:
+        _record_decisions(plan, records, user)
+
+
+def _record_decisions(plan: Plan, records: dict[str, Any], user: Any) -> None:
+    lines = {line.reference: line for line in plan.lines.all()}
     for decision in records.get("decisions", ()):
         if not Decision.objects.filter(plan=plan, reference=decision["reference"]).exists():
             record_decision(plan, _decision(decision, lines), user=user, reason=REASON)
         if decision.get("approve_lines"):
-            _approve(plan, user)
+            with effective_on(decision["date"]):
+                _approve(plan, user)
 
 
 def _consultation(data: dict[str, Any], lines: dict[str, Any]) -> ConsultationFigures:

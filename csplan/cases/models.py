@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from csplan.core.history import EffectiveDated
 from csplan.core.money import from_pence
 from csplan.core.periods import FinancialYear
 from csplan.programme.models import Plan, SavingsLine
@@ -238,7 +239,7 @@ class Decision(models.Model):
     reference = models.CharField(max_length=100, help_text="The decision or minute reference")
     summary = models.TextField(blank=True)
     lines = models.ManyToManyField(SavingsLine, through="DecisionLine", related_name="+")
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[EffectiveDated])
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -252,7 +253,7 @@ class DecisionLine(models.Model):
 
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="covered")
     line = models.ForeignKey(SavingsLine, on_delete=models.CASCADE, related_name="decisions")
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[EffectiveDated])
 
     class Meta:
         constraints = [
@@ -269,7 +270,7 @@ class DecisionAmount(models.Model):
     )
     year = models.PositiveSmallIntegerField(help_text="Start year of the financial year.")
     amount_pence = models.BigIntegerField()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[EffectiveDated])
 
     class Meta:
         ordering = ["year"]

@@ -33,6 +33,7 @@ from csplan.cases.models import (
 )
 from csplan.cases.rules import LABELS, LineFacts, lifecycle_refusal
 from csplan.core.history import delete_recorded as _delete
+from csplan.core.history import effective_on
 from csplan.core.history import save_recorded as _save
 from csplan.core.money import ZERO, from_pence, to_pence
 from csplan.core.periods import FinancialYear
@@ -400,9 +401,15 @@ def validate_decision(plan: Plan, figures: DecisionFigures) -> dict[str, str]:
 def record_decision(
     plan: Plan, figures: DecisionFigures, *, user: Any = None, reason: str = ""
 ) -> Decision:
+    """Record a decision; it and what it covers take effect on the decision's date."""
     errors = validate_decision(plan, figures)
     if errors:
         raise CaseValidationError(errors)
+    with effective_on(figures.date):
+        return _record_decision(plan, figures, user, reason)
+
+
+def _record_decision(plan: Plan, figures: DecisionFigures, user: Any, reason: str) -> Decision:
     decision = Decision(
         plan=plan,
         body=figures.body,

@@ -6,6 +6,7 @@ prints. A file that cannot be imported lists every problem on standard error and
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -267,6 +268,19 @@ def export_programme(
     type=click.IntRange(1, 12),
     help="For the monitoring tables: Month 1 (April) to 12 (default: the latest monitored).",
 )
+@click.option(
+    "--as-at",
+    "as_at",
+    help="The programme as it stood on that day (YYYY-MM-DD or dd/mm/YYYY): its changes "
+    "effective by then, e.g. 2015-09-16 for the day it was approved.",
+)
+@click.option(
+    "--basis",
+    type=click.Choice(["current", "approved"]),
+    default="current",
+    show_default=True,
+    help="The figures as approved by the plan's approval decision, or as they are now.",
+)
 @plan_option
 def table(
     name: str,
@@ -275,6 +289,8 @@ def table(
     phasing: str,
     year: str | None,
     month: int | None,
+    as_at: str | None,
+    basis: str,
     plan_name: str | None,
 ) -> None:
     """Print a committee table of the plan, built as its page builds it. NAME is one of:
@@ -286,14 +302,17 @@ def table(
     notes; csv, json and xlsx are the machine-readable twins (as on the page).
     """
     setup_django()
-    from csplan.cli.tables import Choice, build_table
+    from csplan.cli.tables import Choice, TableChoiceError, build_table
     from csplan.core.render import render
 
     chosen = fmt or (_FORMAT_BY_SUFFIX.get(output.suffix.lower()) if output else None) or "text"
     if chosen == "xlsx" and output is None:
         fail("An xlsx table needs --output FILE.xlsx.")
-    choice = Choice(PhasingForm(phasing), _period(year, month))
-    report = build_table(name, resolve_plan(plan_name), choice)
+    choice = Choice(PhasingForm(phasing), _period(year, month), _day(as_at), basis)
+    try:
+        report = build_table(name, resolve_plan(plan_name), choice)
+    except TableChoiceError as error:
+        fail(str(error))
     body = render(report, chosen)
     if output is None:
         click.echo(body.decode("utf-8"), nl=False)
@@ -305,6 +324,17 @@ def table(
 table.help = (table.help or "").replace(
     "{names}", "\n    ".join(f"{name:<16} {about}" for name, (about, _) in TABLES.items())
 )
+
+
+def _day(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    raise click.BadParameter(f"{text!r} is not a date: write 2015-09-16", param_hint="--as-at")
 
 
 def _period(year: str | None, month: int | None) -> MonitoringPeriod | None:

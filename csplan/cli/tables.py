@@ -3,6 +3,7 @@ page that shows it (``csplan get`` reaches the page's own twins; this renders th
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -11,33 +12,67 @@ from csplan.core.periods import MonitoringPeriod
 from csplan.core.table import Table
 from csplan.programme.phasing import PhasingForm
 
+#: The tables that can be built as at a day or on the approved basis.
+DATED_TABLES = ("workstreams", "proposals", "targets", "lines")
+
+
+class TableChoiceError(ValueError):
+    """A table asked for with options it cannot take, or figures that do not exist."""
+
 
 @dataclass(frozen=True)
 class Choice:
-    """What a table may depend on besides the plan: the phasing form and the month."""
+    """What a table may depend on besides the plan: the phasing form, the month, the day the
+    programme stood (``as_at``) and the basis (approved or current figures)."""
 
     phasing: PhasingForm = PhasingForm.CUMULATIVE
     period: MonitoringPeriod | None = None
+    as_at: dt.date | None = None
+    basis: str = "current"
 
 
 Builder = Callable[[Any, Choice], Table]
 
 
+def figures_for(plan: Any, choice: Choice) -> Any:
+    """The programme as at ``choice.as_at``, as approved, or as it is now."""
+    from csplan.programme.asat import AsAtError
+    from csplan.programme.baseline import BaselineError, programme_on
+
+    try:
+        return programme_on(plan, as_at=choice.as_at, basis=choice.basis)
+    except (AsAtError, BaselineError, ValueError) as error:
+        raise TableChoiceError(str(error)) from None
+
+
 def _programme(name: str) -> Builder:
     def build(plan: Any, choice: Choice) -> Table:
         from csplan.programme.reports import build_report
-        from csplan.programme.store import programme_figures
 
-        return build_report(name, programme_figures(plan), choice.phasing)
+        return build_report(name, figures_for(plan, choice), choice.phasing)
 
     return build
 
 
 def _lines(plan: Any, choice: Choice) -> Table:
     from csplan.programme.reports import lines_report
-    from csplan.programme.store import programme_figures
 
-    return lines_report(programme_figures(plan))
+    return lines_report(figures_for(plan, choice))
+
+
+def _baseline(name: str) -> Builder:
+    def build(plan: Any, choice: Choice) -> Table:
+        from csplan.programme.baseline import BaselineError, plan_baseline
+        from csplan.programme.reports import baseline_report, reconciliation_report
+
+        try:
+            baseline = plan_baseline(plan)
+        except BaselineError as error:
+            raise TableChoiceError(str(error)) from None
+        report = baseline_report if name == "baseline" else reconciliation_report
+        return report(baseline, choice.phasing)
+
+    return build
 
 
 def period_of(plan: Any, choice: Choice) -> MonitoringPeriod:
@@ -98,8 +133,20 @@ TABLES: dict[str, tuple[str, Builder]] = {
     "equality-matrix": ("Equality impact by line (Equality page)", _cases("equality-matrix")),
     "decisions": ("Decisions register (Decisions page)", _cases("decisions")),
     "approved": ("Savings approved by year (Decisions page)", _cases("approved")),
+    "baseline": ("Approved and current savings by line and year (Baseline page)",
+                 _baseline("baseline")),
+    "reconciliation": ("Approved + each movement = current, by year (Baseline page)",
+                       _baseline("reconciliation")),
 }  # fmt: skip
 
 
 def build_table(name: str, plan: Any, choice: Choice) -> Table:
+    """The table ``name``; ``TableChoiceError`` when it cannot be built as chosen."""
+    dated = choice.as_at is not None or choice.basis != "current"
+    if dated and name not in DATED_TABLES:
+        raise TableChoiceError(
+            f"--as-at and --basis apply to the {', '.join(DATED_TABLES)} tables, not {name}."
+        )
+    if choice.as_at is not None and choice.basis != "current":
+        raise TableChoiceError("Give --as-at or --basis approved, not both.")
     return TABLES[name][1](plan, choice)

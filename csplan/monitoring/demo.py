@@ -4,7 +4,8 @@ Generated, not published: a seeded, plausible year in which ratings drift, one l
 is re-profiled, one is partly written off (with a decision reference, a one-off mitigation for
 the year and a replacement saving from the next), demand offsets part of a gross saving, and a
 demand-led line is re-run against each month's data. Achieved-to-date accumulates through the
-year, so every monitoring table and chart has something to show.
+year, so every monitoring table and chart has something to show. Every event is dated as it
+happened: a month's movements, ratings and new lines take effect at the end of that month.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from django.db import transaction
 
+from csplan.core.history import correcting, effective_on
 from csplan.core.money import ZERO, round_half_up
 from csplan.core.periods import FinancialYear, MonitoringPeriod
 from csplan.evidence.records import attach_evidence
@@ -127,7 +129,8 @@ def _reset_programme(plan: Plan, user: Any) -> Plan:
     if (plan.council.name, plan.name) != (figures.council, figures.plan):
         raise ValueError("the monitoring demo is written for the Hampshire demo programme")
     _clear(plan)
-    return save_programme(figures, user=user, reason="Demo monitoring: programme reset")
+    with correcting():  # undoes a previous run's year as if it had not happened
+        return save_programme(figures, user=user, reason="Demo monitoring: programme reset")
 
 
 def _month(period: MonitoringPeriod) -> int:
@@ -304,7 +307,8 @@ def load_monitoring_demo(plan: Plan, *, user: Any = None, seed: int = DEMO_SEED)
     returns = demo_returns()
     evidence = _demand_evidence(plan, returns, user)
     for period in YEAR.months():
-        _movements(plan, period, user)
-        _record_month(plan, period, rng, user)
+        with effective_on(period.last_day):  # each month's events take effect at its end
+            _movements(plan, period, user)
+            _record_month(plan, period, rng, user)
         rerun_demand_evidence(evidence, period, returns.episodes, period.last_day, user=user)
     return plan

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from csplan.core.history import EffectiveDated
 from csplan.core.money import from_pence, to_decimal
 from csplan.core.periods import FinancialYear, MonitoringPeriod
 from csplan.evidence.models import Evidence
@@ -61,7 +62,7 @@ class MonitoringRecord(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[EffectiveDated])
 
     class Meta:
         ordering = ["year", "month", "line__position"]
@@ -134,7 +135,7 @@ class Movement(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[EffectiveDated])
 
     class Meta:
         ordering = ["year", "month", "id"]

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 
+from csplan.core.history import effective_on
 from csplan.core.history import recording_user as _user
 from csplan.core.history import save_recorded as _save
 from csplan.core.money import ZERO, to_pence
@@ -91,7 +92,37 @@ def record_monitoring(
     user: Any = None,
 ) -> MonitoringRecord:
     """Record (or correct) a line's position for ``period``. The line's RAG follows its latest
-    monitoring record."""
+    monitoring record. The record and the re-rating take effect at the end of the month."""
+    with effective_on(period.last_day):
+        return _record_monitoring(
+            line,
+            period,
+            rag=rag,
+            forecast=forecast,
+            achieved_to_date=achieved_to_date,
+            commentary=commentary,
+            explanation=explanation,
+            mitigation=mitigation,
+            mitigation_amount=mitigation_amount,
+            mitigation_recurrence=mitigation_recurrence,
+            user=user,
+        )
+
+
+def _record_monitoring(
+    line: SavingsLine,
+    period: MonitoringPeriod,
+    *,
+    rag: str,
+    forecast: Mapping[FinancialYear, Decimal],
+    achieved_to_date: Decimal,
+    commentary: str,
+    explanation: str,
+    mitigation: str,
+    mitigation_amount: Decimal,
+    mitigation_recurrence: str,
+    user: Any,
+) -> MonitoringRecord:
     line = (
         SavingsLine.objects.select_for_update().select_related("plan__council").get(pk=line.pk)
     )  # fresh: the caller's copy may hold phasing from before a movement
@@ -172,7 +203,22 @@ def apply_movement(
     replaces: Movement | None = None,
     user: Any = None,
 ) -> Movement:
-    """Write ``spec`` to the journal and, if it changes phasing, change the line to match."""
+    """Write ``spec`` to the journal and, if it changes phasing, change the line to match.
+
+    Both take effect at the end of ``period`` (the monitoring month the movement belongs to)."""
+    with effective_on(period.last_day):
+        return _apply_movement(line, spec, period, reason=reason, replaces=replaces, user=user)
+
+
+def _apply_movement(
+    line: SavingsLine,
+    spec: movements.MovementSpec,
+    period: MonitoringPeriod,
+    *,
+    reason: str,
+    replaces: Movement | None,
+    user: Any,
+) -> Movement:
     current = (
         SavingsLine.objects.select_for_update().select_related("plan__council").get(pk=line.pk)
     )

@@ -1,10 +1,13 @@
 """The demo council: Hampshire's Transformation to 2017 Children's Services programme.
 
 The figures are published (decision report 6889, September 2015); officers appear by role.
+The programme is dated as it happened: its lines take effect on 16 September 2015, the day
+the Executive Member's recorded decision approved them (the plan's approved baseline).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from importlib import resources
 from typing import Any
@@ -13,6 +16,8 @@ from csplan.programme.exchange import programme_from_dict
 from csplan.programme.figures import ProgrammeFigures
 
 HAMPSHIRE_FILE = "hampshire_t17.json"
+#: The Executive Member's decision (report 6889) that approved the programme.
+APPROVAL_DATE = dt.date(2015, 9, 16)
 
 
 def hampshire_figures() -> ProgrammeFigures:
@@ -22,7 +27,13 @@ def hampshire_figures() -> ProgrammeFigures:
 
 
 def load_hampshire_demo(user: Any = None) -> Any:
-    """Store the Hampshire programme (idempotent) and return its ``Plan``."""
+    """Store the Hampshire programme (idempotent) as approved on ``APPROVAL_DATE``, with the
+    recorded decision that approved it, and return its ``Plan``."""
+    from csplan.cases.demo import load_decisions
+    from csplan.core.history import effective_on
     from csplan.programme.store import save_programme
 
-    return save_programme(hampshire_figures(), user=user, reason="Demo council loaded")
+    with effective_on(APPROVAL_DATE):
+        plan = save_programme(hampshire_figures(), user=user, reason="Demo council loaded")
+    load_decisions(plan, user=user)
+    return plan

@@ -1,9 +1,10 @@
-"""A savings line's change history, from django-simple-history: who, when, before and after."""
+"""A savings line's change history, from django-simple-history: who, when recorded, from when
+it takes effect, before and after."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from csplan.core.money import Unit, format_amount, from_pence
@@ -23,6 +24,7 @@ class HistoryEntry:
     before: str
     after: str
     reason: str
+    effective: date | None = None  # the business date the change takes effect
 
 
 def _who(record: Any) -> str:
@@ -46,7 +48,9 @@ def _line_entries(line: SavingsLine) -> list[HistoryEntry]:
         base = (record.history_date, _who(record), _ACTIONS[record.history_type])
         reason = record.history_change_reason or ""
         if previous is None or record.history_type != "~":
-            entries.append(HistoryEntry(*base, "line", "", record.reference, reason))
+            entries.append(
+                HistoryEntry(*base, "line", "", record.reference, reason, record.effective)
+            )
             continue
         for change in record.diff_against(previous).changes:
             if change.field in _HIDDEN_FIELDS:
@@ -59,6 +63,7 @@ def _line_entries(line: SavingsLine) -> list[HistoryEntry]:
                     _shown(change.field, change.old),
                     _shown(change.field, change.new),
                     reason,
+                    record.effective,
                 )
             )
     return entries
@@ -82,6 +87,7 @@ def _phasing_entries(line: SavingsLine) -> list[HistoryEntry]:
                 _shown("amount_pence", before),
                 _shown("amount_pence", after),
                 record.history_change_reason or "",
+                record.effective,
             )
         )
     return entries

@@ -13,6 +13,7 @@ import uuid
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from csplan.core.history import EffectiveDated
 from csplan.core.money import from_pence
 from csplan.core.periods import FinancialYear
 from csplan.programme.figures import DEFAULT_RAG_KEY
@@ -43,7 +44,7 @@ class Council(models.Model):
         help_text="Whether percentages of budget are computed from the published rounded figures.",
     )
     rag_key = models.JSONField(default=default_rag_key)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[EffectiveDated])
 
     def __str__(self) -> str:
         return self.name
@@ -65,7 +66,7 @@ class Plan(models.Model):
     archived = models.BooleanField(
         default=False, help_text="Out of use: still readable and printable, not offered first."
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[EffectiveDated])
 
     class Meta:
         ordering = ["council__name", "name"]
@@ -88,7 +89,7 @@ class TargetEntry(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets")
     year = models.PositiveSmallIntegerField(help_text="Start year of the financial year.")
     amount_pence = models.BigIntegerField()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[EffectiveDated])
 
     class Meta:
         ordering = ["year"]
@@ -114,7 +115,7 @@ class Workstream(models.Model):
         "total (e.g. mainstream home to school transport).",
     )
     position = models.PositiveSmallIntegerField(default=0)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[EffectiveDated])
 
     class Meta:
         ordering = ["-is_workstream", "position", "id"]
@@ -166,7 +167,7 @@ class SavingsLine(models.Model):
     version = models.PositiveIntegerField(
         default=1, help_text="Raised on every edit, so two people cannot overwrite each other."
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[EffectiveDated])
 
     class Meta:
         ordering = ["position", "id"]
@@ -184,7 +185,7 @@ class PhasingEntry(models.Model):
     line = models.ForeignKey(SavingsLine, on_delete=models.CASCADE, related_name="phasing")
     year = models.PositiveSmallIntegerField(help_text="Start year of the financial year.")
     amount_pence = models.BigIntegerField()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[EffectiveDated])
 
     class Meta:
         ordering = ["year"]

@@ -4,16 +4,21 @@
 - ``proposals_report``: Appendix 1 (each line's phasing by year, FTE, a Total row).
 - ``targets_report``: target against proposals by year, early achievement carried forward
   and what is left for the cost of change (Hampshire 5.3).
+- ``baseline_report`` and ``reconciliation_report``: the approved and current figures side by
+  side, and approved + each movement = current (``csplan.programme.baseline``).
 
 The numbers come from ``csplan.programme.calculations``; these builders only lay them out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from csplan.core.money import Unit, format_amount
+from csplan.core.periods import FinancialYear
 from csplan.core.table import Cell, Column, ColumnKind, Row, RowKind, Table
 from csplan.programme.calculations import (
     WORKSTREAM_TABLE_PLACES,
@@ -24,6 +29,9 @@ from csplan.programme.calculations import (
 )
 from csplan.programme.figures import LineFigures, ProgrammeFigures
 from csplan.programme.phasing import PhasingForm
+
+if TYPE_CHECKING:
+    from csplan.programme.baseline import Baseline
 
 ROUNDING_NOTE = "Totals may not add because of rounding."
 FTE_PLACES = 1
@@ -292,4 +300,139 @@ def plans_report(programmes: Sequence[tuple[ProgrammeFigures, bool]]) -> Table:
         columns=columns,
         rows=tuple(rows),
         notes=(ROUNDING_NOTE,),
+    )
+
+
+def _totals(
+    programme: ProgrammeFigures, form: PhasingForm, lines: tuple[LineFigures, ...] | None = None
+) -> dict[FinancialYear, Decimal]:
+    """The Appendix 1 total by year of ``lines`` (default: all), with its own arithmetic."""
+    chosen = programme if lines is None else replace(programme, lines=lines)
+    return proposals_appendix(chosen, form).totals
+
+
+def _change(
+    programme: ProgrammeFigures,
+    form: PhasingForm,
+    line: LineFigures,
+    before: Mapping[FinancialYear, Decimal],
+    after: Mapping[FinancialYear, Decimal],
+) -> dict[FinancialYear, Decimal]:
+    """What moving ``line`` from ``before`` to ``after`` does to the total in each year."""
+    was = _totals(programme, form, (replace(line, phasing=dict(before)),))
+    now = _totals(programme, form, (replace(line, phasing=dict(after)),))
+    return {year: now[year] - was[year] for year in programme.years}
+
+
+def _approval_note(baseline: Baseline) -> str:
+    approval = baseline.approval
+    return f"Approved: {approval.label}. Current: every change recorded since."
+
+
+def baseline_report(baseline: Baseline, form: PhasingForm = PhasingForm.CUMULATIVE) -> Table:
+    """Each line's approved and current saving by year, side by side, with totals (£'000)."""
+    approved, current = baseline.approved, baseline.current
+    years = current.years
+    approved_lines = {line.reference: line for line in approved.lines}
+    current_lines = {line.reference: line for line in current.lines}
+    references = [*approved_lines, *(r for r in current_lines if r not in approved_lines)]
+    amounts: dict[str, tuple[dict[FinancialYear, Decimal], dict[FinancialYear, Decimal]]] = {}
+    for reference in references:
+        pair = (
+            _line_totals(approved, form, approved_lines.get(reference)),
+            _line_totals(current, form, current_lines.get(reference)),
+        )
+        amounts[reference] = pair
+    columns = [Column("Ref"), Column("Title")]
+    for year in years:
+        columns.append(Column(f"{year} approved", ColumnKind.MONEY, Unit.THOUSANDS, 0))
+        columns.append(Column(f"{year} current", ColumnKind.MONEY, Unit.THOUSANDS, 0))
+    rows = []
+    for reference in references:
+        line = current_lines.get(reference) or approved_lines[reference]
+        was, now = amounts[reference]
+        cells: list[Cell] = [reference, line.title]
+        for year in years:
+            cells.extend((was[year], now[year]))
+        rows.append(Row(tuple(cells)))
+    approved_total, current_total = _totals(approved, form), _totals(current, form)
+    total: list[Cell] = ["Total", None]
+    for year in years:
+        total.extend((approved_total[year], current_total[year]))
+    rows.append(Row(tuple(total), RowKind.TOTAL))
+    added = [r for r in current_lines if r not in approved_lines]
+    removed = [r for r in approved_lines if r not in current_lines]
+    notes = [ROUNDING_NOTE, f"Phasing: {form.label.lower()}.", _approval_note(baseline)]
+    if added:
+        notes.append(f"Not in the approved budget (added since): {', '.join(added)}.")
+    if removed:
+        notes.append(f"Removed since approval: {', '.join(removed)}.")
+    return Table(
+        name="baseline",
+        title="Approved and Current Savings by Year",
+        columns=tuple(columns),
+        rows=tuple(rows),
+        notes=tuple(notes),
+        meta=_meta(
+            current,
+            phasing=form.value,
+            approved_by=baseline.approval.reference,
+            approved_on=baseline.approval.date.isoformat(),
+        ),
+    )
+
+
+def _line_totals(
+    programme: ProgrammeFigures, form: PhasingForm, line: LineFigures | None
+) -> dict[FinancialYear, Decimal]:
+    if line is None:
+        return dict.fromkeys(programme.years, Decimal(0))
+    return _totals(programme, form, (line,))
+
+
+OTHER_CHANGES_LABEL = "Other changes (not in the movements journal)"
+
+
+def reconciliation_report(baseline: Baseline, form: PhasingForm = PhasingForm.CUMULATIVE) -> Table:
+    """Approved + each movement = current, by year (£'000), exactly.
+
+    Each movement counts with the change it made to its line's phasing; changes made outside
+    the journal (plain edits, lines added or removed by hand) are shown together on one row,
+    so the table always adds up and shows what the journal does not explain."""
+    approved, current = baseline.approved, baseline.current
+    years = current.years
+    approved_total, current_total = _totals(approved, form), _totals(current, form)
+    columns = (
+        Column("Item"),
+        *(Column(str(year), ColumnKind.MONEY, Unit.THOUSANDS, 0) for year in years),
+    )
+    rows = [Row((f"Approved ({baseline.approval.label})", *(approved_total[y] for y in years)))]
+    explained = dict(approved_total)
+    for movement in baseline.movements:
+        change = _change(current, form, movement.line, movement.before, movement.after)
+        rows.append(Row((movement.label, *(change[y] for y in years))))
+        explained = {y: explained[y] + change[y] for y in years}
+    other = {y: current_total[y] - explained[y] for y in years}
+    notes = [ROUNDING_NOTE, f"Phasing: {form.label.lower()}.", _approval_note(baseline)]
+    if any(other.values()):
+        rows.append(Row((OTHER_CHANGES_LABEL, *(other[y] for y in years))))
+        notes.append(
+            "Other changes: edits to lines and phasing since approval that were not recorded "
+            "as movements."
+        )
+    else:
+        notes.append("Every change since approval is in the movements journal.")
+    rows.append(Row(("Current", *(current_total[y] for y in years)), RowKind.TOTAL))
+    return Table(
+        name="reconciliation",
+        title="Reconciliation: Approved to Current",
+        columns=columns,
+        rows=tuple(rows),
+        notes=tuple(notes),
+        meta=_meta(
+            current,
+            phasing=form.value,
+            approved_by=baseline.approval.reference,
+            approved_on=baseline.approval.date.isoformat(),
+        ),
     )

@@ -1,13 +1,17 @@
-"""The as-at pages: the programme, its tables and a line as they stood at a past moment.
+"""The as-at pages: the programme, its tables and a line as they stood on a past day.
 
-Thin: parse the moment, call ``csplan.programme.asat``, render the same report tables as
-today's pages (with their CSV/JSON/XLSX twins: ``?table=workstreams&format=csv``).
+Thin: parse the day (``?as_at=2015-09-16`` or ``?date=16/09/2015``: the changes effective by
+its end; with ``&time=17:30``, only those recorded by then), call ``csplan.programme.asat``,
+render the same report tables as today's pages (with their CSV/JSON/XLSX twins:
+``?as_at=2015-09-16&table=workstreams&format=csv``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -29,17 +33,20 @@ _TABLES = {
 }
 
 
+def parse_day(date_text: str) -> dt.date:
+    """The day ``date_text`` (dd/mm/YYYY or YYYY-MM-DD)."""
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(date_text.strip(), pattern).date()
+        except ValueError:
+            continue
+    raise AsAtError("Enter a date, for example 30/09/2016")
+
+
 def parse_moment(date_text: str, time_text: str = "") -> dt.datetime:
     """The end of the day ``date_text`` (dd/mm/YYYY or YYYY-MM-DD), or that day at
     ``time_text`` (HH:MM), in the council's time zone."""
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            day = dt.datetime.strptime(date_text.strip(), pattern).date()
-            break
-        except ValueError:
-            continue
-    else:
-        raise AsAtError("Enter a date, for example 30/09/2016")
+    day = parse_day(date_text)
     if time_text.strip():
         try:
             clock = dt.datetime.strptime(time_text.strip(), "%H:%M").time()
@@ -50,29 +57,46 @@ def parse_moment(date_text: str, time_text: str = "") -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, clock))
 
 
-def _moment(request: HttpRequest) -> dt.datetime | None:
-    date_text = request.GET.get("date", "")
+@dataclass(frozen=True)
+class Moment:
+    """The day asked for (changes effective by its end) and, with a time, the moment the
+    records were read as recorded by."""
+
+    day: dt.date
+    recorded_by: dt.datetime | None = None
+
+
+def _date_text(request: HttpRequest) -> str:
+    return request.GET.get("as_at", "") or request.GET.get("date", "")
+
+
+def _moment(request: HttpRequest) -> Moment | None:
+    date_text = _date_text(request)
     if not date_text:
         return None
-    return parse_moment(date_text, request.GET.get("time", ""))
+    time_text = request.GET.get("time", "")
+    day = parse_day(date_text)
+    return Moment(day, parse_moment(date_text, time_text) if time_text.strip() else None)
 
 
 @guard()
 @login_required
 def programme_as_at_page(request: HttpRequest) -> HttpResponse:
     plan = request.plan
-    context: dict[str, Any] = {"plan": plan, "form": request.GET.dict(), "tables": []}
+    form = {**request.GET.dict(), "date": _date_text(request)}
+    context: dict[str, Any] = {"plan": plan, "form": form, "tables": []}
     try:
         moment = _moment(request)
         if moment is not None:
-            figures = programme_as_at(plan.pk, moment)
+            figures = programme_as_at(plan.pk, moment.day, recorded_by=moment.recorded_by)
             tables = [build(figures) for build in _TABLES.values()]
             wanted = request.GET.get("table")
             if wanted in _TABLES:
                 twin = twin_response(request, tables[list(_TABLES).index(wanted)])
                 if twin is not None:
                     return twin
-            context.update(moment=moment, line_count=len(figures.lines), tables=[
+            query = urlencode({"as_at": f"{moment.day:%Y-%m-%d}", "time": form.get("time", "")})
+            context.update(moment=moment, line_count=len(figures.lines), query=query, tables=[
                 {"key": key, "title": t.title, "html": mark_safe(renderers.render_html(t))}  # noqa: S308 - cells are escaped
                 for key, t in zip(_TABLES, tables, strict=True)
             ])  # fmt: skip
@@ -88,8 +112,8 @@ def line_as_at_page(request: HttpRequest, pk: int) -> HttpResponse:
     line = line_of_plan(request, pk)
     context: dict[str, Any] = {"plan": line.plan, "line": line, "form": request.GET.dict()}
     try:
-        moment = _moment(request) or timezone.now()
-        figures = line_as_at(line.pk, moment)
+        moment = _moment(request) or Moment(timezone.localdate())
+        figures = line_as_at(line.pk, moment.day, recorded_by=moment.recorded_by)
     except AsAtError as error:
         context.update(error=str(error), errors=[("date", str(error))])
         return render(request, "web/line_as_at.html", context, status=400)

@@ -35,6 +35,7 @@ from csplan.programme.store import (
 )
 from csplan.web.forms.line import EDIT_ONLY_FIELDS, LineForm
 from csplan.web.plan_resolver import line_of_plan, peek_plan, site_url
+from csplan.web.position import PositionRefused, chosen_position, refused_page
 from csplan.web.tables import (
     download,
     plan_meta,
@@ -103,7 +104,11 @@ class SignInView(LoginView):
 @login_required
 def overview(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     plan = request.plan
-    figures = programme_figures(plan)
+    try:
+        position = chosen_position(request)
+    except PositionRefused as error:
+        return refused_page(request, error)
+    figures = position.figures
     comparison = target_comparison(figures)
     table = reports.targets_report(figures)
     context = {
@@ -112,16 +117,24 @@ def overview(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
         "last": comparison.years[-1],
         "line_count": len(figures.lines),
         "chart": mark_safe(target_chart(comparison)),  # noqa: S308 - built from numbers only
+        "position": position,
     }
-    return table_page(request, table, "web/overview.html", context, fmt=fmt, stem="overview")
+    return table_page(
+        request, table, "web/overview.html", context, fmt=fmt, stem="overview", meta=position.meta
+    )
 
 
 @guard()
 @login_required
 def workstreams(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     plan = request.plan
-    table = reports.workstream_report(programme_figures(plan))
-    return table_page(request, table, context={"plan": plan}, fmt=fmt)
+    try:
+        position = chosen_position(request)
+    except PositionRefused as error:
+        return refused_page(request, error)
+    table = reports.workstream_report(position.figures)
+    context = {"plan": plan, "position": position}
+    return table_page(request, table, context=context, fmt=fmt, meta=position.meta)
 
 
 def _phasing_form(request: HttpRequest) -> PhasingForm:
@@ -140,8 +153,13 @@ def proposals(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
         {"value": option.value, "label": option.label, "current": option is form}
         for option in PhasingForm
     ]
-    table = reports.proposals_report(programme_figures(plan), form)
-    return table_page(request, table, context={"plan": plan, "form_toggle": toggle}, fmt=fmt)
+    try:
+        position = chosen_position(request)
+    except PositionRefused as error:
+        return refused_page(request, error)
+    table = reports.proposals_report(position.figures, form)
+    context = {"plan": plan, "form_toggle": toggle, "position": position}
+    return table_page(request, table, context=context, fmt=fmt, meta=position.meta)
 
 
 @guard()

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from csplan.web import (
     asat,
+    baseline,
     benchmark,
     cases,
     converters,  # noqa: F401 - registers <id:...> for the patterns below
@@ -112,6 +113,7 @@ urlpatterns = [
     path("lines/<id:pk>/edit/", programme.line_edit, name="line_edit"),
     path("lines/<id:pk>/as-at/", asat.line_as_at_page, name="line_as_at"),
     path("as-at/", asat.programme_as_at_page, name="as_at"),
+    *table_paths("baseline/", baseline.baseline, "baseline"),
     path("monitoring/", include((_monitoring, "monitoring"))),
     path("investment/", include((_investment, "investment"))),
     path("pack/", include((_pack, "pack"))),

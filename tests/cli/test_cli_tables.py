@@ -26,6 +26,8 @@ TWINS = {
     "equality-matrix": "cases/equality/?format=json&table=matrix",
     "decisions": "cases/decisions/?format=json&table=decisions",
     "approved": "cases/decisions/?format=json&table=approved",
+    "baseline": "baseline.json?table=baseline",
+    "reconciliation": "baseline.json?table=reconciliation",
 }
 
 
@@ -54,3 +56,43 @@ def test_monitoring_tables_default_to_the_latest_month(plan, run):
     assert "161,400" in text and "Total" in text
     half = run("table", "movements", "--year", "2016/17")
     assert half.exit_code == 2 and "--year and --month together" in half.output
+
+
+def _total(text: str, label: str) -> list[str]:
+    """The figures on the row that starts with ``label``."""
+    row = next(line for line in text.splitlines() if line.startswith(label + " "))
+    return row.removeprefix(label).split()
+
+
+def test_proposals_and_targets_as_approved_and_as_they_are(plan, run):
+    approved = run("table", "proposals", "--plan", plan.slug, "--basis", "approved")
+    assert approved.exit_code == 0, approved.output
+    assert _total(approved.output, "Total")[:3] == ["5,536", "22,836", "23,300"]
+    current = run("table", "proposals", "--plan", plan.slug, "--basis", "current").output
+    assert _total(current, "Total")[:3] == ["5,036", "23,036", "23,300"]
+    as_at = run("table", "targets", "--plan", plan.slug, "--as-at", "2015-09-16").output
+    assert as_at == run("table", "targets", "--basis", "approved").output
+    assert _total(as_at, "Shortfall")[:3] == ["0", "464", "0"]
+    assert _total(as_at, "Available for the cost of change") == ["5,072"]
+
+
+def test_the_reconciliation_from_approved_to_current(plan, run):
+    text = run("table", "reconciliation", "--plan", plan.slug).output
+    assert text.startswith("Reconciliation: Approved to Current")
+    assert _total(text, "Current") == ["5,036", "23,036", "23,300"]
+    assert "C2 write-off, 2016/17 Month 7" in text
+    assert "Every change since approval is in the movements journal." in text
+
+
+def test_dated_tables_refuse_what_they_cannot_show(plan, run):
+    early = run("table", "proposals", "--as-at", "2015-09-15")
+    assert early.exit_code == 1 and "the plan did not exist on 15 September 2015" in early.output
+    monitoring = run("table", "monitoring", "--as-at", "2016-09-30")
+    assert monitoring.exit_code == 1
+    assert "--as-at and --basis apply to the workstreams, proposals, targets, lines" in (
+        monitoring.output
+    )
+    both = run("table", "targets", "--as-at", "2015-09-16", "--basis", "approved")
+    assert both.exit_code == 1 and "not both" in both.output
+    bad = run("table", "targets", "--as-at", "31/02/2016")
+    assert bad.exit_code == 2 and "is not a date: write 2015-09-16" in bad.output

@@ -1,0 +1,43 @@
+"""The effective date is required from now on (a separate step: PostgreSQL will not alter a
+table with the updates of the same transaction pending)."""
+
+from django.db import migrations, models
+
+HELP = (
+    "The business date the change takes effect (a decision's date, the end of a movement's "
+    "monitoring month, or the day of a plain edit)."
+)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("cases", "0002_history_effective")]
+
+    operations = [
+        migrations.AlterField(
+            model_name="historicaldecision",
+            name="effective",
+            field=models.DateField(
+                db_index=True,
+                help_text=HELP,
+                verbose_name="takes effect",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicaldecisionline",
+            name="effective",
+            field=models.DateField(
+                db_index=True,
+                help_text=HELP,
+                verbose_name="takes effect",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicaldecisionamount",
+            name="effective",
+            field=models.DateField(
+                db_index=True,
+                help_text=HELP,
+                verbose_name="takes effect",
+            ),
+        ),
+    ]
