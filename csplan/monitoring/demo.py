@@ -212,12 +212,18 @@ def _movements(plan: Plan, period: MonitoringPeriod, user: Any) -> None:
         )
 
 
-@functools.cache
 def demo_return_files() -> dict[str, bytes]:
-    """The demo council's synthetic SSDA903 returns, 2011-12 to 2016-17 (no real children)."""
+    """The demo council's synthetic SSDA903 returns, 2011-12 to 2016-17 (no real children):
+    a new dict each call, so a caller that changes it cannot change the demo for others."""
+    return dict(_generated_return_files())
+
+
+@functools.cache
+def _generated_return_files() -> tuple[tuple[str, bytes], ...]:
     from csplan.demand.synthetic import returns_files
 
-    return returns_files(DEMO_CHILDREN, years=6, last_year=YEAR.start + 1, seed=DEMO_SEED)
+    files = returns_files(DEMO_CHILDREN, years=6, last_year=YEAR.start + 1, seed=DEMO_SEED)
+    return tuple(files.items())
 
 
 @functools.cache

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -145,11 +143,9 @@ def test_uasc_table_is_written_on_request(tmp_path):
     assert flagged == uasc_children
 
 
-def test_thirty_thousand_children_in_well_under_a_minute():
-    started = time.perf_counter()
-    data = generate(30000, years=5, seed=7)
-    seconds = time.perf_counter() - started
-    assert seconds < 20
+def test_the_number_in_care_on_the_last_day_is_the_size_asked_for():
+    # The generation time at 30,000 children is a benchmark figure (benchmarks/), not a test.
+    data = generate(3000, years=5, seed=7)
     open_on_last_day = (data.episodes[2025]["DEC"] == "").sum()
-    assert 27000 <= open_on_last_day <= 33000
+    assert 2700 <= open_on_last_day <= 3300
     assert np.all(data.episodes[2025]["CHILD"].str.len() == 7)
