@@ -86,6 +86,7 @@ def test_editing_a_line_with_the_keyboard(page, signed_in, axe_violations, scree
 
     page.fill("#id_phasing_2017", "1,400")
     page.select_option("#id_rag", "A")
+    page.fill("#id_reason", "Placements review re-phased after the Month 6 monitoring")
     page.click("button:text('Save')")
     page.wait_for_selector(".govuk-notification-banner")
     assert "C6 saved" in page.locator(".govuk-notification-banner").inner_text()
