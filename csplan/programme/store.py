@@ -150,7 +150,7 @@ def assemble_figures(
     )
 
 
-def _sync_phasing(
+def sync_year_amounts(
     owner_entries: Any, create: Any, values: Mapping[FinancialYear, Decimal], user: Any, reason: str
 ) -> None:
     """Make the stored incremental entries equal ``values`` (zero years are not stored)."""
@@ -196,7 +196,7 @@ def save_programme(figures: ProgrammeFigures, *, user: Any = None, reason: str =
     }
     if _assign(plan, plan_values):
         _save(plan, user, reason)
-    _sync_phasing(
+    sync_year_amounts(
         plan.targets,
         lambda **kw: TargetEntry(plan=plan, **kw),
         figures.targets,
@@ -278,7 +278,7 @@ def _sync_lines(
         line = existing.get(figures.reference) or SavingsLine(plan=plan)
         if _assign(line, _line_values(figures, workstreams[figures.workstream], position)):
             _save(line, user, reason)
-        _sync_phasing(
+        sync_year_amounts(
             line.phasing,
             lambda line=line, **kw: PhasingEntry(line=line, **kw),
             figures.phasing,
@@ -366,7 +366,7 @@ def create_line(
     line = SavingsLine(plan=plan)
     _assign(line, _line_values(_tidied(figures), workstream, position))
     _save(line, user, reason)
-    _sync_phasing(
+    sync_year_amounts(
         line.phasing, lambda **kw: PhasingEntry(line=line, **kw), figures.phasing, user, reason
     )
     return line
@@ -398,7 +398,7 @@ def update_line(
     if changed or before != wanted:
         current.version += 1
         _save(current, user, reason)
-    _sync_phasing(
+    sync_year_amounts(
         current.phasing,
         lambda **kw: PhasingEntry(line=current, **kw),
         figures.phasing,

@@ -90,6 +90,8 @@ urlpatterns = [
     path("login/", programme.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     *table_paths("plans/", plans.plan_list, "plans"),
+    path("plans/new/", plans.plan_new, name="plan_new"),
+    path("settings/", plans.plan_settings, name="plan_settings"),
     *table_paths("workstreams/", programme.workstreams, "workstreams"),
     *table_paths("proposals/", programme.proposals, "proposals"),
     *table_paths("lines/", programme.lines, "lines"),

@@ -61,7 +61,7 @@ def test_the_schema_covers_every_area_of_the_product(spec):
     tags = {tag for _, _, op in _operations(spec) for tag in op["tags"]}
     assert tags == AREAS | {"schema"}
     assert set(operations) == {
-        "getSchema", "listPlans", "getPlan", "getPlanTable",
+        "getSchema", "listPlans", "getPlan", "getPlanTable", "createPlan", "updatePlan",
         "listLines", "createLine", "getLine", "updateLine", "getPhasing", "replacePhasing",
         "getBusinessCase", "saveBusinessCase", "getEquality", "setEquality", "getEqualitySummary",
         "changeLifecycle", "listDecisions", "recordDecision", "listConsultations",

@@ -122,3 +122,23 @@ def test_a_csv_without_workstreams_into_a_plan_that_has_them_names_the_option(tm
     assert unknown.exit_code == 0  # a named workstream for new lines is added to the plan
     plan = Plan.objects.get(slug="transformation-to-2017")
     assert plan.lines.get(reference="C9").workstream.name == "Typo stream"
+
+
+def test_new_plan_with_workstreams_goes_through_the_same_rules_as_the_web():
+    made = run(
+        "plan", "new", "MTFS", "--council", "Testshire Council", "--years", "2025/26-2026/27",
+        "--workstream", "Early help=12500000", "--workstream", "Placements=£3,000,000.50",
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    figures = programme_figures(Plan.objects.get(slug="mtfs"))
+    assert [(w.name, str(w.budget)) for w in figures.workstreams] == [
+        ("Early help", "12500000.00"),
+        ("Placements", "3000000.50"),
+    ]
+    twice = run(
+        "plan", "new", "MTFS 2", "--council", "Testshire Council", "--years", "2025/26",
+        "--workstream", "A=1", "--workstream", "a=2",
+    )  # fmt: skip
+    assert twice.exit_code == 1 and "There are two workstreams called a." in twice.output
+    assert run("plan", "new", "P", "--council", "C", "--years", "2025/26",
+               "--workstream", "no amount").exit_code == 2  # fmt: skip
