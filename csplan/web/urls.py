@@ -30,6 +30,8 @@ _monitoring = [
 
 _investment = [
     path("", investment.cases, name="cases"),
+    path("new/", investment.case_new, name="case_new"),
+    path("<id:pk>/edit/", investment.case_edit, name="case_edit"),
     path("<id:pk>/case.<str:fmt>", investment.case_table, name="case_table"),
     path("<id:pk>/actual/", investment.record_actual, name="record_actual"),
     path("<id:pk>/actuals.<str:fmt>", investment.actuals_table, name="actuals_table"),

@@ -69,6 +69,7 @@ def test_the_schema_covers_every_area_of_the_product(spec):
         "getMonitoring", "getLineMonitoring", "recordMonitoring", "listMovements",
         "recordMovement",
         "listInvestmentCases", "getInvestmentCase", "recordActualSaving",
+            "createInvestmentCase", "replaceInvestmentCase",
         "listDatasets", "uploadDataset", "getDataset", "getForecast", "listScenarios",
         "saveScenario", "getScenario", "attachDemandEvidence",
         "getBenchmarkIndex", "getBenchmark", "getBenchmarkGap", "attachGapEvidence",

@@ -137,6 +137,7 @@ def test_strategy_table_shows_only_years_with_spend_or_savings():
     table = strategy_report(capital_receipts_strategy([bcp_figures()], years), years)
     assert [c.heading for c in table.columns] == [
         "Project",
+        "Eligible under the current direction",
         "Qualifying spend 2023/24",
         "Qualifying spend 2024/25",
         "Total qualifying spend",
@@ -147,6 +148,7 @@ def test_strategy_table_shows_only_years_with_spend_or_savings():
     ]
     assert table.displayed()[-1] == [
         "Total",
+        "",
         "1,346",
         "360",
         "1,706",
