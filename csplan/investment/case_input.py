@@ -195,13 +195,22 @@ def _expected(
     return amounts, notes
 
 
+def plan_named(data: Mapping[str, Any]) -> Plan | None:
+    """The plan ``data`` names by its slug (``plan``), if it names one."""
+    plan_slug = data.get("plan")
+    if not plan_slug:
+        return None
+    plan = Plan.objects.select_related("council").filter(slug=str(plan_slug)).first()
+    if plan is None:
+        raise CaseValidationError({"plan": f"there is no plan {plan_slug!r}"})
+    return plan
+
+
 def council_of(data: Mapping[str, Any]) -> Council:
     """The council ``data`` names (``council``, or the council of ``plan``, a plan's slug)."""
-    plan_slug, council_name = data.get("plan"), data.get("council")
-    if plan_slug:
-        plan = Plan.objects.select_related("council").filter(slug=str(plan_slug)).first()
-        if plan is None:
-            raise CaseValidationError({"plan": f"there is no plan {plan_slug!r}"})
+    council_name = data.get("council")
+    plan = plan_named(data)
+    if plan is not None:
         return plan.council
     if not council_name:
         raise CaseValidationError({"council": "name the council whose case it is"})
@@ -219,6 +228,7 @@ def write_case(
     *,
     council: Council | None = None,
     case: InvestmentCase | None = None,
+    plan: Plan | None = None,
     unit: Unit = Unit.POUNDS,
     user: Any = None,
     reason: str = "",
@@ -226,10 +236,16 @@ def write_case(
     """Create a case from ``data`` (``case`` None: its reference must be new to the council) or
     replace ``case``'s details, spend and expected savings (its realised savings and the
     savings linked to savings lines stay).
-    The web, the CLI and the API all write cases through this."""
+    ``plan``: the plan the case belongs to (its council's). The web, the CLI and the API all
+    write cases through this."""
     read = read_case(data, unit=unit)
+    plan = plan or plan_named(data)
+    if council is None and plan is not None:
+        council = plan.council
     if council is None:
         council = case.council if case is not None else council_of(data)
+    if plan is not None and plan.council_id != council.pk:
+        raise CaseValidationError({"plan": f"{plan.slug} is a plan of another council"})
     reference = read.figures.reference
     clash = InvestmentCase.objects.filter(council=council, reference=reference)
     if case is not None:
@@ -238,10 +254,13 @@ def write_case(
         raise CaseValidationError(
             {"reference": f"{council.name} already has a case {reference}: edit that one"}
         )
+    details = dict(read.details)
+    if plan is not None:
+        details["plan"] = plan
     return save_case(
         council,
         read.figures,
-        details=read.details,
+        details=details,
         expected_notes=read.expected_notes,
         user=user,
         reason=reason or ("Case changed" if case is not None else "New case"),

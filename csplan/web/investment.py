@@ -122,7 +122,7 @@ def _save_case(request: HttpRequest, case: InvestmentCase | None) -> HttpRespons
         try:
             saved = write_case(
                 form.case_data(),
-                council=None if case else request.plan.council,
+                plan=None if case else request.plan,
                 case=case,
                 unit=Unit.THOUSANDS,
                 user=request.user,
@@ -131,9 +131,6 @@ def _save_case(request: HttpRequest, case: InvestmentCase | None) -> HttpRespons
         except CaseValidationError as error:
             form.add_store_errors(error)
         else:
-            if case is None and saved.plan_id is None:
-                saved.plan = request.plan
-                saved.save(update_fields=["plan"])
             messages.success(request, f"{saved.reference} saved")
             return redirect(f"{reverse('investment:cases')}#case-{saved.pk}")
     return _case_page(request, form, case)
