@@ -69,9 +69,14 @@ def _form_page(request: HttpRequest, form: PlanForm) -> HttpResponse:
     )
 
 
+def _rows(request: HttpRequest) -> int:
+    """The workstream rows the form showed (a hidden field; at most 200)."""
+    text = request.POST.get("rows", "")
+    return min(int(text), 200) if text.isdigit() else 0
+
+
 def _redrawn(request: HttpRequest, plan: Plan | None) -> PlanForm:
-    rows = int(request.POST.get("rows") or 0) + SPARE_ROWS
-    return PlanForm(plan, initial=request.POST.dict(), rows=min(rows, 200))
+    return PlanForm(plan, initial=request.POST.dict(), rows=_rows(request) + SPARE_ROWS)
 
 
 def _saved(request: HttpRequest, form: PlanForm) -> HttpResponse:
@@ -104,7 +109,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if REDRAW in request.POST:
             return _form_page(request, _redrawn(request, None))
-        form = PlanForm(None, request.POST, rows=int(request.POST.get("rows") or 0))
+        form = PlanForm(None, request.POST, rows=_rows(request))
         return _saved(request, form) if form.is_valid() else _form_page(request, form)
     initial = {"years": DEFAULT_YEARS, "department": "Children's Services"}
     return _form_page(request, PlanForm(None, initial=initial))
@@ -118,6 +123,6 @@ def plan_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if REDRAW in request.POST:
             return _form_page(request, _redrawn(request, plan))
-        form = PlanForm(plan, request.POST, rows=int(request.POST.get("rows") or 0))
+        form = PlanForm(plan, request.POST, rows=_rows(request))
         return _saved(request, form) if form.is_valid() else _form_page(request, form)
     return _form_page(request, PlanForm(plan, initial=PlanForm.initial_for(plan)))

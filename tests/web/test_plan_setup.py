@@ -131,3 +131,14 @@ def test_viewers_and_sros_get_403(client, role):
     assert client.post(f"/plans/{plan.slug}/settings/", {"name": "X"}).status_code == 403
     assert not Plan.objects.filter(name__in=["MTFS 2024-28", "X"]).exists()
     assert "Create a plan" not in client.get("/plans/").content.decode()
+
+
+def test_years_the_wrong_way_round_are_a_field_error(client):
+    _user(client, "finance")
+    response = client.post("/plans/new/", {**NEW, "years": "2027/28-2024/25", "rows": "x"})
+    assert response.status_code == 400
+    assert (
+        '<a href="#id_years">The last year comes before the first: give the years as '
+        "FIRST-LAST, like 2024/25-2027/28</a>" in response.content.decode()
+    )
+    assert not Plan.objects.exists()

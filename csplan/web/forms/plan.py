@@ -136,7 +136,8 @@ class PlanForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         try:
-            cleaned["year_list"] = parse_year_range(cleaned.get("years", ""))
+            if cleaned.get("years"):
+                cleaned["year_list"] = parse_year_range(cleaned["years"])
         except PlanValidationError as error:
             self.add_error("years", _sentence(error.errors["years"]))
         cleaned["targets"] = {}
