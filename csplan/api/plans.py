@@ -12,7 +12,7 @@ from pydantic import Field
 
 from csplan.accounts.access import PROGRAMME, VIEW
 from csplan.api.access import allow, plan_of
-from csplan.api.errors import answers, invalid_in_store
+from csplan.api.errors import answers, conflict, invalid_in_store
 from csplan.api.types import (
     ByYear,
     ByYearIn,
@@ -24,6 +24,7 @@ from csplan.api.types import (
     Output,
     ShortText,
     TableOut,
+    Version,
     Year,
     YearIn,
     by_year,
@@ -39,9 +40,11 @@ from csplan.programme.models import Plan
 from csplan.programme.phasing import PhasingForm
 from csplan.programme.plans import (
     PlanValidationError,
+    StalePlanError,
     active_plans,
     all_plans,
     create_plan,
+    settings_version,
     update_plan,
 )
 from csplan.programme.reports import REPORTS, build_report
@@ -81,6 +84,8 @@ class Workstream(Output):
 
 
 class Programme(Output):
+    version: int = Field(description="The settings' version: send it back with a change (409 if "
+                         "someone changed them since)")  # fmt: skip
     plan: PlanSummary
     council: Council
     targets: ByYear = Field(description="The savings target by financial year, £")
@@ -131,6 +136,7 @@ def get_plan(request: HttpRequest, plan: PlanSlug) -> Programme:
 def programme_out(found: Plan) -> Programme:
     council = found.council
     return Programme(
+        version=settings_version(found),
         plan=plan_summary(found),
         council=Council(
             name=council.name,
@@ -185,6 +191,8 @@ class PlanNew(Input):
 class PlanChange(Input):
     """What to change; a field not sent stays. ``targets`` and ``workstreams`` replace all."""
 
+    version: Version
+
     name: str = Field(None, max_length=200)  # type: ignore[assignment]
     department: ShortText = None  # type: ignore[assignment]
     years: list[YearIn] = Field(None, min_length=1, max_length=50, description=YEARS_MEANING)  # type: ignore[assignment]
@@ -228,7 +236,7 @@ def create(request: HttpRequest, payload: PlanNew) -> Status[Programme]:
 
 @router.patch(
     "/plans/{plan}",
-    response=answers(Programme),
+    response=answers(Programme, conflicts=True),
     auth=allow(PROGRAMME),
     operation_id="updatePlan",
     url_name="plan",
@@ -247,11 +255,14 @@ def update(request: HttpRequest, plan: PlanSlug, payload: PlanChange) -> Program
             if payload.workstreams is not None
             else None,
             workstream_ids=[w.id for w in payload.workstreams or ()],
+            expected_version=payload.version,
             user=request.user,
             reason="Changed through the API",
         )
     except PlanValidationError as error:
         raise _plan_errors(error) from None
+    except StalePlanError as error:
+        raise conflict(str(error), error.current) from None
     return programme_out(changed)
 
 

@@ -115,6 +115,33 @@ class PlanValidationError(PlanChoiceError):
         super().__init__("; ".join(self.errors.values()))
 
 
+class StalePlanError(PlanChoiceError):
+    """The plan's settings changed since the editor read them (their save would overwrite)."""
+
+    def __init__(self, plan: Plan, expected: int) -> None:
+        self.plan = plan
+        self.current = settings_version(plan)
+        super().__init__(
+            f"the settings of {plan.name} were changed by someone else (version {self.current}, "
+            f"you edited version {expected}): reload them and make your change again"
+        )
+
+
+def settings_version(plan: Plan) -> int:
+    """A number that grows with every recorded change to the plan, its targets or its
+    workstreams (the sum of their latest history ids): what an editor read, to send back."""
+    from django.db.models import Max
+
+    total = 0
+    for history in (
+        Plan.history.filter(id=plan.pk),
+        TargetEntry.history.filter(plan_id=plan.pk),
+        Workstream.history.filter(plan_id=plan.pk),
+    ):
+        total += history.aggregate(latest=Max("history_id"))["latest"] or 0
+    return total
+
+
 def target_field(year: FinancialYear) -> str:
     return f"targets_{year.start}"
 
@@ -325,13 +352,18 @@ def update_plan(
     targets: Mapping[FinancialYear, Decimal] | None = None,
     workstreams: Sequence[WorkstreamFigures] | None = None,
     workstream_ids: Sequence[int | None] = (),
+    expected_version: int | None = None,
     user: Any = None,
     reason: str = "Plan settings changed",
 ) -> Plan:
     """Change a plan's name, department, years, targets (all of them: a year left out has
     none) or workstreams (all of them, in order; see ``_save_workstreams``). What is not given
-    stays. Its slug stays too, so addresses keep working. Every change is recorded."""
+    stays. Its slug stays too, so addresses keep working. Every change is recorded. With
+    ``expected_version`` (``settings_version`` as the editor read it) a change made since
+    raises ``StalePlanError``."""
     current = Plan.objects.select_for_update().select_related("council").get(pk=plan.pk)
+    if expected_version is not None and settings_version(current) != expected_version:
+        raise StalePlanError(current, expected_version)
     errors: dict[str, str] = {}
     new_name = current.name if name is None else name.strip()
     if not new_name:

@@ -10,7 +10,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from csplan.accounts.access import PROGRAMME, guard
 from csplan.programme.models import Council, Plan
-from csplan.programme.plans import PlanValidationError, all_plans, create_plan, update_plan
+from csplan.programme.plans import (
+    PlanValidationError,
+    StalePlanError,
+    all_plans,
+    create_plan,
+    update_plan,
+)
 from csplan.programme.reports import plans_report
 from csplan.programme.store import programme_figures
 from csplan.web.forms.plan import DEFAULT_YEARS, SPARE_ROWS, PlanForm
@@ -93,10 +99,14 @@ def _saved(request: HttpRequest, form: PlanForm) -> HttpResponse:
                 form.plan, name=data["name"], department=data["department"],
                 years=data["year_list"], targets=data["targets"],
                 workstreams=data["workstreams"], workstream_ids=data["workstream_ids"],
-                user=request.user, reason="Plan settings changed in the web",
+                expected_version=data.get("version"), user=request.user,
+                reason="Plan settings changed in the web",
             )  # fmt: skip
     except PlanValidationError as error:
         form.add_store_errors(error)
+        return _form_page(request, form)
+    except StalePlanError as error:
+        form.add_error(None, str(error)[:1].upper() + str(error)[1:])
         return _form_page(request, form)
     messages.success(request, f"{plan.council.name}: {plan.name} saved")
     return HttpResponseRedirect(plan_address(plan, "settings/", request))

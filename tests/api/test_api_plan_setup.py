@@ -42,10 +42,11 @@ def test_finance_creates_a_plan_with_targets_and_workstreams(people, api_as):
 
 def test_a_plan_is_changed_and_a_workstream_renamed_by_its_id(people, api_as):
     api = api_as(people["finance"])
-    api.call("POST", "/api/plans", NEW)
+    version = api.call("POST", "/api/plans", NEW).json()["version"]
     early_help = Workstream.objects.get(name="Early help")
     response = api.call(
         "PATCH", "/api/plans/{plan}", {
+            "version": version,
             "years": ["2024/25", "2025/26", "2026/27"],
             "targets": {"2026/27": "2000000"},
             "workstreams": [{"id": early_help.pk, "name": "Early help and prevention",
@@ -59,6 +60,14 @@ def test_a_plan_is_changed_and_a_workstream_renamed_by_its_id(people, api_as):
     assert [(w["id"], w["name"], w["budget"]) for w in body["workstreams"]] == [
         (early_help.pk, "Early help and prevention", "13000000.00")
     ]
+    assert body["version"] > version
+    stale = api.call(
+        "PATCH", "/api/plans/{plan}", {"version": version, "name": "Old"}, plan="mtfs-2024-28"
+    )
+    assert stale.status_code == 409
+    assert stale.json()["current_version"] == body["version"]
+    assert "changed by someone else" in stale.json()["errors"]["version"]
+    assert Plan.objects.get(slug="mtfs-2024-28").name == "MTFS 2024-28"
 
 
 def test_bad_settings_are_field_errors_and_nothing_is_written(people, api_as):
@@ -83,8 +92,10 @@ def test_bad_settings_are_field_errors_and_nothing_is_written(people, api_as):
 
 
 def test_a_year_with_savings_cannot_be_dropped(people, api_as, slug):
-    response = api_as(people["finance"]).call(
-        "PATCH", "/api/plans/{plan}", {"years": ["2016/17"]}, plan=slug
+    api = api_as(people["finance"])
+    version = api.call("GET", "/api/plans/{plan}", plan=slug).json()["version"]
+    response = api.call(
+        "PATCH", "/api/plans/{plan}", {"version": version, "years": ["2016/17"]}, plan=slug
     )
     assert response.status_code == 400
     assert response.json()["errors"]["years"].startswith("savings lines have savings in 2017/18")

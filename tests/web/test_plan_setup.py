@@ -142,3 +142,19 @@ def test_years_the_wrong_way_round_are_a_field_error(client):
         "FIRST-LAST, like 2024/25-2027/28</a>" in response.content.decode()
     )
     assert not Plan.objects.exists()
+
+
+def test_a_change_made_meanwhile_is_not_overwritten(client):
+    from csplan.programme.plans import update_plan
+
+    plan = load_hampshire_demo()
+    _user(client, "finance")
+    form = client.get(f"/plans/{plan.slug}/settings/").context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {name: ("on" if value is True else value) for name, value in data.items()
+            if value not in (None, False)}  # fmt: skip
+    update_plan(plan, name="Transformation to 2018")  # someone else, meanwhile
+    response = client.post(f"/plans/{plan.slug}/settings/", {**data, "targets_2017": "1"})
+    assert response.status_code == 400
+    assert "were changed by someone else" in response.content.decode()
+    assert programme_figures(plan).targets == {FinancialYear(2017): Decimal("23300000")}

@@ -17,6 +17,7 @@ from csplan.programme.models import Plan
 from csplan.programme.plans import (
     PlanValidationError,
     parse_year_range,
+    settings_version,
     target_field,
     workstream_field,
 )
@@ -76,6 +77,8 @@ class PlanForm(forms.Form):
             self.fields[target_field(year)] = forms.CharField(
                 label=f"{year} target (£'000)", required=False, widget=forms.TextInput(_NARROW)
             )
+        if plan is not None:
+            self.fields["version"] = forms.IntegerField(required=False, widget=forms.HiddenInput)
         stored = list(plan.workstreams.all()) if plan is not None else []
         self.row_count = max(rows, len(stored) + SPARE_ROWS)
         for position in range(self.row_count):
@@ -106,6 +109,7 @@ class PlanForm(forms.Form):
     def initial_for(plan: Plan) -> dict[str, Any]:
         years = plan.years
         initial: dict[str, Any] = {
+            "version": settings_version(plan),
             "name": plan.name,
             "department": plan.department,
             "years": f"{years[0]}-{years[-1]}",
