@@ -139,6 +139,46 @@ def new(
         click.echo("No savings target set yet: the overview will say so until one is.")
 
 
+@plan.command("edit")
+@click.argument("name")
+@click.option("--rename", help="A new name for the plan (its slug stays).")
+@click.option("--years", "years_text", help="Its financial years, like 2024/25-2028/29.")
+@click.option(
+    "--target", "targets", multiple=True, metavar="YEAR=POUNDS",
+    help="Every year's target in pounds (repeatable): the targets given replace all of them.",
+)  # fmt: skip
+@click.option(
+    "--workstream", "workstreams", multiple=True, metavar="NAME=POUNDS",
+    help="Every workstream and its budget in pounds (repeatable), in order: they replace the "
+    "plan's (matched by name; one with savings lines cannot be left out).",
+)  # fmt: skip
+@click.option("--department")
+def edit(
+    name: str,
+    rename: str | None,
+    years_text: str | None,
+    targets: tuple[str, ...],
+    workstreams: tuple[str, ...],
+    department: str | None,
+) -> None:
+    """Change plan NAME (slug or name): its name, years, targets or workstreams (recorded)."""
+    from csplan.programme.plans import PlanChoiceError, update_plan
+
+    chosen = resolve_plan(name)
+    years = _years(years_text) if years_text else None
+    try:
+        changed = update_plan(
+            chosen, name=rename, department=department, years=years,
+            targets=_targets(targets, years or chosen.years) if targets else None,
+            workstreams=_workstreams(workstreams) if workstreams else None,
+            reason="Changed with csplan plan edit",
+        )  # fmt: skip
+    except PlanChoiceError as error:
+        fail(str(error)[:1].upper() + str(error)[1:] + ".")
+    years = changed.years
+    click.echo(f"Changed {changed.council.name}: {changed.name} ({years[0]} to {years[-1]}).")
+
+
 @plan.command("archive")
 @click.argument("name")
 @click.option("--undo", is_flag=True, help="Bring an archived plan back into use.")

@@ -1,5 +1,7 @@
 """``csplan plan list|new|archive`` and ``--plan`` on the commands that read or write a plan."""
 
+from decimal import Decimal
+
 import pytest
 from click.testing import CliRunner
 
@@ -142,3 +144,27 @@ def test_new_plan_with_workstreams_goes_through_the_same_rules_as_the_web():
     assert twice.exit_code == 1 and "There are two workstreams called a." in twice.output
     assert run("plan", "new", "P", "--council", "C", "--years", "2025/26",
                "--workstream", "no amount").exit_code == 2  # fmt: skip
+
+
+def test_edit_a_plan_through_the_same_rules_as_the_web():
+    run("plan", "new", "MTFS", "--council", "Testshire Council", "--years", "2025/26-2026/27",
+        "--target", "2025/26=100", "--workstream", "Early help=1000")  # fmt: skip
+    changed = run(
+        "plan", "edit", "mtfs", "--rename", "MTFS 2025-28", "--years", "2025/26-2027/28",
+        "--target", "2027/28=2500.50", "--workstream", "Early help=1200",
+        "--workstream", "Placements=800",
+    )  # fmt: skip
+    assert changed.exit_code == 0, changed.output
+    assert changed.output == "Changed Testshire Council: MTFS 2025-28 (2025/26 to 2027/28).\n"
+    plan = Plan.objects.get(slug="mtfs")
+    figures = programme_figures(plan)
+    assert figures.targets == {FinancialYear(2027): Decimal("2500.50")}
+    assert [(w.name, w.budget) for w in figures.workstreams] == [
+        ("Early help", Decimal("1200")),
+        ("Placements", Decimal("800")),
+    ]
+    assert plan.history.latest("history_id").history_change_reason == (
+        "Changed with csplan plan edit"
+    )
+    refused = run("plan", "edit", "mtfs", "--workstream", "a=1", "--workstream", "A=2")
+    assert refused.exit_code == 1 and "There are two workstreams called A." in refused.output
