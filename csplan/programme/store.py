@@ -150,7 +150,7 @@ def assemble_figures(
     )
 
 
-def sync_year_amounts(
+def _sync_phasing(
     owner_entries: Any, create: Any, values: Mapping[FinancialYear, Decimal], user: Any, reason: str
 ) -> None:
     """Make the stored incremental entries equal ``values`` (zero years are not stored)."""
@@ -165,6 +165,10 @@ def sync_year_amounts(
     for year, pence in wanted.items():
         if year not in existing:
             _save(create(year=year, amount_pence=pence), user, reason)
+
+
+#: Public name of the same: the plan settings (``csplan.programme.plans``) write targets with it.
+sync_year_amounts = _sync_phasing
 
 
 @transaction.atomic
@@ -196,7 +200,7 @@ def save_programme(figures: ProgrammeFigures, *, user: Any = None, reason: str =
     }
     if _assign(plan, plan_values):
         _save(plan, user, reason)
-    sync_year_amounts(
+    _sync_phasing(
         plan.targets,
         lambda **kw: TargetEntry(plan=plan, **kw),
         figures.targets,
@@ -278,7 +282,7 @@ def _sync_lines(
         line = existing.get(figures.reference) or SavingsLine(plan=plan)
         if _assign(line, _line_values(figures, workstreams[figures.workstream], position)):
             _save(line, user, reason)
-        sync_year_amounts(
+        _sync_phasing(
             line.phasing,
             lambda line=line, **kw: PhasingEntry(line=line, **kw),
             figures.phasing,
@@ -366,7 +370,7 @@ def create_line(
     line = SavingsLine(plan=plan)
     _assign(line, _line_values(_tidied(figures), workstream, position))
     _save(line, user, reason)
-    sync_year_amounts(
+    _sync_phasing(
         line.phasing, lambda **kw: PhasingEntry(line=line, **kw), figures.phasing, user, reason
     )
     return line
@@ -398,7 +402,7 @@ def update_line(
     if changed or before != wanted:
         current.version += 1
         _save(current, user, reason)
-    sync_year_amounts(
+    _sync_phasing(
         current.phasing,
         lambda **kw: PhasingEntry(line=current, **kw),
         figures.phasing,
