@@ -107,11 +107,11 @@ def strategy_report(rows: Sequence[StrategyRow], years: Sequence[FinancialYear])
     saving_years = [y for y in years if any(r.expected_savings[y] for r in rows)]
     columns = (
         Column("Project"),
-        Column("Eligible under the current direction"),
         *(_money(f"Qualifying spend {y}") for y in spend_years),
         _money("Total qualifying spend"),
         *(_money(f"Expected savings {y}") for y in saving_years),
         _money("Savings realised to date"),
+        Column("Eligible under the current direction"),
     )
 
     def cells(spend, total, savings, realised) -> tuple:
@@ -121,13 +121,13 @@ def strategy_report(rows: Sequence[StrategyRow], years: Sequence[FinancialYear])
         Row(
             (
                 f"{row.reference} {row.name}",
-                "Yes" if row.eligible else "No: see the notes",
                 *cells(
                     [row.qualifying_spend[y] for y in spend_years],
                     row.total_qualifying,
                     [row.expected_savings[y] for y in saving_years],
                     row.realised if row.realised is not None else "n/a",
                 ),
+                "Yes" if row.eligible else "No: see the notes",
             )
         )
         for row in rows
@@ -136,13 +136,13 @@ def strategy_report(rows: Sequence[StrategyRow], years: Sequence[FinancialYear])
         Row(
             (
                 "Total",
-                "",
                 *cells(
                     [sum((r.qualifying_spend[y] for r in rows), ZERO) for y in spend_years],
                     sum((r.total_qualifying for r in rows), ZERO),
                     [sum((r.expected_savings[y] for r in rows), ZERO) for y in saving_years],
                     sum((r.realised for r in rows if r.realised is not None), ZERO),
                 ),
+                "",
             ),
             RowKind.TOTAL,
         )
