@@ -19,10 +19,10 @@ from csplan.api.types import (
     Choice,
     Id,
     Input,
+    Label,
     Money,
     MoneyIn,
     Output,
-    ShortText,
     TableOut,
     Version,
     Year,
@@ -184,7 +184,7 @@ class PlanNew(Input):
     years: list[YearIn] = Field(min_length=1, max_length=50, description=YEARS_MEANING)
     targets: ByYearIn = Field(default_factory=dict, description=TARGETS_MEANING)
     workstreams: list[WorkstreamIn] = Field(default_factory=list, max_length=200)
-    department: ShortText = "Children's Services"
+    department: Label = "Children's Services"
     la_code: str = Field("", max_length=9, description="For a new council: its LA code")
 
 
@@ -194,7 +194,7 @@ class PlanChange(Input):
     version: Version
 
     name: str = Field(None, max_length=200)  # type: ignore[assignment]
-    department: ShortText = None  # type: ignore[assignment]
+    department: Label = None  # type: ignore[assignment]
     years: list[YearIn] = Field(None, min_length=1, max_length=50, description=YEARS_MEANING)  # type: ignore[assignment]
     targets: ByYearIn = Field(None, description=TARGETS_MEANING + "; a year left out has none")  # type: ignore[assignment]
     workstreams: list[WorkstreamIn] = Field(  # type: ignore[assignment]

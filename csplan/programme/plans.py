@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from csplan.core.history import delete_recorded, save_recorded
@@ -268,6 +268,25 @@ def _save_workstreams(
     for workstream in existing.values():
         if workstream.pk not in kept:
             delete_recorded(workstream, user, reason)
+    try:
+        with transaction.atomic():
+            _write_workstreams(plan, workstreams, ids, existing, by_name, user, reason)
+    except IntegrityError:
+        raise PlanValidationError(
+            {"workstreams": "two workstreams cannot swap names in one change: rename one, "
+             "save, then the other"}
+        ) from None  # fmt: skip
+
+
+def _write_workstreams(
+    plan: Plan,
+    workstreams: Sequence[WorkstreamFigures],
+    ids: Sequence[int | None],
+    existing: Mapping[int, Workstream],
+    by_name: Mapping[str, Workstream],
+    user: Any,
+    reason: str,
+) -> None:
     for position, figures in enumerate(workstreams):
         known = ids[position] if position < len(ids) else None
         name = figures.name.strip()

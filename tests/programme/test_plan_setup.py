@@ -104,3 +104,19 @@ def test_an_edit_cannot_drop_a_year_or_workstream_that_holds_savings():
         update_plan(plan, workstreams=[WorkstreamFigures("Other", Decimal(0))])
     assert raised.value.errors["workstreams"].startswith("Early help has savings lines")
     assert plan.workstreams.count() == 2
+
+
+def test_two_workstreams_cannot_swap_names_in_one_change():
+    plan = _plan()
+    first, second = plan.workstreams.all()
+    with pytest.raises(PlanValidationError) as raised:
+        update_plan(
+            plan,
+            workstreams=[
+                WorkstreamFigures(second.name, Decimal(1)),
+                WorkstreamFigures(first.name, Decimal(2)),
+            ],
+            workstream_ids=[first.pk, second.pk],
+        )
+    assert raised.value.errors["workstreams"].startswith("two workstreams cannot swap names")
+    assert [w.name for w in plan.workstreams.all()] == ["Early help", "Home to school transport"]
