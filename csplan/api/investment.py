@@ -11,7 +11,7 @@ from pydantic import Field
 
 from csplan.accounts.access import PROGRAMME, VIEW
 from csplan.api.access import allow
-from csplan.api.errors import answers, not_found
+from csplan.api.errors import answers, invalid, not_found
 from csplan.api.types import (
     ByYear,
     Input,
@@ -35,8 +35,14 @@ from csplan.investment.calculations import (
     net_position,
     payback_year,
 )
+from csplan.investment.case_input import CaseValidationError, write_case
 from csplan.investment.models import InvestmentCase, InvestmentSpend
-from csplan.investment.store import case_figures, cases_for, record_actual_saving
+from csplan.investment.store import (
+    case_figures,
+    cases_for,
+    expected_notes,
+    record_actual_saving,
+)
 from csplan.programme.models import Council
 
 router = Router(tags=["investment"])
@@ -72,6 +78,9 @@ class CaseOut(CaseSummary):
     savings_note: str
     spend: list[SpendOut]
     expected: ByYear = Field(description="In-year savings expected, £")
+    expected_notes: dict[Year, str] = Field(
+        description="Notes on the expected savings by year (an assumption, an interpolated figure)"
+    )
     actual: ByYear = Field(description="In-year savings realised so far, £")
     total_investment: Money
     payback_year: Year | None = Field(description="When the cumulative net reaches zero")
@@ -104,6 +113,7 @@ def case_summary(case: InvestmentCase) -> CaseSummary:
 
 def case_out(case: InvestmentCase) -> CaseOut:
     figures = case_figures(case)
+    notes = expected_notes(case)
     payback = payback_year(net_position(figures))
     return CaseOut(
         **case_summary(case).model_dump(),
@@ -124,12 +134,13 @@ def case_out(case: InvestmentCase) -> CaseOut:
             for item in figures.spend
         ],  # fmt: skip
         expected=by_year(figures.expected),
+        expected_notes={year.label: notes[year] for year in sorted(notes)},
         actual=by_year(figures.actual),
         total_investment=figures.total_investment,
         payback_year=payback.label if payback else None,
         problems=eligibility_problems(figures),
         tables=[
-            table_out(reports.case_report(figures, note=case.savings_note)),
+            table_out(reports.stored_case_report(case)),
             table_out(reports.actuals_report(figures)),
         ],
     )
@@ -215,3 +226,82 @@ def record_actual(request: HttpRequest, case: int, payload: ActualIn) -> Status[
             evidence=saving.evidence,
         ),
     )
+
+
+class SpendIn(Input):
+    year: YearIn
+    category: Category
+    funding: Funding = Field(
+        description="reserve, revenue_budget (a budget pressure), grant or capital_receipts "
+        "(the flexible use of capital receipts)"
+    )
+    amount: MoneyIn = Field(description="The spend in the year, £")
+    designed_for_ongoing_savings: bool = Field(
+        False, description="Designed to generate ongoing savings (the capital receipts test)"
+    )
+    funding_detail: ShortText = ""
+
+
+class ExpectedIn(Input):
+    year: YearIn
+    amount: MoneyIn = Field(description="The in-year saving expected, £")
+    note: ShortText = Field("", description="Where the figure comes from; an assumption says so")
+
+
+class CaseIn(Input):
+    """A whole case: what is sent replaces what was stored (realised savings stay)."""
+
+    reference: str = Field(max_length=40, examples=["BSF"])
+    name: ShortText
+    council: str | None = Field(
+        None, max_length=200, description="The council's name (or send plan); not for a change"
+    )
+    plan: str | None = Field(None, max_length=100, description="A plan's slug: its council")
+    stage: Stage = "outline"
+    summary: str = Field("", max_length=20_000)
+    decision: ShortText = ""
+    owner_role: str = Field("", max_length=200, description="A role, never a name")
+    source: str = Field("", max_length=20_000)
+    savings_note: str = Field("", max_length=20_000)
+    spend: list[SpendIn] = Field(default_factory=list, max_length=200)
+    expected: list[ExpectedIn] = Field(default_factory=list, max_length=100)
+
+    def data(self) -> dict:
+        return self.model_dump(exclude_none=True)
+
+
+def _written(payload: CaseIn, request: HttpRequest, case: InvestmentCase | None) -> CaseOut:
+    try:
+        written = write_case(
+            payload.data(),
+            case=case,
+            user=request.user,
+            reason="Changed through the API" if case else "Created through the API",
+        )
+    except CaseValidationError as error:
+        raise invalid(error.errors) from None
+    return case_out(_case(written.pk))
+
+
+@router.post(
+    "/investment/cases",
+    response=answers(CaseOut, status=201),
+    auth=allow(PROGRAMME),
+    operation_id="createInvestmentCase",
+    url_name="investment_cases",
+    summary="Create an invest-to-save case: spend and its funding, expected savings (finance)",
+)
+def create_case(request: HttpRequest, payload: CaseIn) -> Status[CaseOut]:
+    return Status(201, _written(payload, request, None))
+
+
+@router.put(
+    "/investment/cases/{id:case}",
+    response=answers(CaseOut),
+    auth=allow(PROGRAMME),
+    operation_id="replaceInvestmentCase",
+    url_name="investment_case",
+    summary="Replace a case's details, spend and expected savings (finance, admin)",
+)
+def replace_case(request: HttpRequest, case: int, payload: CaseIn) -> CaseOut:
+    return _written(payload, request, _case(case))

@@ -30,6 +30,7 @@ _COMMANDS = [
     ("csplan.cli.needs", "needs"),
     ("csplan.cli.pack", "pack"),
     ("csplan.cli.monitoring", "monitoring"),
+    ("csplan.cli.investment", "investment"),
     ("csplan.cli.users", "user"),
 ]
 

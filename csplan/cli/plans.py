@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 import click
@@ -35,25 +34,13 @@ def list_plans(show_all: bool) -> None:
         )
 
 
-_YEARS = re.compile(r"^\s*(?P<first>\d{4}/\d{2})\s*(?:(?:-|–|to)\s*(?P<last>\d{4}/\d{2}))?\s*$")
-
-
 def _years(text: str) -> list:
-    from csplan.core.periods import FinancialYear, PeriodError, year_range
+    from csplan.programme.plans import PlanValidationError, parse_year_range
 
-    match = _YEARS.match(text)
     try:
-        if match is None:
-            raise PeriodError(f"{text!r} is not a range of financial years")
-        first = FinancialYear.parse(match["first"])
-        last = FinancialYear.parse(match["last"] or match["first"])
-    except PeriodError as error:
-        raise click.BadParameter(
-            f"{error}: give the years as FIRST-LAST, like 2014/15-2017/18", param_hint="--years"
-        ) from None
-    if last.start < first.start:
-        raise click.BadParameter("the last year comes before the first", param_hint="--years")
-    return year_range(first, last.start - first.start + 1)
+        return parse_year_range(text)
+    except PlanValidationError as error:
+        raise click.BadParameter(error.errors["years"], param_hint="--years") from None
 
 
 TARGET = "--target"
@@ -83,6 +70,26 @@ def _targets(values: tuple[str, ...], years: list) -> dict:
     return targets
 
 
+def _workstreams(values: tuple[str, ...]) -> list:
+    from csplan.core.money import MoneyError, to_decimal
+    from csplan.programme.figures import WorkstreamFigures
+
+    result = []
+    for value in values:
+        name, sep, amount_text = value.rpartition("=")
+        try:
+            if not sep or not name.strip():
+                raise ValueError("write it as NAME=POUNDS")
+            amount = to_decimal(amount_text.strip().replace(",", "").lstrip("£"))
+        except (MoneyError, ValueError) as error:
+            raise click.BadParameter(
+                f"{value!r}: {error} (like 'Early help=12500000', in pounds)",
+                param_hint="--workstream",
+            ) from None
+        result.append(WorkstreamFigures(name.strip(), amount))
+    return result
+
+
 @plan.command("new")
 @click.argument("name")
 @click.option("--council", required=True, help="The council whose plan it is (created if new).")
@@ -94,6 +101,13 @@ def _targets(values: tuple[str, ...], years: list) -> dict:
     metavar="YEAR=POUNDS",
     help="The savings target of a year in pounds, like 2016/17=5000000 (repeatable).",
 )
+@click.option(
+    "--workstream",
+    "workstreams",
+    multiple=True,
+    metavar="NAME=POUNDS",
+    help="A workstream and its budget in pounds, like 'Early help=12500000' (repeatable).",
+)
 @click.option("--department", default="Children's Services", show_default=True)
 @click.option("--la-code", default="", help="For a new council: its LA code (e.g. E10000014).")
 def new(
@@ -101,6 +115,7 @@ def new(
     council: str,
     years_text: str,
     targets: tuple[str, ...],
+    workstreams: tuple[str, ...],
     department: str,
     la_code: str,
 ) -> None:
@@ -111,8 +126,8 @@ def new(
     years = _years(years_text)
     try:
         created = create_plan(
-            name, council, years, targets=_targets(targets, years), department=department,
-            la_code=la_code,
+            name, council, years, targets=_targets(targets, years),
+            workstreams=_workstreams(workstreams), department=department, la_code=la_code,
         )  # fmt: skip
     except PlanChoiceError as error:
         fail(str(error)[:1].upper() + str(error)[1:] + ".")
@@ -122,6 +137,46 @@ def new(
     )
     if not targets:
         click.echo("No savings target set yet: the overview will say so until one is.")
+
+
+@plan.command("edit")
+@click.argument("name")
+@click.option("--rename", help="A new name for the plan (its slug stays).")
+@click.option("--years", "years_text", help="Its financial years, like 2024/25-2028/29.")
+@click.option(
+    "--target", "targets", multiple=True, metavar="YEAR=POUNDS",
+    help="Every year's target in pounds (repeatable): the targets given replace all of them.",
+)  # fmt: skip
+@click.option(
+    "--workstream", "workstreams", multiple=True, metavar="NAME=POUNDS",
+    help="Every workstream and its budget in pounds (repeatable), in order: they replace the "
+    "plan's (matched by name; one with savings lines cannot be left out).",
+)  # fmt: skip
+@click.option("--department")
+def edit(
+    name: str,
+    rename: str | None,
+    years_text: str | None,
+    targets: tuple[str, ...],
+    workstreams: tuple[str, ...],
+    department: str | None,
+) -> None:
+    """Change plan NAME (slug or name): its name, years, targets or workstreams (recorded)."""
+    from csplan.programme.plans import PlanChoiceError, update_plan
+
+    chosen = resolve_plan(name)
+    years = _years(years_text) if years_text else None
+    try:
+        changed = update_plan(
+            chosen, name=rename, department=department, years=years,
+            targets=_targets(targets, years or chosen.years) if targets else None,
+            workstreams=_workstreams(workstreams) if workstreams else None,
+            reason="Changed with csplan plan edit",
+        )  # fmt: skip
+    except PlanChoiceError as error:
+        fail(str(error)[:1].upper() + str(error)[1:] + ".")
+    years = changed.years
+    click.echo(f"Changed {changed.council.name}: {changed.name} ({years[0]} to {years[-1]}).")
 
 
 @plan.command("archive")

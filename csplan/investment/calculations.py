@@ -16,6 +16,33 @@ CAPITAL_RECEIPTS = "capital_receipts"
 
 
 @dataclass(frozen=True)
+class ReceiptsDirection:
+    """The Secretary of State's direction on the flexible use of capital receipts: the years
+    in which qualifying expenditure may be funded from capital receipts."""
+
+    title: str
+    first_year: FinancialYear
+    last_year: FinancialYear
+
+    def allows(self, year: FinancialYear) -> bool:
+        return self.first_year <= year <= self.last_year
+
+    @property
+    def years_text(self) -> str:
+        return f"{self.first_year} to {self.last_year}"
+
+
+#: The direction in force: first given for 2016/17 to 2018/19, extended to 2021/22, renewed for
+#: 2022/23 to 2024/25, then extended to 31 March 2030 (2025/26 local government finance
+#: settlement). A later direction changes these years only.
+CURRENT_DIRECTION = ReceiptsDirection(
+    "the direction on the flexible use of capital receipts, extended to 31 March 2030",
+    FinancialYear(2016),
+    FinancialYear(2029),
+)
+
+
+@dataclass(frozen=True)
 class Spend:
     year: FinancialYear
     category: str  # improvement / transformation
@@ -27,8 +54,24 @@ class Spend:
     @property
     def receipts_eligible(self) -> bool:
         """Capital receipts may fund revenue transformation only when the spend is designed to
-        generate ongoing savings (not business as usual, not the statutory duty to improve)."""
-        return self.category == TRANSFORMATION and self.designed_for_ongoing_savings
+        generate ongoing savings (not business as usual, not the statutory duty to improve),
+        in a year the current direction allows."""
+        return not self.receipts_problems
+
+    @property
+    def receipts_problems(self) -> tuple[str, ...]:
+        """Why the spend is not qualifying expenditure under the current direction."""
+        problems = []
+        if self.category != TRANSFORMATION:
+            problems.append(f"it is {self.category} spend, not transformation")
+        if not self.designed_for_ongoing_savings:
+            problems.append("it is not designed to generate ongoing savings")
+        if not CURRENT_DIRECTION.allows(self.year):
+            problems.append(
+                f"{self.year} is outside the years the direction allows "
+                f"({CURRENT_DIRECTION.years_text})"
+            )
+        return tuple(problems)
 
 
 @dataclass(frozen=True)
@@ -66,10 +109,11 @@ class CaseFigures:
 
 
 def eligibility_problems(case: CaseFigures) -> list[str]:
-    """Capital-receipts funding of spend that does not meet the transformation test."""
+    """Capital-receipts funding of spend that is not qualifying expenditure under the current
+    direction (transformation designed to generate ongoing savings, in the years it allows)."""
     return [
         f"{item.year}: £{item.amount:,} of {item.category} spend is funded from capital receipts "
-        "but is not designed to generate ongoing savings"
+        f"but {' and '.join(item.receipts_problems)}"
         for item in case.spend
         if item.funding == CAPITAL_RECEIPTS and not item.receipts_eligible
     ]
@@ -145,6 +189,12 @@ class StrategyRow:
     qualifying_spend: dict[FinancialYear, Decimal]
     expected_savings: dict[FinancialYear, Decimal]
     realised: Decimal | None  # savings realised so far (earlier projects); None if none yet
+    problems: tuple[str, ...] = ()  # receipts-funded spend that does not qualify
+
+    @property
+    def eligible(self) -> bool:
+        """Every item funded from capital receipts qualifies under the current direction."""
+        return not self.problems
 
     @property
     def total_qualifying(self) -> Decimal:
@@ -155,7 +205,8 @@ def capital_receipts_strategy(
     cases: Sequence[CaseFigures], years: Sequence[FinancialYear]
 ) -> list[StrategyRow]:
     """Each project funded from capital receipts: qualifying spend by year, expected savings
-    by year and, for earlier projects, the savings realised."""
+    by year, for earlier projects the savings realised, and any receipts-funded spend that
+    does not qualify under the current direction (such a project is listed, not counted)."""
     rows = []
     for case in cases:
         qualifying = {
@@ -169,9 +220,12 @@ def capital_receipts_strategy(
             )
             for year in years
         }
-        if not any(qualifying.values()):
+        problems = tuple(eligibility_problems(case))
+        if not any(qualifying.values()) and not problems:
             continue
         realised = sum(case.actual.values(), ZERO) if case.actual else None
         expected = {year: case.expected.get(year, ZERO) for year in years}
-        rows.append(StrategyRow(case.reference, case.name, qualifying, expected, realised))
+        rows.append(
+            StrategyRow(case.reference, case.name, qualifying, expected, realised, problems)
+        )
     return rows

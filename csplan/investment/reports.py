@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from csplan.core.money import ZERO, Unit
 from csplan.core.periods import FinancialYear
 from csplan.core.table import Column, ColumnKind, Row, RowKind, Table
 from csplan.investment.calculations import (
+    CURRENT_DIRECTION,
     CaseFigures,
     StrategyRow,
     actual_against_expected,
@@ -16,6 +17,7 @@ from csplan.investment.calculations import (
     net_position,
     payback_year,
 )
+from csplan.investment.models import InvestmentCase
 from csplan.investment.store import case_figures, cases_for
 from csplan.programme.models import Council
 from csplan.programme.reports import ROUNDING_NOTE
@@ -27,8 +29,14 @@ def _money(heading: str) -> Column:
     return Column(heading, ColumnKind.MONEY, UNIT, 0)
 
 
-def case_report(case: CaseFigures, *, note: str = "") -> Table:
-    """Investment and expected savings by year, net and cumulative net, payback."""
+def case_report(
+    case: CaseFigures,
+    *,
+    note: str = "",
+    expected_notes: Mapping[FinancialYear, str] | None = None,
+) -> Table:
+    """Investment and expected savings by year, net and cumulative net, payback; a year's
+    expected saving with a note (an assumption, an interpolated figure) says so."""
     rows = net_position(case)
     years = [row.year for row in rows]
     columns = (Column("Measure"), *(_money(str(y)) for y in years), _money("Total"))
@@ -54,6 +62,9 @@ def case_report(case: CaseFigures, *, note: str = "") -> Table:
     ]
     if note:
         notes.append(note)
+    notes.extend(
+        f"Expected savings {year}: {text}" for year, text in sorted((expected_notes or {}).items())
+    )
     return Table(
         name=f"case_{case.reference}",
         title=f"Invest to save: {case.name}",
@@ -61,6 +72,15 @@ def case_report(case: CaseFigures, *, note: str = "") -> Table:
         rows=tuple(table_rows),
         notes=tuple(notes),
         meta={"reference": case.reference, "payback": str(payback or "")},
+    )
+
+
+def stored_case_report(case: InvestmentCase) -> Table:
+    """A stored case's table, with its savings note and its notes on expected savings."""
+    from csplan.investment.store import expected_notes
+
+    return case_report(
+        case_figures(case), note=case.savings_note, expected_notes=expected_notes(case)
     )
 
 
@@ -91,6 +111,7 @@ def strategy_report(rows: Sequence[StrategyRow], years: Sequence[FinancialYear])
         _money("Total qualifying spend"),
         *(_money(f"Expected savings {y}") for y in saving_years),
         _money("Savings realised to date"),
+        Column("Eligible under the current direction"),
     )
 
     def cells(spend, total, savings, realised) -> tuple:
@@ -106,6 +127,7 @@ def strategy_report(rows: Sequence[StrategyRow], years: Sequence[FinancialYear])
                     [row.expected_savings[y] for y in saving_years],
                     row.realised if row.realised is not None else "n/a",
                 ),
+                "Yes" if row.eligible else "No: see the notes",
             )
         )
         for row in rows
@@ -120,6 +142,7 @@ def strategy_report(rows: Sequence[StrategyRow], years: Sequence[FinancialYear])
                     [sum((r.expected_savings[y] for r in rows), ZERO) for y in saving_years],
                     sum((r.realised for r in rows if r.realised is not None), ZERO),
                 ),
+                "",
             ),
             RowKind.TOTAL,
         )
@@ -131,9 +154,16 @@ def strategy_report(rows: Sequence[StrategyRow], years: Sequence[FinancialYear])
         rows=tuple(table_rows),
         notes=(
             ROUNDING_NOTE,
-            "Qualifying spend: transformation spend designed to generate ongoing revenue "
-            "savings. n/a: no savings realised yet (a project still in progress).",
-        ),
+            f"Eligibility under the current direction ({CURRENT_DIRECTION.title}): qualifying "
+            "expenditure is transformation spend designed to generate ongoing revenue savings, "
+            f"incurred in {CURRENT_DIRECTION.years_text}. Only qualifying spend is counted. "
+            "n/a: no savings realised yet (a project still in progress).",
+            *(
+                f"{row.reference} does not qualify: {problem}."
+                for row in rows
+                for problem in row.problems
+            ),
+        ),  # fmt: skip
     )
 
 

@@ -55,17 +55,29 @@ def save_case(
     expected_notes: Mapping[FinancialYear, str] | None = None,
     user: Any = None,
     reason: str = "",
+    case: InvestmentCase | None = None,
+    keep_recorded: bool = False,
 ) -> InvestmentCase:
-    """Create or replace the case ``figures.reference`` of ``council`` to match ``figures``."""
-    case = InvestmentCase.objects.filter(council=council, reference=figures.reference).first()
+    """Create or replace the case ``figures.reference`` of ``council`` to match ``figures``
+    (``case``: that stored case, whose reference may change). ``keep_recorded`` leaves the
+    savings realised (with their evidence) and the expected savings linked to savings lines
+    as they were recorded (``figures`` then holds the rest)."""
+    if case is None:
+        case = InvestmentCase.objects.filter(council=council, reference=figures.reference).first()
     case = case or InvestmentCase(council=council, reference=figures.reference)
+    case.reference = figures.reference
     case.name = figures.name
     for name, value in (details or {}).items():
         setattr(case, name, value)
     _save(case, user, reason)
-    for queryset in (case.spend.all(), case.expected_savings.all(), case.actual_savings.all()):
+    replaced = [case.spend.all(), case.expected_savings.all()]
+    if keep_recorded:
+        replaced[1] = case.expected_savings.filter(line=None)
+    else:
+        replaced.append(case.actual_savings.all())
+    for queryset in replaced:
         for row in queryset:
-            delete_recorded(row, user)
+            delete_recorded(row, user, reason)
     for item in figures.spend:
         _save(
             InvestmentSpend(
@@ -86,9 +98,21 @@ def save_case(
             case=case, year=year.start, amount_pence=to_pence(amount), note=notes.get(year, "")
         )
         _save(saving, user, reason)
-    for year, amount in sorted(figures.actual.items()):
-        _save(ActualSaving(case=case, year=year.start, amount_pence=to_pence(amount)), user, reason)
+    if not keep_recorded:
+        for year, amount in sorted(figures.actual.items()):
+            saving = ActualSaving(case=case, year=year.start, amount_pence=to_pence(amount))
+            _save(saving, user, reason)
     return case
+
+
+def expected_notes(case: InvestmentCase) -> dict[FinancialYear, str]:
+    """The notes on the case's expected savings by year (where a figure is an assumption)."""
+    notes: dict[FinancialYear, str] = {}
+    for saving in case.expected_savings.all():
+        if saving.note:
+            year = FinancialYear(saving.year)
+            notes[year] = "; ".join(filter(None, (notes.get(year), saving.note)))
+    return notes
 
 
 @transaction.atomic

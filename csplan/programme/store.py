@@ -167,6 +167,10 @@ def _sync_phasing(
             _save(create(year=year, amount_pence=pence), user, reason)
 
 
+#: Public name of the same: the plan settings (``csplan.programme.plans``) write targets with it.
+sync_year_amounts = _sync_phasing
+
+
 @transaction.atomic
 def save_programme(figures: ProgrammeFigures, *, user: Any = None, reason: str = "") -> Plan:
     """Create or update the council's plan to match ``figures`` exactly.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,15 +11,17 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from csplan.accounts.access import PROGRAMME, guard
-from csplan.core.money import MoneyError, to_decimal, to_pence
+from csplan.core.money import MoneyError, Unit, in_unit, to_decimal, to_pence
 from csplan.core.periods import FinancialYear, PeriodError
 from csplan.core.render import render_html
 from csplan.core.table import Table
 from csplan.investment import reports
-from csplan.investment.calculations import eligibility_problems
+from csplan.investment.calculations import CURRENT_DIRECTION, eligibility_problems
+from csplan.investment.case_input import FUNDING_SOURCES, CaseValidationError, write_case
 from csplan.investment.models import InvestmentCase
 from csplan.investment.store import case_figures, cases_for, record_actual_saving
 from csplan.programme.models import Council
+from csplan.web.forms.investment import CaseForm
 from csplan.web.tables import TWIN_FORMATS, download
 
 
@@ -42,9 +45,8 @@ def cases(request: HttpRequest) -> HttpResponse:
             {
                 "case": case,
                 "problems": eligibility_problems(figures),
-                "table": mark_safe(
-                    render_html(reports.case_report(figures, note=case.savings_note), caption=False)
-                ),
+                "table": mark_safe(render_html(reports.stored_case_report(case), caption=False)),
+                "funding": _funding(figures),
                 "twins": _twins("investment:case_table", case.pk),
                 "actuals": mark_safe(render_html(reports.actuals_report(figures), caption=False)),
                 "actual_twins": _twins("investment:actuals_table", case.pk),
@@ -66,8 +68,91 @@ def cases(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "investment/cases.html",
-        {"sections": sections, "strategies": strategies, "errors": errors},
+        {
+            "sections": sections,
+            "strategies": strategies,
+            "errors": errors,
+            "direction": CURRENT_DIRECTION,
+        },
     )
+
+
+def _funding(figures: object) -> list[dict[str, object]]:
+    """Each spend item with its funding source and whether capital receipts may fund it."""
+    return [
+        {
+            "year": str(item.year),
+            "category": item.category.capitalize(),
+            "funding": FUNDING_SOURCES.get(item.funding, item.funding),
+            "detail": item.funding_detail,
+            "amount": f"{in_unit(item.amount, Unit.THOUSANDS).normalize():,f}",
+            "qualifies": "Yes" if item.receipts_eligible else "No",
+        }
+        for item in figures.spend  # type: ignore[attr-defined]
+    ]
+
+
+def _case_page(request: HttpRequest, form: CaseForm, case: InvestmentCase | None) -> HttpResponse:
+    return render(
+        request,
+        "investment/case_form.html",
+        {
+            "form": form,
+            "case": case,
+            "errors": form.error_list() if form.is_bound else [],
+            "direction": CURRENT_DIRECTION,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _bound(request: HttpRequest) -> CaseForm:
+    def count(name: str) -> int:
+        text = request.POST.get(name, "")
+        return min(int(text), 200) if text.isdigit() else 0
+
+    return CaseForm(
+        request.POST, spend_rows=count("spend_rows"), expected_rows=count("expected_rows")
+    )
+
+
+def _save_case(request: HttpRequest, case: InvestmentCase | None) -> HttpResponse:
+    form = _bound(request)
+    if form.is_valid():
+        try:
+            saved = write_case(
+                form.case_data(),
+                plan=None if case else request.plan,
+                case=case,
+                unit=Unit.THOUSANDS,
+                user=request.user,
+                reason="Changed in the web" if case else "Created in the web",
+            )
+        except CaseValidationError as error:
+            form.add_store_errors(error)
+        else:
+            messages.success(request, f"{saved.reference} saved")
+            return redirect(f"{reverse('investment:cases')}#case-{saved.pk}")
+    return _case_page(request, form, case)
+
+
+@guard(read=PROGRAMME, write=PROGRAMME)
+@login_required
+def case_new(request: HttpRequest) -> HttpResponse:
+    """A new invest-to-save case of the plan's council."""
+    if request.method == "POST":
+        return _save_case(request, None)
+    return _case_page(request, CaseForm(initial={"stage": "outline"}), None)
+
+
+@guard(read=PROGRAMME, write=PROGRAMME)
+@login_required
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a case: its details, spend and funding, expected savings (realised ones stay)."""
+    case = get_object_or_404(InvestmentCase.objects.select_related("council"), pk=pk)
+    if request.method == "POST":
+        return _save_case(request, case)
+    return _case_page(request, CaseForm.for_case(case), case)
 
 
 @guard(read=None, write=PROGRAMME)
@@ -98,7 +183,7 @@ def _download(result: Table, fmt: str) -> HttpResponse:
 @login_required
 def case_table(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     case = get_object_or_404(InvestmentCase, pk=pk)
-    return _download(reports.case_report(case_figures(case), note=case.savings_note), fmt)
+    return _download(reports.stored_case_report(case), fmt)
 
 
 @guard()

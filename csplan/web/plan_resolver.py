@@ -23,7 +23,7 @@ from django.urls import get_script_prefix, reverse, set_script_prefix
 from django.utils.functional import SimpleLazyObject
 
 from csplan.programme.models import Plan
-from csplan.programme.plans import only_plan
+from csplan.programme.plans import RESERVED_SLUGS, only_plan
 
 _PLAN_PATH = re.compile(r"^/plans/(?P<slug>[-\w]+)(?P<rest>/.*)$")
 SESSION_KEY = "csplan_plan"
@@ -80,6 +80,8 @@ class PlanMiddleware:
         root = get_script_prefix()
         request.site_root = root
         match = _PLAN_PATH.match(request.path_info)
+        if match is not None and match["slug"] in RESERVED_SLUGS:
+            match = None
         if match is None:
             request.plan_in_address = False
             request.plan = SimpleLazyObject(lambda: _implicit(request))

@@ -32,6 +32,8 @@ _monitoring = [
 
 _investment = [
     path("", investment.cases, name="cases"),
+    path("new/", investment.case_new, name="case_new"),
+    path("<id:pk>/edit/", investment.case_edit, name="case_edit"),
     path("<id:pk>/case.<str:fmt>", investment.case_table, name="case_table"),
     path("<id:pk>/actual/", investment.record_actual, name="record_actual"),
     path("<id:pk>/actuals.<str:fmt>", investment.actuals_table, name="actuals_table"),
@@ -105,6 +107,8 @@ urlpatterns = [
     path("account/password/", people.own_password, name="own_password"),
     path("people/", include((_people, "people"))),
     *table_paths("plans/", plans.plan_list, "plans"),
+    path("plans/new/", plans.plan_new, name="plan_new"),
+    path("settings/", plans.plan_settings, name="plan_settings"),
     *table_paths("workstreams/", programme.workstreams, "workstreams"),
     *table_paths("proposals/", programme.proposals, "proposals"),
     *table_paths("lines/", programme.lines, "lines"),

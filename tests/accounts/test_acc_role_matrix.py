@@ -145,6 +145,7 @@ def _arguments(demo: Demo) -> dict[str, Callable[[Any], Args]]:
         "investment:case_table": lambda chosen: Args({"pk": demo.case.pk, "fmt": "csv"}),
         "investment:actuals_table": lambda chosen: Args({"pk": demo.case.pk, "fmt": "json"}),
         "investment:record_actual": lambda chosen: Args({"pk": demo.case.pk}),
+        "investment:case_edit": lambda chosen: Args({"pk": demo.case.pk}),
         "investment:strategy_table": lambda chosen: Args(
             {"pk": demo.case.council_id, "fmt": "xlsx"}
         ),

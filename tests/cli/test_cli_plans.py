@@ -1,5 +1,7 @@
 """``csplan plan list|new|archive`` and ``--plan`` on the commands that read or write a plan."""
 
+from decimal import Decimal
+
 import pytest
 from click.testing import CliRunner
 
@@ -122,3 +124,47 @@ def test_a_csv_without_workstreams_into_a_plan_that_has_them_names_the_option(tm
     assert unknown.exit_code == 0  # a named workstream for new lines is added to the plan
     plan = Plan.objects.get(slug="transformation-to-2017")
     assert plan.lines.get(reference="C9").workstream.name == "Typo stream"
+
+
+def test_new_plan_with_workstreams_goes_through_the_same_rules_as_the_web():
+    made = run(
+        "plan", "new", "MTFS", "--council", "Testshire Council", "--years", "2025/26-2026/27",
+        "--workstream", "Early help=12500000", "--workstream", "Placements=£3,000,000.50",
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    figures = programme_figures(Plan.objects.get(slug="mtfs"))
+    assert [(w.name, str(w.budget)) for w in figures.workstreams] == [
+        ("Early help", "12500000.00"),
+        ("Placements", "3000000.50"),
+    ]
+    twice = run(
+        "plan", "new", "MTFS 2", "--council", "Testshire Council", "--years", "2025/26",
+        "--workstream", "A=1", "--workstream", "a=2",
+    )  # fmt: skip
+    assert twice.exit_code == 1 and "There are two workstreams called a." in twice.output
+    assert run("plan", "new", "P", "--council", "C", "--years", "2025/26",
+               "--workstream", "no amount").exit_code == 2  # fmt: skip
+
+
+def test_edit_a_plan_through_the_same_rules_as_the_web():
+    run("plan", "new", "MTFS", "--council", "Testshire Council", "--years", "2025/26-2026/27",
+        "--target", "2025/26=100", "--workstream", "Early help=1000")  # fmt: skip
+    changed = run(
+        "plan", "edit", "mtfs", "--rename", "MTFS 2025-28", "--years", "2025/26-2027/28",
+        "--target", "2027/28=2500.50", "--workstream", "Early help=1200",
+        "--workstream", "Placements=800",
+    )  # fmt: skip
+    assert changed.exit_code == 0, changed.output
+    assert changed.output == "Changed Testshire Council: MTFS 2025-28 (2025/26 to 2027/28).\n"
+    plan = Plan.objects.get(slug="mtfs")
+    figures = programme_figures(plan)
+    assert figures.targets == {FinancialYear(2027): Decimal("2500.50")}
+    assert [(w.name, w.budget) for w in figures.workstreams] == [
+        ("Early help", Decimal("1200")),
+        ("Placements", Decimal("800")),
+    ]
+    assert plan.history.latest("history_id").history_change_reason == (
+        "Changed with csplan plan edit"
+    )
+    refused = run("plan", "edit", "mtfs", "--workstream", "a=1", "--workstream", "A=2")
+    assert refused.exit_code == 1 and "There are two workstreams called A." in refused.output

@@ -144,6 +144,7 @@ def test_strategy_table_shows_only_years_with_spend_or_savings():
         "Expected savings 2025/26",
         "Expected savings 2026/27",
         "Savings realised to date",
+        "Eligible under the current direction",
     ]
     assert table.displayed()[-1] == [
         "Total",
@@ -154,4 +155,5 @@ def test_strategy_table_shows_only_years_with_spend_or_savings():
         "5,150",
         "6,400",
         "0",
+        "",
     ]
