@@ -300,13 +300,16 @@ def _record_month(plan: Plan, period: MonitoringPeriod, rng: random.Random, user
 
 
 @transaction.atomic
-def load_monitoring_demo(plan: Plan, *, user: Any = None, seed: int = DEMO_SEED) -> Plan:
-    """Reset the Hampshire demo programme and record 2016/17 Month 1 to 12 (idempotent)."""
+def load_monitoring_demo(
+    plan: Plan, *, user: Any = None, seed: int = DEMO_SEED, months: int = 12
+) -> Plan:
+    """Reset the Hampshire demo programme and record 2016/17 Month 1 to 12 (idempotent);
+    ``months``: stop after that month (the year as it stood then)."""
     plan = _reset_programme(plan, user)
     rng = random.Random(seed)
     returns = demo_returns()
     evidence = _demand_evidence(plan, returns, user)
-    for period in YEAR.months():
+    for period in list(YEAR.months())[:months]:
         with effective_on(period.last_day):  # each month's events take effect at its end
             _movements(plan, period, user)
             _record_month(plan, period, rng, user)
