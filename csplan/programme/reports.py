@@ -23,6 +23,7 @@ from csplan.core.table import Cell, Column, ColumnKind, Row, RowKind, Table
 from csplan.programme.calculations import (
     WORKSTREAM_TABLE_PLACES,
     WORKSTREAM_TABLE_UNIT,
+    TargetComparison,
     proposals_appendix,
     target_comparison,
     workstream_table,
@@ -160,12 +161,15 @@ COST_OF_CHANGE_LABEL = "Available for the cost of change"
 
 
 def targets_report(programme: ProgrammeFigures, *, unit: Unit = Unit.THOUSANDS) -> Table:
-    """Target against proposals by year (£'000), with early achievement carried forward."""
+    """Target against proposals by year (£'000), with early achievement carried forward; a
+    plan with no target gets its proposals and a clear warning instead."""
     comparison = target_comparison(programme)
     columns = (
         Column("Measure"),
         *(Column(str(row.year), ColumnKind.MONEY, unit, 0) for row in comparison.years),
     )
+    if not any(programme.targets.values()):
+        return _no_target_report(programme, comparison, columns)
     rows = [
         Row((label, *(getattr(year, attribute) for year in comparison.years)))
         for attribute, label in _TARGET_MEASURES
@@ -188,6 +192,30 @@ def targets_report(programme: ProgrammeFigures, *, unit: Unit = Unit.THOUSANDS) 
         rows=tuple(rows),
         notes=notes,
         meta=_meta(programme, phasing=PhasingForm.CUMULATIVE.value),
+    )
+
+
+NO_TARGET_WARNING = (
+    "No savings target is set for this plan, so there is nothing to compare the proposals "
+    "with: no shortfall, early achievement or cost-of-change figure is shown. Record the "
+    "target (csplan plan new --target, or the plan's targets) to see them."
+)
+
+
+def _no_target_report(
+    programme: ProgrammeFigures, comparison: TargetComparison, columns: tuple[Column, ...]
+) -> Table:
+    proposals = Row(
+        ("Savings proposals (cumulative full-year effect)",
+         *(year.proposals for year in comparison.years))
+    )  # fmt: skip
+    return Table(
+        name="targets",
+        title="Savings Target and Proposals by Year: no target set",
+        columns=columns,
+        rows=(proposals,),
+        notes=(NO_TARGET_WARNING, ROUNDING_NOTE),
+        meta=_meta(programme, phasing=PhasingForm.CUMULATIVE.value, target="none"),
     )
 
 

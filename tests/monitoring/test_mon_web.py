@@ -231,3 +231,26 @@ def test_recording_an_actual_saving_for_a_case(web, plan):
     assert "There is a problem" in page and "is not an amount" in page
     web.post(f"/investment/{case.pk}/actual/", {"year": "2024/25", "amount": "3,200,000"})
     assert case.actual_savings.get().amount_pence == 320_000_000  # corrected, not added
+
+
+def test_monitoring_as_at_a_day_shows_the_month_in_effect_then(web, plan):
+    """?as_at= a day: the last month whose monitoring had taken effect (at its end)."""
+    mid_june = web.get("/monitoring/table/summary.json", {"as_at": "2016-06-15"})
+    assert mid_june.status_code == 200
+    assert "2016/17 Month 2 (May)" in json.loads(mid_june.content)["title"]
+    end_of_june = json.loads(
+        web.get("/monitoring/table/summary.json", {"as_at": "30/06/2016"}).content
+    )
+    assert "2016/17 Month 3 (June)" in end_of_june["title"]
+    assert web.get("/monitoring/table/summary.json", {"as_at": "soon"}).status_code == 404
+
+
+def test_period_in_effect_on_a_day():
+    from datetime import date
+
+    from csplan.core.periods import FinancialYear, MonitoringPeriod
+    from csplan.web.monitoring import period_in_effect
+
+    assert period_in_effect(date(2016, 4, 30)) == MonitoringPeriod(FinancialYear(2016), 1)
+    assert period_in_effect(date(2016, 4, 29)) == MonitoringPeriod(FinancialYear(2015), 12)
+    assert period_in_effect(date(2017, 3, 31)) == MonitoringPeriod(FinancialYear(2016), 12)

@@ -126,3 +126,22 @@ def test_a_month_6_pack_built_today_equals_one_built_at_month_6(db):
     assert now["charts"] == then["charts"]
     later = pack_to_json(build_pack(plan, _month(12), chosen, draws=DRAWS))
     assert later["tables"] != now["tables"]
+
+
+def test_c6_rating_forecast_and_text_follow_each_months_rerun(plan):
+    """C6's record says what that month's stored re-run implies, and is rated by it."""
+    from csplan.core.money import format_amount
+    from csplan.monitoring.models import DemandRerun, MonitoringRecord
+
+    line = plan.lines.get(reference="C6")
+    for record in MonitoringRecord.objects.filter(line=line).order_by("month"):
+        rerun = DemandRerun.objects.get(line=line, year=Y16.start, month=record.month)
+        implied = rerun.implied_by_year()[Y16]
+        planned = record.target
+        expected = "G" if implied >= planned else ("A" if implied > 0 else "R")
+        assert record.rag == expected
+        assert record.forecast_by_year()[Y16] == min(max(implied, Decimal(0)), planned)
+        words = record.commentary if expected == "G" else record.explanation
+        shown = format_amount(abs(implied), places=0)
+        assert f"implies {'a cost of ' if implied < 0 else ''}£{shown}k in 2016/17" in words
+        assert "smaller saving" not in words
