@@ -311,7 +311,8 @@ def _gross_offset_net(context: _Context) -> list[Table]:
 def _equality(context: _Context) -> list[Table]:
     from csplan.cases.reports import equality_annex
 
-    return list(equality_annex(context.plan))
+    references = {line.reference for line in context.programme.lines}
+    return list(equality_annex(context.plan, references))
 
 
 def _investment(context: _Context) -> list[Table]:

@@ -43,10 +43,15 @@ def _adds_up(table):
 
 
 def test_a_month_3_pack_has_no_line_created_later_and_month_9_has_c2r(plan):
-    month3 = build_pack(plan, _month(3), ["proposals", "at_risk"], draws=DRAWS)
-    month9 = build_pack(plan, _month(9), ["proposals", "at_risk"], draws=DRAWS)
+    chosen = ["proposals", "at_risk", "equality"]
+    month3 = build_pack(plan, _month(3), chosen, draws=DRAWS)
+    month9 = build_pack(plan, _month(9), chosen, draws=DRAWS)
     assert REPLACEMENT_REFERENCE not in _references(month3)
     assert REPLACEMENT_REFERENCE in _references(month9)
+    matrix3 = [t for t in month3.tables if t.name.startswith("equality")][-1]
+    matrix9 = [t for t in month9.tables if t.name.startswith("equality")][-1]
+    assert REPLACEMENT_REFERENCE not in [row.cells[0] for row in matrix3.rows]
+    assert REPLACEMENT_REFERENCE in [row.cells[0] for row in matrix9.rows]
     # the line exists today, but not at Month 3
     assert REPLACEMENT_REFERENCE in {line.reference for line in programme_figures(plan).lines}
     # C2's rating and explanation are those of Month 3, not the year end's red
