@@ -281,7 +281,9 @@ def _baseline(context: _Context) -> list[Table]:
         return [_empty("baseline", TABLES["baseline"], str(error))]
     return [
         programme_reports.baseline_report(baseline),
-        programme_reports.reconciliation_report(baseline),
+        programme_reports.reconciliation_report(
+            baseline, current_label=f"Current at the end of {context.period}"
+        ),
     ]
 
 

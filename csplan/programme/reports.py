@@ -453,7 +453,12 @@ def _money_by_year(years: Sequence[FinancialYear]) -> tuple[Column, ...]:
     )
 
 
-def reconciliation_report(baseline: Baseline, form: PhasingForm = PhasingForm.CUMULATIVE) -> Table:
+def reconciliation_report(
+    baseline: Baseline,
+    form: PhasingForm = PhasingForm.CUMULATIVE,
+    *,
+    current_label: str = "Current",
+) -> Table:
     """Approved + each movement = current, by year (£'000), exactly.
 
     Each movement counts with the change it made to its line's phasing; changes made outside
@@ -463,7 +468,7 @@ def reconciliation_report(baseline: Baseline, form: PhasingForm = PhasingForm.CU
     rows = reconciliation_rows(
         f"Approved ({baseline.approval.label})",
         baseline.approved,
-        "Current",
+        current_label,
         current,
         baseline.movements,
         form,

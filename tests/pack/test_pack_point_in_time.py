@@ -95,6 +95,7 @@ def test_every_months_headline_agrees_with_its_monitoring_table_and_reconciles(p
         items = _adds_up(pack.table(name))
         assert OTHER_CHANGES_LABEL not in items
         assert tuple(_figures(pack.table(name))) == tuple(headline)
+    assert pack.table("reconciliation").rows[-1].cells[0] == f"Current at the end of {period}"
     baseline = pack.table("baseline")
     current = list(baseline.rows[-1].cells[3::2])
     assert tuple(current) == tuple(headline)
