@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 
 from csplan.cases import equality
@@ -149,9 +149,12 @@ def equality_workstreams(plan: Plan) -> Table:
     return workstream_table(rated_lines(plan), _meta(plan))
 
 
-def equality_annex(plan: Plan) -> tuple[Table, Table]:
-    """The committee pack's equality annex: the workstream summary, then the matrix."""
-    lines = rated_lines(plan)
+def equality_annex(plan: Plan, references: Collection[str] | None = None) -> tuple[Table, Table]:
+    """The committee pack's equality annex: the workstream summary, then the matrix (of the
+    lines ``references``, when given: a pack's lines as they stood at its period)."""
+    lines = [
+        line for line in rated_lines(plan) if references is None or line.reference in references
+    ]
     return workstream_table(lines, _meta(plan)), matrix_table(lines, _meta(plan))
 
 

@@ -3,7 +3,8 @@
 Generated, not published: a seeded, plausible year in which ratings drift, one line slips, one
 is re-profiled, one is partly written off (with a decision reference, a one-off mitigation for
 the year and a replacement saving from the next), demand offsets part of a gross saving, and a
-demand-led line is re-run against each month's data. Achieved-to-date accumulates through the
+demand-led line (C6) is re-run against each month's data, its rating, forecast and explanation
+following what the re-run implies. Achieved-to-date accumulates through the
 year, so every monitoring table and chart has something to show. Every event is dated as it
 happened: a month's movements, ratings and new lines take effect at the end of that month.
 """
@@ -19,7 +20,7 @@ from typing import Any
 from django.db import transaction
 
 from csplan.core.history import correcting, effective_on
-from csplan.core.money import ZERO, round_half_up
+from csplan.core.money import ZERO, Unit, format_amount, round_half_up
 from csplan.core.periods import FinancialYear, MonitoringPeriod
 from csplan.evidence.records import attach_evidence
 from csplan.monitoring.models import DemandRerun, MonitoringRecord, Movement
@@ -80,12 +81,13 @@ SCRIPTS: dict[str, LineScript] = {
         mitigation="Policy in place from January; slippage rolled into 2017/18.",
     ),
     "C1/7": LineScript("GGGGGGGGGGGB", Decimal("1.00")),
+    # C6 is demand-led: its rating, forecast and explanation follow each month's re-run of the
+    # demand model (``_demand_led``), so its text always matches its figures.
     "C6": LineScript(
-        "GGGGGAAAAAAA",
-        Decimal("0.90"),
-        explanation="Fewer in-house foster carers recruited than the scenario assumed; the "
-        "monthly re-run of the demand model implies a smaller saving.",
-        mitigation="Recruitment campaign extended; step-down from residential reviewed monthly.",
+        "",
+        Decimal("1.00"),
+        mitigation="Recruitment campaign for in-house foster carers extended; step-down from "
+        "residential reviewed monthly.",
     ),
     "C4": LineScript(
         "GGGGGGGAAAAA",
@@ -282,14 +284,65 @@ def _achieved(forecast: Decimal, month: int, rng: random.Random) -> Decimal:
     return round_half_up(forecast * max(share, ZERO), 2)
 
 
-def _record_month(plan: Plan, period: MonitoringPeriod, rng: random.Random, user: Any) -> None:
+@dataclass(frozen=True)
+class DemandLedMonth:
+    """A demand-led line's month, read from its re-run: rating, forecast and the words."""
+
+    rag: str
+    forecast: dict[FinancialYear, Decimal]
+    commentary: str
+    explanation: str
+
+
+def _thousands(amount: Decimal) -> str:
+    if amount < 0:
+        return f"a cost of £{format_amount(-amount, Unit.THOUSANDS, 0)}k"
+    return f"£{format_amount(amount, Unit.THOUSANDS, 0)}k"
+
+
+def demand_led_month(line: Any, rerun: DemandRerun) -> DemandLedMonth:
+    """The month of a line evidenced by a demand scenario, from that month's re-run: green when
+    the data imply at least the planned in-year saving, amber when less, red when they imply a
+    cost; the forecast is what the data imply (never above the plan, never below nothing)."""
+    forecast = {year: planned_in_year(line, year) for year in line.plan.years}
+    planned = forecast[YEAR]
+    implied = rerun.implied_by_year().get(YEAR, ZERO)
+    forecast[YEAR] = min(max(implied, ZERO), planned)
+    rag = "G" if implied >= planned else ("A" if implied > 0 else "R")
+    words = (
+        f"The {rerun.period} re-run of the demand model on the latest returns implies "
+        f"{_thousands(implied)} in {YEAR} against {_thousands(planned)} planned"
+    )
+    if rag == "G":
+        return DemandLedMonth(rag, forecast, f"{RAG_COMMENTARY[rag]} {words}.", "")
+    return DemandLedMonth(
+        rag,
+        forecast,
+        RAG_COMMENTARY[rag],
+        f"{words}: fewer children placed with in-house foster carers than the scenario assumed.",
+    )
+
+
+def _record_month(
+    plan: Plan,
+    period: MonitoringPeriod,
+    rng: random.Random,
+    user: Any,
+    reruns: dict[str, DemandRerun],
+) -> None:
     month = _month(period)
     for line in plan.lines.select_related("plan__council").prefetch_related("phasing"):
         script = SCRIPTS.get(line.reference)
         if script is None:
             continue
-        rag = script.rags[month - 1]
-        forecast = _forecast(line, script, month)
+        if line.reference in reruns:
+            led = demand_led_month(line, reruns[line.reference])
+            rag, forecast, commentary = led.rag, led.forecast, led.commentary
+            explanation = led.explanation
+        else:
+            rag = script.rags[month - 1]
+            forecast = _forecast(line, script, month)
+            commentary, explanation = RAG_COMMENTARY[rag], script.explanation
         at_risk = rag in ("A", "R")
         record_monitoring(
             line,
@@ -297,8 +350,8 @@ def _record_month(plan: Plan, period: MonitoringPeriod, rng: random.Random, user
             rag=rag,
             forecast=forecast,
             achieved_to_date=_achieved(forecast[YEAR], month, rng),
-            commentary=RAG_COMMENTARY[rag],
-            explanation=script.explanation if at_risk else "",
+            commentary=commentary,
+            explanation=explanation if at_risk else "",
             mitigation=script.mitigation if at_risk else "",
             mitigation_amount=script.mitigation_amount if at_risk else ZERO,
             user=user,
@@ -306,15 +359,20 @@ def _record_month(plan: Plan, period: MonitoringPeriod, rng: random.Random, user
 
 
 @transaction.atomic
-def load_monitoring_demo(plan: Plan, *, user: Any = None, seed: int = DEMO_SEED) -> Plan:
-    """Reset the Hampshire demo programme and record 2016/17 Month 1 to 12 (idempotent)."""
+def load_monitoring_demo(
+    plan: Plan, *, user: Any = None, seed: int = DEMO_SEED, months: int = 12
+) -> Plan:
+    """Reset the Hampshire demo programme and record 2016/17 Month 1 to 12 (idempotent);
+    ``months``: stop after that month (the year as it stood then)."""
     plan = _reset_programme(plan, user)
     rng = random.Random(seed)
     returns = demo_returns()
     evidence = _demand_evidence(plan, returns, user)
-    for period in YEAR.months():
+    for period in list(YEAR.months())[:months]:
         with effective_on(period.last_day):  # each month's events take effect at its end
             _movements(plan, period, user)
-            _record_month(plan, period, rng, user)
-        rerun_demand_evidence(evidence, period, returns.episodes, period.last_day, user=user)
+        day = period.last_day
+        rerun = rerun_demand_evidence(evidence, period, returns.episodes, day, user=user)
+        with effective_on(period.last_day):
+            _record_month(plan, period, rng, user, {evidence.line.reference: rerun})
     return plan

@@ -382,17 +382,19 @@ def _or_na(value: Decimal | None) -> Decimal | str:
 
 def monitoring_tables(plan: Any, period: MonitoringPeriod) -> dict[str, Table]:
     """The monitoring page's tables for ``plan`` at ``period``, by name: the summary, the lines
-    at risk, the risk-adjusted programme summary, each demand-led line's monthly track, and
-    gross savings against the demand growth they absorb."""
+    at risk, the risk-adjusted programme summary (all from the plan and ratings as they stood
+    at the period's end), each demand-led line's monthly track, and gross savings against the
+    demand growth they absorb."""
     from csplan.monitoring import store
     from csplan.monitoring.offsets import gross_offset_net_for
     from csplan.monitoring.risk import DEFAULT_DRAWS, DEFAULT_SEED
     from csplan.monitoring.summary import at_risk_lines
 
-    positions = store.positions_for(plan, period)
-    probabilities, rows = store.risk_adjusted_for(plan)
+    figures, _dated = store.figures_at(plan, period)  # the plan as it stood at the period end
+    positions = store.positions_for(plan, period, figures.lines)
+    probabilities, rows = store.risk_adjusted_for(plan, period=period, figures=figures)
     tables = {
-        "summary": summary_report(store.monitoring_summary_for(plan, period), period),
+        "summary": summary_report(store.monitoring_summary_for(plan, period, figures), period),
         "at_risk": at_risk_report(at_risk_lines(positions), period),
         "risk": risk_report(
             rows,

@@ -7,13 +7,14 @@ the same transaction as the journal entry, so the line's own history shows the c
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from csplan.core.history import effective_on
 from csplan.core.history import recording_user as _user
@@ -31,6 +32,7 @@ from csplan.monitoring.models import (
     amounts_to_json,
 )
 from csplan.monitoring.summary import LinePosition, MonitoringSummary, monitoring_summary
+from csplan.programme.figures import LineFigures, ProgrammeFigures
 from csplan.programme.models import Council, Plan, SavingsLine
 from csplan.programme.phasing import to_cumulative
 from csplan.programme.store import line_figures, programme_figures, update_line
@@ -264,15 +266,20 @@ def _latest_records(plan: Plan, period: MonitoringPeriod) -> dict[int, Monitorin
     return {record.line_id: record for record in records}  # later months overwrite earlier
 
 
-def positions_for(plan: Plan, period: MonitoringPeriod) -> list[LinePosition]:
-    """Each line's position at ``period`` (its latest record in the year, if any)."""
+def positions_for(
+    plan: Plan, period: MonitoringPeriod, lines: Sequence[LineFigures] | None = None
+) -> list[LinePosition]:
+    """Each line's position at ``period`` (its latest record in the year, if any). ``lines``
+    are the plan's lines as they stood (``csplan.programme.asat``); default: as they are now."""
     years = plan.years
     latest = _latest_records(plan, period)
     journal = movements_between(plan, None, period)
+    ids = dict(plan.lines.values_list("reference", "id"))
     result = []
-    for line in plan.lines.select_related("workstream").prefetch_related("phasing"):
-        record = latest.get(line.id)
-        specs = [spec_of(m) for m in journal if m.line_id == line.id]
+    for line in programme_figures(plan).lines if lines is None else lines:
+        line_id = ids.get(line.reference)
+        record = latest.get(line_id) if line_id is not None else None
+        specs = [spec_of(m) for m in journal if m.line_id == line_id]
         pressures = sum(
             (
                 movements.pressure(spec, years).get(period.year, ZERO)
@@ -290,12 +297,13 @@ def positions_for(plan: Plan, period: MonitoringPeriod) -> list[LinePosition]:
             ),
             ZERO,
         )
-        result.append(_position(line, record, period, pressures, covered))
+        result.append(_position(line, years, record, period, pressures, covered))
     return result
 
 
 def _position(
-    line: SavingsLine,
+    line: LineFigures,
+    years: Sequence[FinancialYear],
     record: MonitoringRecord | None,
     period: MonitoringPeriod,
     pressures: Decimal,
@@ -304,11 +312,11 @@ def _position(
     common = {
         "reference": line.reference,
         "title": line.title,
-        "workstream": line.workstream.name,
+        "workstream": line.workstream,
         "pressures": pressures,
     }
     if record is None:
-        planned = planned_in_year(line, period.year)
+        planned = line.in_place(years)[period.year]
         return LinePosition(
             rag=line.rag, proposed=planned, anticipated=planned, mitigation_amount=covered, **common
         )
@@ -327,9 +335,24 @@ def _position(
     )
 
 
-def monitoring_summary_for(plan: Plan, period: MonitoringPeriod) -> MonitoringSummary:
-    workstreams = programme_figures(plan).workstreams
-    return monitoring_summary(positions_for(plan, period), workstreams)
+def figures_at(plan: Plan, period: MonitoringPeriod) -> tuple[ProgrammeFigures, bool]:
+    """The plan as it stood at the end of ``period`` (its changes effective by then), and
+    True; when its records start later (a plan entered after the fact), its figures as they
+    are now, and False."""
+    from csplan.programme.asat import AsAtError, programme_as_at
+
+    try:
+        return programme_as_at(plan.pk, period.last_day), True
+    except AsAtError:
+        return programme_figures(plan), False
+
+
+def monitoring_summary_for(
+    plan: Plan, period: MonitoringPeriod, figures: ProgrammeFigures | None = None
+) -> MonitoringSummary:
+    """The summary by workstream at ``period``; ``figures``: the plan as it stood then."""
+    figures = programme_figures(plan) if figures is None else figures
+    return monitoring_summary(positions_for(plan, period, figures.lines), figures.workstreams)
 
 
 def latest_period(plan: Plan) -> MonitoringPeriod | None:
@@ -417,32 +440,65 @@ def calibrate_probabilities(
     )
 
 
-def risk_lines(plan: Plan) -> list[risk.RiskLine]:
-    """Each line with its latest RAG (from monitoring, else the line) and in-year savings."""
-    latest: dict[int, str] = {}
-    for record in MonitoringRecord.objects.filter(line__plan=plan).order_by("year", "month"):
-        latest[record.line_id] = record.rag
+def probabilities_on(council: Council, day: date) -> RagProbabilitySet:
+    """The probability set in force on ``day``: the latest dated by then; before any, the
+    first set saved (the starting values), so a past pack never uses a later calibration."""
+    sets = council.rag_probability_sets.order_by("as_of", "created_at", "id")
+    dated = sets.filter(as_of__lte=day).last()
+    if dated is not None:
+        return dated
+    first = council.rag_probability_sets.order_by("created_at", "id").first()
+    return first if first is not None else current_probabilities(council)
+
+
+def risk_lines(
+    plan: Plan,
+    period: MonitoringPeriod | None = None,
+    lines: Sequence[LineFigures] | None = None,
+) -> list[risk.RiskLine]:
+    """Each line with its latest RAG (from monitoring up to ``period``, else the line) and
+    in-year savings; ``lines``: the plan's lines as they stood (default: as they are now)."""
+    records = MonitoringRecord.objects.filter(line__plan=plan)
+    if period is not None:
+        records = records.filter(
+            Q(year__lt=period.year.start) | Q(year=period.year.start, month__lte=period.number)
+        )
+    latest: dict[str, str] = {}
+    for reference, rag in records.order_by("year", "month").values_list("line__reference", "rag"):
+        latest[reference] = rag
     years = plan.years
     return [
-        risk.RiskLine(
-            line.reference,
-            latest.get(line.id, line.rag),
-            line_figures(line).in_place(years),
-        )
-        for line in plan.lines.prefetch_related("phasing")
+        risk.RiskLine(line.reference, latest.get(line.reference, line.rag), line.in_place(years))
+        for line in (programme_figures(plan).lines if lines is None else lines)
         if line.lifecycle not in ("withdrawn", "written_off")
     ]
 
 
 def risk_adjusted_for(
-    plan: Plan, *, draws: int = risk.DEFAULT_DRAWS, seed: int = risk.DEFAULT_SEED
+    plan: Plan,
+    *,
+    draws: int = risk.DEFAULT_DRAWS,
+    seed: int = risk.DEFAULT_SEED,
+    period: MonitoringPeriod | None = None,
+    figures: ProgrammeFigures | None = None,
 ) -> tuple[RagProbabilitySet, list[risk.RiskYear]]:
-    """The risk-adjusted forecast against the (cumulative) target, with the set used."""
+    """The risk-adjusted forecast against the (cumulative) target, with the set used. With a
+    ``period`` it is the forecast at its end: the ratings recorded by then, the probability
+    set in force then, and ``figures`` (the plan as it stood then)."""
     years = plan.years
-    targets = to_cumulative(programme_figures(plan).targets, years)
-    probabilities = current_probabilities(plan.council)
+    figures = programme_figures(plan) if figures is None else figures
+    targets = to_cumulative(figures.targets, years)
+    if period is None:
+        probabilities = current_probabilities(plan.council)
+    else:
+        probabilities = probabilities_on(plan.council, period.last_day)
     rows = risk.risk_adjusted(
-        risk_lines(plan), probabilities.as_decimals(), years, targets, draws=draws, seed=seed
+        risk_lines(plan, period, figures.lines),
+        probabilities.as_decimals(),
+        years,
+        targets,
+        draws=draws,
+        seed=seed,
     )
     return probabilities, rows
 

@@ -21,6 +21,8 @@ from csplan.core.money import ZERO, percentage
 from csplan.programme.figures import WorkstreamFigures
 
 AT_RISK_RAGS = ("A", "R")
+#: The label on a budget row that is not a savings workstream (its budget is in the total).
+OUTSIDE = "(not a workstream)"
 
 
 @dataclass(frozen=True)
@@ -100,12 +102,15 @@ def _row(name: str, kind: str, budget: Decimal, positions: Sequence[LinePosition
 def monitoring_summary(
     positions: Sequence[LinePosition], workstreams: Sequence[WorkstreamFigures]
 ) -> MonitoringSummary:
-    """One row per workstream with lines, then the total over all workstreams listed."""
+    """One row per workstream with lines or a budget, then the total over them all, so the
+    budget column adds up: a budget row with no savings lines (such as a non-workstream
+    budget) is shown with its budget and no savings."""
     rows = []
     for workstream in workstreams:
         members = [p for p in positions if p.workstream == workstream.name]
-        if members:
-            rows.append(_row(workstream.name, "workstream", workstream.budget, members))
+        if members or workstream.budget:
+            name = workstream.name if workstream.is_workstream else f"{workstream.name} {OUTSIDE}"
+            rows.append(_row(name, "workstream", workstream.budget, members))
     budget = sum((w.budget for w in workstreams), ZERO)
     rows.append(_row("Total", "total", budget, list(positions)))
     return MonitoringSummary(tuple(rows))

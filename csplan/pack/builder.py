@@ -25,18 +25,20 @@ from csplan.monitoring import store as monitoring
 from csplan.monitoring.risk import DEFAULT_DRAWS, DEFAULT_SEED, RiskYear
 from csplan.monitoring.summary import at_risk_lines, rag_counts
 from csplan.programme import reports as programme_reports
+from csplan.programme.asat import AsAtError
+from csplan.programme.baseline import BaselineError, movements_between_days, plan_baseline
 from csplan.programme.models import Plan
-from csplan.programme.store import programme_figures
 
 # The tables a pack can hold, in the order they appear.
 TABLES: dict[str, str] = {
     "programme_summary": "Programme summary: target, plan and risk-adjusted delivery",
     "targets": "Savings target and proposals by year",
+    "baseline": "Approved and current savings by year, with the reconciliation",
     "workstreams": "Workstreams and savings target",
     "proposals": "Proposals appendix",
     "monitoring_summary": "Monitoring summary by workstream",
     "at_risk": "Savings at risk, with mitigation",
-    "movements": "Movements since the last pack",
+    "movements": "Movements since the last pack, reconciling the headline figures",
     "demand": "Demand-led savings: promised against the latest data",
     "gross_offset_net": "Gross savings, demand growth absorbed and net change in spend",
     "equality": "Equality annex: impact on the protected characteristics",
@@ -141,6 +143,13 @@ def build_pack(
     built: list[Table] = []
     for name in names:
         built.extend(_BUILDERS[name](context))
+    dated = (
+        f"Everything in this pack is as it stood at the end of {period} "
+        f"({period.last_day:%-d %B %Y}): the lines, their phasing, ratings and explanations."
+        if context.dated
+        else "The plan's records start after this period, so its lines and phasing are shown "
+        "as they stand today."
+    )
     return PackData(
         council=plan.council.name,
         plan=plan.name,
@@ -153,6 +162,7 @@ def build_pack(
             ROUNDING_NOTE,
             "Figures are in £'000 unless stated; negative figures are shown in brackets.",
             "Financial years run from 1 April to 31 March.",
+            dated,
         ),
     )
 
@@ -170,15 +180,22 @@ class _Context:
     ) -> None:
         self.plan, self.period, self.since = plan, period, since
         self.draws, self.seed = draws, seed
-        self.programme = programme_figures(plan)
-        self.positions = monitoring.positions_for(plan, period)
+        # The plan as it stood at the end of the period: a pack is true for its month.
+        self.programme, self.dated = monitoring.figures_at(plan, period)
+        self.positions = monitoring.positions_for(plan, period, self.programme.lines)
         self._risk: tuple[Any, list[RiskYear]] | None = None
         self.extra_charts: list[Chart] = []  # charts that go with a chosen table
 
     @property
     def risk(self) -> tuple[Any, list[RiskYear]]:
         if self._risk is None:
-            self._risk = monitoring.risk_adjusted_for(self.plan, draws=self.draws, seed=self.seed)
+            self._risk = monitoring.risk_adjusted_for(
+                self.plan,
+                draws=self.draws,
+                seed=self.seed,
+                period=self.period,
+                figures=self.programme,
+            )
         return self._risk
 
     def charts(self) -> list[Chart]:
@@ -201,7 +218,7 @@ def _programme_summary(context: _Context) -> list[Table]:
 
 
 def _monitoring_summary(context: _Context) -> list[Table]:
-    summary = monitoring.monitoring_summary_for(context.plan, context.period)
+    summary = monitoring.monitoring_summary_for(context.plan, context.period, context.programme)
     return [monitoring_reports.summary_report(summary, context.period)]
 
 
@@ -211,7 +228,63 @@ def _at_risk(context: _Context) -> list[Table]:
 
 def _movements(context: _Context) -> list[Table]:
     entries = monitoring.movements_between(context.plan, context.since, context.period)
-    return [monitoring_reports.movements_report(entries, context.since, context.period)]
+    journal = monitoring_reports.movements_report(entries, context.since, context.period)
+    headline = _headline_reconciliation(context)
+    return [journal] if headline is None else [journal, headline]
+
+
+def _headline_reconciliation(context: _Context) -> Table | None:
+    """The last published pack's headline (savings planned by year) + each movement since =
+    this pack's; with no pack before, from the approved baseline (none without one)."""
+    period, since, plan = context.period, context.since, context.plan
+    if since is not None:
+        start, _dated = monitoring.figures_at(plan, since)
+        start_day, start_label = since.last_day, f"Last published pack ({since})"
+    else:
+        try:
+            baseline = plan_baseline(plan)
+        except (BaselineError, AsAtError):
+            return None
+        start, start_day = baseline.approved, baseline.approval.date
+        start_label = f"Approved ({baseline.approval.label})"
+    effects = movements_between_days(plan, start_day, period.last_day, context.programme)
+    rows = programme_reports.reconciliation_rows(
+        start_label, start, f"This pack ({period})", context.programme, effects
+    )
+    years = context.programme.years
+    explained = not any(row.cells[0] == programme_reports.OTHER_CHANGES_LABEL for row in rows)
+    return Table(
+        name="movements_reconciliation",
+        title=f"Savings planned by year: {start_label.split(' (')[0].lower()} to this pack",
+        columns=(
+            Column("Item"),
+            *(Column(str(year), ColumnKind.MONEY, Unit.THOUSANDS, 0) for year in years),
+        ),
+        rows=tuple(rows),
+        notes=(
+            ROUNDING_NOTE,
+            "Savings planned: the saving in place in each year (cumulative), as in the "
+            "programme summary. Each movement counts with the change it made to its line.",
+            "Every change since is in the movements journal."
+            if explained
+            else "Other changes: edits not recorded as movements.",
+        ),
+        meta={"since": str(since) if since else "", "upto": str(period)},
+    )
+
+
+def _baseline(context: _Context) -> list[Table]:
+    """Approved and current (at the period's end) side by side, and the reconciliation."""
+    try:
+        baseline = plan_baseline(context.plan, as_at=context.period.last_day)
+    except (BaselineError, AsAtError) as error:
+        return [_empty("baseline", TABLES["baseline"], str(error))]
+    return [
+        programme_reports.baseline_report(baseline),
+        programme_reports.reconciliation_report(
+            baseline, current_label=f"Current at the end of {context.period}"
+        ),
+    ]
 
 
 def _demand(context: _Context) -> list[Table]:
@@ -240,7 +313,8 @@ def _gross_offset_net(context: _Context) -> list[Table]:
 def _equality(context: _Context) -> list[Table]:
     from csplan.cases.reports import equality_annex
 
-    return list(equality_annex(context.plan))
+    references = {line.reference for line in context.programme.lines}
+    return list(equality_annex(context.plan, references))
 
 
 def _investment(context: _Context) -> list[Table]:
@@ -266,6 +340,7 @@ def _empty(name: str, title: str, message: str) -> Table:
 _BUILDERS = {
     "programme_summary": _programme_summary,
     "targets": lambda c: [programme_reports.targets_report(c.programme)],
+    "baseline": _baseline,
     "workstreams": lambda c: [programme_reports.workstream_report(c.programme)],
     "proposals": lambda c: [programme_reports.proposals_report(c.programme)],
     "monitoring_summary": _monitoring_summary,
@@ -326,7 +401,8 @@ def trajectory_chart(plan: Plan, period: MonitoringPeriod) -> Chart:
     months = [MonitoringPeriod(period.year, n) for n in range(1, period.number + 1)]
     proposed, anticipated, achieved = [], [], []
     for month in months:
-        positions = monitoring.positions_for(plan, month)
+        figures, _dated = monitoring.figures_at(plan, month)
+        positions = monitoring.positions_for(plan, month, figures.lines)
         proposed.append(sum((p.proposed for p in positions), ZERO))
         anticipated.append(sum((p.anticipated for p in positions), ZERO))
         achieved.append(sum((p.achieved_to_date for p in positions), ZERO))

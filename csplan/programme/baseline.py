@@ -110,8 +110,10 @@ def programme_on(plan: Any, *, as_at: dt.date | None = None, basis: str = "curre
     return programme_figures(plan)
 
 
-def plan_baseline(plan: Any) -> Baseline:
-    """The approved figures, the current ones and the movements between them."""
+def plan_baseline(plan: Any, *, as_at: dt.date | None = None) -> Baseline:
+    """The approved figures, the current ones and the movements between them; with ``as_at``
+    "current" is the plan as it stood that day, and the movements are those effective by
+    then."""
     from csplan.programme.asat import AsAtError, programme_as_at
     from csplan.programme.store import programme_figures
 
@@ -123,14 +125,16 @@ def plan_baseline(plan: Any) -> Baseline:
             f"{plan.name} was approved on {approval.date:%d %B %Y} but {error}: its figures "
             "are dated later than the decision"
         ) from None
-    current = programme_figures(plan)
-    return Baseline(
-        approval, approved, current, tuple(_movements_since(plan, approval.date, current))
-    )
+    current = programme_figures(plan) if as_at is None else programme_as_at(plan.pk, as_at)
+    moved = movements_between_days(plan, approval.date, as_at, current)
+    return Baseline(approval, approved, current, tuple(moved))
 
 
-def _movements_since(plan: Any, day: dt.date, current: ProgrammeFigures) -> list[MovementEffect]:
-    """Journal entries that changed phasing and take effect after ``day``, in order."""
+def movements_between_days(
+    plan: Any, day: dt.date, upto: dt.date | None, current: ProgrammeFigures
+) -> list[MovementEffect]:
+    """Journal entries that changed phasing and take effect after ``day`` and by ``upto``
+    (None: any day since), in order; ``current`` gives each line's recurrence."""
     from csplan.monitoring.models import Movement, amounts_from_json
     from csplan.monitoring.movements import MovementKind
 
@@ -144,7 +148,7 @@ def _movements_since(plan: Any, day: dt.date, current: ProgrammeFigures) -> list
     result = []
     for entry in entries:
         effective = entry.period.last_day
-        if effective <= day:
+        if effective <= day or (upto is not None and effective > upto):
             continue
         reference = entry.line.reference
         line = lines.get(reference) or LineFigures(

@@ -23,6 +23,7 @@ from csplan.core.table import Cell, Column, ColumnKind, Row, RowKind, Table
 from csplan.programme.calculations import (
     WORKSTREAM_TABLE_PLACES,
     WORKSTREAM_TABLE_UNIT,
+    TargetComparison,
     proposals_appendix,
     target_comparison,
     workstream_table,
@@ -31,7 +32,7 @@ from csplan.programme.figures import LineFigures, ProgrammeFigures
 from csplan.programme.phasing import PhasingForm
 
 if TYPE_CHECKING:
-    from csplan.programme.baseline import Baseline
+    from csplan.programme.baseline import Baseline, MovementEffect
 
 ROUNDING_NOTE = "Totals may not add because of rounding."
 FTE_PLACES = 1
@@ -160,12 +161,15 @@ COST_OF_CHANGE_LABEL = "Available for the cost of change"
 
 
 def targets_report(programme: ProgrammeFigures, *, unit: Unit = Unit.THOUSANDS) -> Table:
-    """Target against proposals by year (£'000), with early achievement carried forward."""
+    """Target against proposals by year (£'000), with early achievement carried forward; a
+    plan with no target gets its proposals and a clear warning instead."""
     comparison = target_comparison(programme)
     columns = (
         Column("Measure"),
         *(Column(str(row.year), ColumnKind.MONEY, unit, 0) for row in comparison.years),
     )
+    if not any(programme.targets.values()):
+        return _no_target_report(programme, comparison, columns)
     rows = [
         Row((label, *(getattr(year, attribute) for year in comparison.years)))
         for attribute, label in _TARGET_MEASURES
@@ -188,6 +192,30 @@ def targets_report(programme: ProgrammeFigures, *, unit: Unit = Unit.THOUSANDS) 
         rows=tuple(rows),
         notes=notes,
         meta=_meta(programme, phasing=PhasingForm.CUMULATIVE.value),
+    )
+
+
+NO_TARGET_WARNING = (
+    "No savings target is set for this plan, so there is nothing to compare the proposals "
+    "with: no shortfall, early achievement or cost-of-change figure is shown. Record the "
+    "target (csplan plan new --target, or the plan's targets) to see them."
+)
+
+
+def _no_target_report(
+    programme: ProgrammeFigures, comparison: TargetComparison, columns: tuple[Column, ...]
+) -> Table:
+    proposals = Row(
+        ("Savings proposals (cumulative full-year effect)",
+         *(year.proposals for year in comparison.years))
+    )  # fmt: skip
+    return Table(
+        name="targets",
+        title="Savings Target and Proposals by Year: no target set",
+        columns=columns,
+        rows=(proposals,),
+        notes=(NO_TARGET_WARNING, ROUNDING_NOTE),
+        meta=_meta(programme, phasing=PhasingForm.CUMULATIVE.value, target="none"),
     )
 
 
@@ -393,36 +421,67 @@ def _line_totals(
 OTHER_CHANGES_LABEL = "Other changes (not in the movements journal)"
 
 
-def reconciliation_report(baseline: Baseline, form: PhasingForm = PhasingForm.CUMULATIVE) -> Table:
+def reconciliation_rows(
+    start_label: str,
+    start: ProgrammeFigures,
+    end_label: str,
+    end: ProgrammeFigures,
+    movements: Sequence[MovementEffect],
+    form: PhasingForm = PhasingForm.CUMULATIVE,
+) -> list[Row]:
+    """``start`` + each movement (+ other changes, if any) = ``end``, by year, exactly: the
+    first row is the start's total, the last (a total row) the end's."""
+    years = end.years
+    start_total, end_total = _totals(start, form), _totals(end, form)
+    rows = [Row((start_label, *(start_total[y] for y in years)))]
+    explained = dict(start_total)
+    for movement in movements:
+        change = _change(end, form, movement.line, movement.before, movement.after)
+        rows.append(Row((movement.label, *(change[y] for y in years))))
+        explained = {y: explained[y] + change[y] for y in years}
+    other = {y: end_total[y] - explained[y] for y in years}
+    if any(other.values()):
+        rows.append(Row((OTHER_CHANGES_LABEL, *(other[y] for y in years))))
+    rows.append(Row((end_label, *(end_total[y] for y in years)), RowKind.TOTAL))
+    return rows
+
+
+def _money_by_year(years: Sequence[FinancialYear]) -> tuple[Column, ...]:
+    return (
+        Column("Item"),
+        *(Column(str(year), ColumnKind.MONEY, Unit.THOUSANDS, 0) for year in years),
+    )
+
+
+def reconciliation_report(
+    baseline: Baseline,
+    form: PhasingForm = PhasingForm.CUMULATIVE,
+    *,
+    current_label: str = "Current",
+) -> Table:
     """Approved + each movement = current, by year (£'000), exactly.
 
     Each movement counts with the change it made to its line's phasing; changes made outside
     the journal (plain edits, lines added or removed by hand) are shown together on one row,
     so the table always adds up and shows what the journal does not explain."""
-    approved, current = baseline.approved, baseline.current
-    years = current.years
-    approved_total, current_total = _totals(approved, form), _totals(current, form)
-    columns = (
-        Column("Item"),
-        *(Column(str(year), ColumnKind.MONEY, Unit.THOUSANDS, 0) for year in years),
+    current = baseline.current
+    rows = reconciliation_rows(
+        f"Approved ({baseline.approval.label})",
+        baseline.approved,
+        current_label,
+        current,
+        baseline.movements,
+        form,
     )
-    rows = [Row((f"Approved ({baseline.approval.label})", *(approved_total[y] for y in years)))]
-    explained = dict(approved_total)
-    for movement in baseline.movements:
-        change = _change(current, form, movement.line, movement.before, movement.after)
-        rows.append(Row((movement.label, *(change[y] for y in years))))
-        explained = {y: explained[y] + change[y] for y in years}
-    other = {y: current_total[y] - explained[y] for y in years}
+    columns = _money_by_year(current.years)
     notes = [ROUNDING_NOTE, f"Phasing: {form.label.lower()}.", _approval_note(baseline)]
-    if any(other.values()):
-        rows.append(Row((OTHER_CHANGES_LABEL, *(other[y] for y in years))))
+    if any(row.cells[0] == OTHER_CHANGES_LABEL for row in rows):
         notes.append(
             "Other changes: edits to lines and phasing since approval that were not recorded "
             "as movements."
         )
     else:
         notes.append("Every change since approval is in the movements journal.")
-    rows.append(Row(("Current", *(current_total[y] for y in years)), RowKind.TOTAL))
     return Table(
         name="reconciliation",
         title="Reconciliation: Approved to Current",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,7 +21,9 @@ from csplan.core.table import Table
 from csplan.monitoring import reports, store
 from csplan.monitoring.models import Movement
 from csplan.monitoring.movements import MovementKind, MovementSpec
+from csplan.programme.asat import AsAtError
 from csplan.programme.models import Plan, SavingsLine
+from csplan.web.asat import parse_day
 from csplan.web.forms.monitoring import MonitoringForm, MovementForm
 from csplan.web.plan_resolver import line_of_plan
 from csplan.web.tables import TWIN_FORMATS, download
@@ -29,8 +33,26 @@ def _plan(request: HttpRequest) -> Plan:
     return request.plan
 
 
+def period_in_effect(day: date) -> MonitoringPeriod:
+    """The last monitoring period in effect on ``day``: the month ending that day, else the
+    month before (a month's monitoring takes effect at its end)."""
+    period = MonitoringPeriod.containing(day)
+    if period.last_day <= day:
+        return period
+    if period.number > 1:
+        return MonitoringPeriod(period.year, period.number - 1)
+    return MonitoringPeriod(period.year.previous(), 12)
+
+
 def _period(request: HttpRequest, plan: Plan) -> MonitoringPeriod:
-    """The period asked for, else the latest with monitoring, else Month 1 of the first year."""
+    """The period asked for (``?year=&month=``, or ``?as_at=`` a day: the month in effect
+    then), else the latest with monitoring, else Month 1 of the first year."""
+    as_at = request.GET.get("as_at", "").strip()
+    if as_at:
+        try:
+            return period_in_effect(parse_day(as_at))
+        except (AsAtError, PeriodError) as error:
+            raise Http404(str(error)) from None
     year, month = request.GET.get("year"), request.GET.get("month")
     if year and month:
         try:

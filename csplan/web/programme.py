@@ -116,6 +116,7 @@ def overview(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
         "comparison": comparison,
         "last": comparison.years[-1],
         "line_count": len(figures.lines),
+        "no_target": reports.NO_TARGET_WARNING if not any(figures.targets.values()) else "",
         "chart": mark_safe(target_chart(comparison)),  # noqa: S308 - built from numbers only
         "position": position,
     }

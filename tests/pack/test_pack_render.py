@@ -60,7 +60,8 @@ def test_pdf_renders_with_page_numbers(pack, tmp_path):
 
 def test_xlsx_has_number_formats_totals_and_notes(pack):
     workbook = load_workbook(io.BytesIO(render_xlsx(pack)))
-    assert workbook.sheetnames == ["Contents", *TABLES]
+    assert workbook.sheetnames == ["Contents", *(table.name for table in pack.tables)]
+    assert "movements_reconciliation" in workbook.sheetnames
     sheet = workbook["monitoring_summary"]
     header = [cell.value for cell in sheet[2]]
     assert header[0] == "Workstream" and header[7] == "Net at risk"
