@@ -141,8 +141,27 @@ def _scenario(definition: dict[str, Any] | None) -> Any:
     return Scenario.from_dict({"name": "scenario", **definition})
 
 
-def run_parameters(definition: dict[str, Any] | None) -> dict[str, Any]:
-    """Everything besides the data that fixes a run's numbers (the data hash is stored apart)."""
+def placement_groups() -> list[tuple[str, str]]:
+    """The placement groups as (key, label), in the model's order."""
+    return [(g.key, g.label) for g in _config().groups]
+
+
+def own_assumptions(own: list[tuple[str, Decimal, Any, str]]) -> Any:
+    """The shipped assumptions with a council's own unit costs, each (group, weekly cost,
+    effective from, source), in place of the illustrative ones."""
+    from csplan.demand.costs import OwnUnitCost, with_own_unit_costs
+
+    return with_own_unit_costs(_assumptions(), [OwnUnitCost(*item) for item in own])
+
+
+def default_assumptions() -> Any:
+    """The shipped illustrative unit costs and inflation (``csplan.demand.costs``)."""
+    return _assumptions()
+
+
+def run_parameters(definition: dict[str, Any] | None, assumptions: Any = None) -> dict[str, Any]:
+    """Everything besides the data that fixes a run's numbers (the data hash is stored apart).
+    ``assumptions``: the unit costs to price the run with (the shipped ones when None)."""
     options = _options()
     return {
         "csplan_version": __version__,
@@ -153,12 +172,14 @@ def run_parameters(definition: dict[str, Any] | None) -> dict[str, Any]:
         "entry_trend": options.trend,
         "step": "month",
         "config_hash": _config().hash,
-        "assumptions_hash": _assumptions().hash,
+        "assumptions_hash": (assumptions or _assumptions()).hash,
         "scenario": definition,
     }
 
 
-def forecast(returns: Any, definition: dict[str, Any] | None) -> dict[str, Any]:
+def forecast(
+    returns: Any, definition: dict[str, Any] | None, assumptions: Any = None
+) -> dict[str, Any]:
     """The run's results as JSON.
 
     ``groups`` (``all``, then the placement groups) with ``labels``; ``actuals``: each group's
@@ -176,7 +197,7 @@ def forecast(returns: Any, definition: dict[str, Any] | None) -> dict[str, Any]:
     if scenario is not None:
         params = scenario.apply(params)
     adjusters = scenario.cost_adjusters(config) if scenario else ()
-    run = costed(params, options, _assumptions(), adjusters)
+    run = costed(params, options, assumptions or _assumptions(), adjusters)
     return {
         "groups": [TOTAL_KEY, *config.group_keys],
         "cost_groups": config.group_keys,
@@ -236,13 +257,17 @@ def _year_costs(cost: Any) -> dict[str, str]:
     return amounts
 
 
-def evidence_record(returns: Any, definition: dict[str, Any]) -> dict[str, Any]:
-    """The scenario's saving against the baseline by financial year, reproducible."""
+def evidence_record(
+    returns: Any, definition: dict[str, Any], assumptions: Any = None
+) -> dict[str, Any]:
+    """The scenario's saving against the baseline by financial year, reproducible (priced with
+    ``assumptions``, the shipped unit costs when None)."""
     from csplan.demand.scenarios import run_scenario
 
     run = run_scenario(
         returns.episodes, returns.last_date, _scenario(definition), config=_config(),
-        assumptions=_assumptions(), options=_options(), data_hash=returns.data_hash,
+        assumptions=assumptions or _assumptions(), options=_options(),
+        data_hash=returns.data_hash,
     )  # fmt: skip
     return {
         "savings": {FinancialYear.parse(y): Decimal(v) for y, v in run.evidence["savings"].items()},
