@@ -441,6 +441,6 @@ def attach(request: HttpRequest, plan: str, line: int, payload: AttachIn) -> Sta
         raise invalid(errors)
     try:
         item = services.attach_scenario(dataset, scenario, found, user=request.user)
-    except services.ForecastRefused as refused:
+    except (services.ForecastRefused, services.CouncilMismatch) as refused:
         raise invalid({"dataset": str(refused)}) from None
     return Status(201, evidence_out(item))

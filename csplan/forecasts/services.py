@@ -220,6 +220,16 @@ class UnitCostRefused(ValueError):
         super().__init__("; ".join(errors.values()))
 
 
+def placement_groups() -> list[tuple[str, str]]:
+    """The model's placement groups as (key, label)."""
+    return engine.placement_groups()
+
+
+def default_unit_costs() -> dict[str, Decimal]:
+    """The illustrative weekly unit cost of each group, at the shipped price base."""
+    return {key: cost.value for key, cost in engine.default_assumptions().costs.items()}
+
+
 def unit_costs_in_force(council: Council, on: date | None = None) -> list[UnitCost]:
     """For each placement group, the council's unit cost with the latest date on or before
     ``on`` (today when None), in the model's group order."""

@@ -66,6 +66,7 @@ _demand = [
     *table_paths("scenarios/<id:pk>/", demand.scenario_detail, "scenario"),
     *table_paths("evidence/<id:pk>/", demand.evidence, "evidence"),
     path("evidence/<id:pk>/rerun/", demand.rerun, name="rerun"),
+    *table_paths("councils/<id:pk>/unit-costs/", demand.unit_costs, "unit_costs"),
 ]
 
 _cases = [
