@@ -386,11 +386,9 @@ def cost_by_year(run: ForecastRun) -> dict[FinancialYear, Decimal]:
 # ---------------------------------------------------------------------------------------------
 # Scenarios and comparison
 
-MAX_COMPARED = 3
-
 
 def chosen_scenarios(ids: Sequence[str]) -> list[Scenario]:
-    wanted = [int(i) for i in ids if str(i).isdigit()][:MAX_COMPARED]
+    wanted = [int(i) for i in ids if str(i).isdigit()]
     found = {s.pk: s for s in Scenario.objects.filter(pk__in=wanted)}
     return [found[i] for i in dict.fromkeys(wanted) if i in found]
 
@@ -416,9 +414,9 @@ class Comparison:
 def compare(
     dataset: Dataset, scenarios: Sequence[Scenario], dates: Sequence[str], *, user: Any = None
 ) -> Comparison:
-    """Baseline and up to three scenarios side by side: children, cost and saving."""
+    """Baseline and any number of scenarios side by side: children, cost and saving."""
     runs = [forecast_run(dataset, None, user=user)]
-    runs += [forecast_run(dataset, s, user=user) for s in scenarios[:MAX_COMPARED]]
+    runs += [forecast_run(dataset, s, user=user) for s in scenarios]
     series = [
         {fan.group: {p.month: p.p50 for p in fan.forecast} for fan in fans(run)} for run in runs
     ]

@@ -386,24 +386,42 @@ class UnitCostForm(forms.Form):
         self.fields["group"].choices = services.placement_groups()
 
 
+#: Scenarios compared beyond this are headed S1, S2, ... with a key, so the columns stay narrow.
+NAMED_COLUMNS = 3
+
+
+def compared_headings(scenario_names: list[str]) -> tuple[list[str], str]:
+    """The comparison's column headings (the baseline first) and, when there are more than
+    three scenarios, the key to their short headings ("" otherwise)."""
+    if len(scenario_names) <= NAMED_COLUMNS:
+        return ["Baseline", *scenario_names], ""
+    short = [f"S{n}" for n in range(1, len(scenario_names) + 1)]
+    key = "Key: " + "; ".join(
+        f"{s} = {name}" for s, name in zip(short, scenario_names, strict=True)
+    )
+    return ["Baseline", *short], key + "."
+
+
 def compare_page(
     dataset: Dataset, scenario_ids: list[str], dates: list[str], user: Any
 ) -> dict[str, Any]:
     chosen = services.chosen_scenarios(scenario_ids)
     comparison = services.compare(dataset, chosen, dates, user=user)
-    names = ["Baseline", *[s.name for s in chosen]]
+    names, key = compared_headings([s.name for s in chosen])
     children = _table(
         "children",
         "Children looked after (median forecast)",
         [Column("Date", ColumnKind.DATE), Column("Placement group")]
         + [_children(n) for n in names],
         [(row.day, row.label, *[_number(v) for v in row.values]) for row in comparison.children],
+        note=key,
     )
     cost = _table(
         "cost",
         "Cost by financial year",
         [Column("Financial year")] + [_thousands(n) for n in names],
         [(str(year), *values) for year, values in comparison.costs.items()],
+        note=key,
     )
     saving = _table(
         "saving",
@@ -411,7 +429,7 @@ def compare_page(
         [Column("Financial year")] + [_thousands(n) for n in names[1:]],
         [(str(year), *values) for year, values in comparison.savings.items()],
         note="Saving = baseline cost less scenario cost, in each financial year (the in-year "
-        "effect). A negative figure (in brackets) is a cost.",
+        "effect). A negative figure (in brackets) is a cost." + (f" {key}" if key else ""),
     )
     tables = [children, saving, cost] if chosen else [children, cost]
     return {
