@@ -251,3 +251,20 @@ def test_the_api_refuses_evidence_from_another_councils_data_set(client_in, retu
         }
     }
     assert not line.evidence.exists()
+
+
+def test_the_api_upload_names_the_council(client_in, returns_zip, council):
+    unknown = client_in.post(
+        "/api/demand/datasets",
+        {"council": "Nowhere", "files": [SimpleUploadedFile("returns.zip", returns_zip)]},
+    )
+    assert unknown.status_code == 400
+    assert unknown.json() == {"errors": {"council": "There is no council 'Nowhere'"}}
+    assert not Dataset.objects.exists()
+    created = client_in.post(
+        "/api/demand/datasets",
+        {"council": "Testshire", "files": [SimpleUploadedFile("returns.zip", returns_zip)]},
+    )
+    assert created.status_code == 201
+    assert created.json()["dataset"]["council"] == "Testshire"
+    assert Dataset.objects.get().council == council
