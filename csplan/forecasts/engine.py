@@ -159,9 +159,37 @@ def default_assumptions() -> Any:
     return _assumptions()
 
 
-def run_parameters(definition: dict[str, Any] | None, assumptions: Any = None) -> dict[str, Any]:
+def read_population(path: Path) -> list[dict[str, Any]]:
+    """A population projection CSV (year, age or age_band, population) as JSON rows of year,
+    band (index) and population, read as the CLI's ``--population`` reads it; ``ReadError``
+    naming the file when it cannot be used."""
+    import pandas as pd
+
+    from csplan.demand.rates import RateError
+    from csplan.demand.rates import read_population as read
+
+    try:
+        frame = read(path, _config())
+    except (RateError, ValueError, KeyError, pd.errors.ParserError) as error:
+        message = str(error).replace(f"{path.parent}/", "")
+        raise ReadError(message if path.name in message else f"{path.name}: {message}") from None
+    return [
+        {"year": int(r.year), "band": int(r.band), "population": float(r.population)}
+        for r in frame.itertuples()
+    ]
+
+
+def run_parameters(
+    definition: dict[str, Any] | None,
+    assumptions: Any = None,
+    *,
+    trend: bool = True,
+    population: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """Everything besides the data that fixes a run's numbers (the data hash is stored apart).
-    ``assumptions``: the unit costs to price the run with (the shipped ones when None)."""
+    ``assumptions``: the unit costs to price the run with (the shipped ones when None);
+    ``trend``: entries with their trend or constant; ``population``: entries as a rate of
+    this projection (``read_population``'s rows) when given."""
     options = _options()
     return {
         "csplan_version": __version__,
@@ -169,7 +197,8 @@ def run_parameters(definition: dict[str, Any] | None, assumptions: Any = None) -
         "reference_window_months": 24,
         "seed": options.seed,
         "simulations": options.simulations,
-        "entry_trend": options.trend,
+        "entry_trend": trend,
+        "population": population or None,
         "step": "month",
         "config_hash": _config().hash,
         "assumptions_hash": (assumptions or _assumptions()).hash,
@@ -178,7 +207,12 @@ def run_parameters(definition: dict[str, Any] | None, assumptions: Any = None) -
 
 
 def forecast(
-    returns: Any, definition: dict[str, Any] | None, assumptions: Any = None
+    returns: Any,
+    definition: dict[str, Any] | None,
+    assumptions: Any = None,
+    *,
+    trend: bool = True,
+    population: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The run's results as JSON.
 
@@ -192,7 +226,11 @@ def forecast(
     from csplan.demand.scenarios import costed
 
     config, options = _config(), _options()
-    params = fit(returns.episodes, returns.last_date, config, data_hash=returns.data_hash)
+    import pandas as pd
+
+    people = pd.DataFrame(population) if population else None
+    params = fit(returns.episodes, returns.last_date, config, data_hash=returns.data_hash,
+                 trend=trend, population=people)  # fmt: skip
     scenario = _scenario(definition)
     if scenario is not None:
         params = scenario.apply(params)

@@ -39,6 +39,15 @@ class Dataset(models.Model):
     child_count = models.PositiveIntegerField(default=0)
     total_size = models.PositiveBigIntegerField(default=0, help_text="Bytes of all files")
     note = models.TextField(blank=True)
+    population_name = models.CharField(
+        max_length=300, blank=True, help_text="The population projection file as uploaded"
+    )
+    population = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The projection as the demand library reads it: rows of year, age band index "
+        "and population; a forecast may make entries a rate per 10,000 children of it",
+    )
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]

@@ -312,23 +312,68 @@ def save_unit_cost(
 # Forecast runs
 
 
-def forecast_run(dataset: Dataset, scenario: Scenario | None, *, user: Any = None) -> ForecastRun:
+@dataclass(frozen=True)
+class RunSettings:
+    """How a forecast treats entries to care: with their trend (the default) or constant, and
+    as a rate per 10,000 children of the data set's population projection or not."""
+
+    trend: bool = True
+    population: bool = False
+
+    @classmethod
+    def from_query(cls, query: Any) -> RunSettings:
+        """From a page's query: ``trend=off`` for constant entries, ``population=on`` for
+        entries as a rate of the population projection."""
+        return cls(trend=query.get("trend") != "off", population=query.get("population") == "on")
+
+
+def set_population(dataset: Dataset, blob: Blob) -> Dataset:
+    """Read a population projection CSV (as the CLI's ``--population``) and keep it with the
+    data set; ``UploadRefused`` naming the file when it cannot be read (nothing is changed)."""
+    with materialised([blob]) as folder:
+        try:
+            rows = engine.read_population(folder / blob.name)
+        except engine.ReadError as error:
+            raise UploadRefused([str(error)]) from None
+    if not rows:
+        raise UploadRefused([f"{blob.name}: no population rows for ages 0 to 17"])
+    dataset.population = rows
+    dataset.population_name = blob.name
+    dataset.save(update_fields=["population", "population_name"])
+    return dataset
+
+
+def forecast_run(
+    dataset: Dataset,
+    scenario: Scenario | None,
+    *,
+    user: Any = None,
+    settings: RunSettings = RunSettings(),
+) -> ForecastRun:
     """The stored run for these inputs, made (and stored) when there is none yet; priced with
-    the unit costs of the data set's council in force today (``unit_costs_for``)."""
+    the unit costs of the data set's council in force today (``unit_costs_for``), entries as
+    ``settings`` say (the population only when the data set has one)."""
     definition = scenario.definition if scenario else None
     used = unit_costs_for(dataset)
+    population = dataset.population if settings.population and dataset.population else None
     parameters = {
-        **engine.run_parameters(definition, used.assumptions),
+        **engine.run_parameters(
+            definition, used.assumptions, trend=settings.trend, population=population
+        ),
         "unit_costs": used.parameters(),
     }
-    existing = (
-        ForecastRun.objects.filter(dataset=dataset, scenario=scenario, data_hash=dataset.data_hash)
-        .order_by("-created_at", "-id")
-        .first()
+    candidates = ForecastRun.objects.filter(
+        dataset=dataset, scenario=scenario, data_hash=dataset.data_hash
+    ).order_by("-created_at", "-id")
+    # Runs with other settings or unit costs are kept too: the latest with these parameters.
+    same = next(
+        (pk for pk, p in candidates.values_list("pk", "parameters") if p == parameters), None
     )
-    if existing is not None and existing.parameters == parameters:
-        return existing
-    results = engine.forecast(usable(dataset), definition, used.assumptions)
+    if same is not None:
+        return ForecastRun.objects.get(pk=same)
+    results = engine.forecast(
+        usable(dataset), definition, used.assumptions, trend=settings.trend, population=population
+    )
     return ForecastRun.objects.create(
         dataset=dataset,
         scenario=scenario,

@@ -18,7 +18,13 @@ from csplan.accounts.access import PROGRAMME, guard
 from csplan.evidence.models import Evidence
 from csplan.forecasts import services
 from csplan.forecasts.models import Dataset, Scenario
-from csplan.forecasts.uploads import UploadRefused, describe_size, max_upload_bytes, read_upload
+from csplan.forecasts.uploads import (
+    Blob,
+    UploadRefused,
+    describe_size,
+    max_upload_bytes,
+    read_upload,
+)
 from csplan.monitoring.store import MonitoringValidationError
 from csplan.programme.models import Council
 from csplan.web import demand_pages as pages
@@ -120,6 +126,25 @@ def dataset_detail(request: HttpRequest, pk: int, fmt: str | None = None) -> Htt
     return _render_or_twin(request, "demandweb/dataset.html", context, fmt)
 
 
+@guard(read=None, write=PROGRAMME)
+@login_required
+@require_POST
+def population(request: HttpRequest, pk: int) -> HttpResponse:
+    """Keep a population projection CSV with the data set (read as the CLI's --population)."""
+    dataset = get_object_or_404(Dataset, pk=pk)
+    uploads = request.FILES.getlist("population")
+    try:
+        if len(uploads) != 1:
+            raise UploadRefused(["Choose one population projection CSV file"])
+        upload = uploads[0]
+        services.set_population(dataset, Blob(upload.name, upload.read()))
+    except UploadRefused as refused:
+        context = {**pages.dataset_page(dataset), "population_errors": refused.messages}
+        return render(request, "demandweb/dataset.html", context, status=400)
+    messages.success(request, f"Kept the population projection {dataset.population_name}.")
+    return redirect("demandweb:dataset", pk=dataset.pk)
+
+
 @guard()
 @login_required
 def validation(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
@@ -143,7 +168,12 @@ def forecast(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpRespo
     dataset = get_object_or_404(Dataset, pk=pk)
     scenario = _scenario_from(request)
     try:
-        context = pages.forecast_page(dataset, scenario, user=request.user)
+        context = pages.forecast_page(
+            dataset,
+            scenario,
+            user=request.user,
+            settings=services.RunSettings.from_query(request.GET),
+        )
     except services.ForecastRefused as refused:
         return _refused(request, refused, "forecast")
     return _render_or_twin(request, "demandweb/forecast.html", context, fmt)
@@ -155,7 +185,12 @@ def costs(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse
     dataset = get_object_or_404(Dataset, pk=pk)
     scenario = _scenario_from(request)
     try:
-        context = pages.costs_page(dataset, scenario, user=request.user)
+        context = pages.costs_page(
+            dataset,
+            scenario,
+            user=request.user,
+            settings=services.RunSettings.from_query(request.GET),
+        )
     except services.ForecastRefused as refused:
         return _refused(request, refused, "costs")
     return _render_or_twin(request, "demandweb/costs.html", context, fmt)

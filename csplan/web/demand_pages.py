@@ -189,8 +189,17 @@ def _run_meta(run: Any) -> dict[str, Any]:
     }
 
 
-def forecast_page(dataset: Dataset, scenario: Scenario | None, user: Any) -> dict[str, Any]:
-    run = services.forecast_run(dataset, scenario, user=user)
+def _settings_context(dataset: Dataset, settings: services.RunSettings) -> dict[str, Any]:
+    return {"run_settings": settings, "has_population": bool(dataset.population)}
+
+
+def forecast_page(
+    dataset: Dataset,
+    scenario: Scenario | None,
+    user: Any,
+    settings: services.RunSettings = services.RunSettings(),
+) -> dict[str, Any]:
+    run = services.forecast_run(dataset, scenario, user=user, settings=settings)
     every = services.fans(run)
     fans = [fan for fan in every if not _empty(fan)]
     empty = [fan.label for fan in every if _empty(fan)]
@@ -247,6 +256,7 @@ def forecast_page(dataset: Dataset, scenario: Scenario | None, user: Any) -> dic
             }
         )
     return {
+        **_settings_context(dataset, settings),
         "dataset": dataset,
         "scenario": scenario,
         "scenarios": list(Scenario.objects.all()),
@@ -265,8 +275,13 @@ def _empty(fan: Any) -> bool:
     return not any(v for _, v in fan.actuals) and not any(p.p90 for p in fan.forecast)
 
 
-def costs_page(dataset: Dataset, scenario: Scenario | None, user: Any) -> dict[str, Any]:
-    run = services.forecast_run(dataset, scenario, user=user)
+def costs_page(
+    dataset: Dataset,
+    scenario: Scenario | None,
+    user: Any,
+    settings: services.RunSettings = services.RunSettings(),
+) -> dict[str, Any]:
+    run = services.forecast_run(dataset, scenario, user=user, settings=settings)
     by_year = services.cost_table(run)
     groups = by_year.groups
     table = _table(
@@ -286,6 +301,7 @@ def costs_page(dataset: Dataset, scenario: Scenario | None, user: Any) -> dict[s
     table = Table(table.name, table.title, table.columns, table.rows,
                   notes=(*table.notes, statement))  # fmt: skip
     return {
+        **_settings_context(dataset, settings),
         "dataset": dataset,
         "scenario": scenario,
         "unit_costs_statement": statement,

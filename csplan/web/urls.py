@@ -56,6 +56,7 @@ _demand = [
     path("upload/", demand.upload, name="upload"),
     *table_paths("datasets/<id:pk>/", demand.dataset_detail, "dataset"),
     *table_paths("datasets/<id:pk>/validation/", demand.validation, "validation"),
+    path("datasets/<id:pk>/population/", demand.population, name="population"),
     path("datasets/<id:pk>/validation/dfe/", demand.run_validator, name="run_validator"),
     *table_paths("datasets/<id:pk>/forecast/", demand.forecast, "forecast"),
     *table_paths("datasets/<id:pk>/costs/", demand.costs, "costs"),
