@@ -38,6 +38,7 @@ from csplan.evidence.models import Evidence
 from csplan.forecasts import services
 from csplan.forecasts.models import Dataset, Scenario
 from csplan.forecasts.uploads import UploadRefused, describe_size, max_upload_bytes, read_upload
+from csplan.programme.models import Council
 
 router = Router(tags=["demand"])
 
@@ -59,6 +60,9 @@ class DatasetOut(Output):
     episode_count: int
     child_count: int
     total_size: int = Field(description="Bytes of all the files")
+    council: str | None = Field(
+        default=None, description="Whose returns: its unit costs price the forecasts"
+    )
     url: str
 
 
@@ -116,6 +120,7 @@ def dataset_out(dataset: Dataset) -> DatasetOut:
         episode_count=dataset.episode_count,
         child_count=dataset.child_count,
         total_size=dataset.total_size,
+        council=dataset.council.name if dataset.council else None,
         url=f"/api/demand/datasets/{dataset.pk}",
     )
 
@@ -177,6 +182,7 @@ def upload_dataset(
     request: HttpRequest,
     files: File[list[UploadedFile]],
     name: Form[str] = "",
+    council: Form[str] = "",
 ) -> Status[DatasetDetail]:
     limit = max_upload_bytes()
     size = sum(upload.size or 0 for upload in files)
@@ -186,10 +192,13 @@ def upload_dataset(
         )
     if len(name) > 200:
         raise invalid({"name": "The text is too long"})
+    owner = Council.objects.filter(name=council.strip()).first() if council.strip() else None
+    if council.strip() and owner is None:
+        raise invalid({"council": f"There is no council {council.strip()!r}"})
     try:
         blobs = read_upload((upload.name or "upload", upload.read()) for upload in files)
         dataset = services.create_dataset(
-            name.strip() or "SSDA903 returns", blobs, user=request.user
+            name.strip() or "SSDA903 returns", blobs, user=request.user, council=owner
         )
     except UploadRefused as refused:
         raise invalid({"files": "; ".join(refused.messages)}) from None
@@ -441,6 +450,6 @@ def attach(request: HttpRequest, plan: str, line: int, payload: AttachIn) -> Sta
         raise invalid(errors)
     try:
         item = services.attach_scenario(dataset, scenario, found, user=request.user)
-    except services.ForecastRefused as refused:
+    except (services.ForecastRefused, services.CouncilMismatch) as refused:
         raise invalid({"dataset": str(refused)}) from None
     return Status(201, evidence_out(item))

@@ -193,3 +193,39 @@ def _year_cost(year: FinancialYear, slot: dict[str, Any], keys: list[str]) -> Ye
         by_group=by_group,
         total=sum(by_group.values(), Decimal(0)),
     )
+
+
+@dataclass(frozen=True)
+class OwnUnitCost:
+    """A council's own weekly unit cost of a placement group, at the prices of the financial
+    year it takes effect in."""
+
+    group: str
+    value: Decimal
+    effective_from: dt.date
+    source: str
+
+
+def with_own_unit_costs(base: Assumptions, own: Sequence[OwnUnitCost]) -> Assumptions:
+    """``base`` with the council's own unit costs in place of its values (the other groups keep
+    ``base``'s). Each own cost is carried to ``base``'s price base with ``base``'s inflation, so
+    in the year it takes effect it costs exactly its value; the text (and hash) names them."""
+    costs = dict(base.costs)
+    for item in own:
+        if item.group not in costs:
+            raise CostError(f"no placement group {item.group!r} for a unit cost")
+        year = FinancialYear.containing(item.effective_from)
+        label = costs[item.group].label
+        value = item.value / base.index(year)
+        as_at = item.effective_from.isoformat()
+        costs[item.group] = UnitCost(item.group, value, WEEKLY_UNIT, label, as_at, item.source)
+    lines = [f"{i.group}: {i.value} from {i.effective_from.isoformat()} ({i.source})" for i in own]
+    own_text = "\n".join(["# the council's own unit costs", *sorted(lines)])
+    return Assumptions(
+        costs=costs,
+        price_base=base.price_base,
+        inflation_default=base.inflation_default,
+        inflation_by_year=dict(base.inflation_by_year),
+        label=base.label,
+        text=f"{base.text}\n{own_text}\n" if own else base.text,
+    )

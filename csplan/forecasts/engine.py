@@ -141,8 +141,55 @@ def _scenario(definition: dict[str, Any] | None) -> Any:
     return Scenario.from_dict({"name": "scenario", **definition})
 
 
-def run_parameters(definition: dict[str, Any] | None) -> dict[str, Any]:
-    """Everything besides the data that fixes a run's numbers (the data hash is stored apart)."""
+def placement_groups() -> list[tuple[str, str]]:
+    """The placement groups as (key, label), in the model's order."""
+    return [(g.key, g.label) for g in _config().groups]
+
+
+def own_assumptions(own: list[tuple[str, Decimal, Any, str]]) -> Any:
+    """The shipped assumptions with a council's own unit costs, each (group, weekly cost,
+    effective from, source), in place of the illustrative ones."""
+    from csplan.demand.costs import OwnUnitCost, with_own_unit_costs
+
+    return with_own_unit_costs(_assumptions(), [OwnUnitCost(*item) for item in own])
+
+
+def default_assumptions() -> Any:
+    """The shipped illustrative unit costs and inflation (``csplan.demand.costs``)."""
+    return _assumptions()
+
+
+def read_population(path: Path) -> list[dict[str, Any]]:
+    """A population projection CSV (year, age or age_band, population) as JSON rows of year,
+    band (index) and population, read as the CLI's ``--population`` reads it; ``ReadError``
+    naming the file when it cannot be used."""
+    import pandas as pd
+
+    from csplan.demand.rates import RateError
+    from csplan.demand.rates import read_population as read
+
+    try:
+        frame = read(path, _config())
+    except (RateError, ValueError, KeyError, pd.errors.ParserError) as error:
+        message = str(error).replace(f"{path.parent}/", "")
+        raise ReadError(message if path.name in message else f"{path.name}: {message}") from None
+    return [
+        {"year": int(r.year), "band": int(r.band), "population": float(r.population)}
+        for r in frame.itertuples()
+    ]
+
+
+def run_parameters(
+    definition: dict[str, Any] | None,
+    assumptions: Any = None,
+    *,
+    trend: bool = True,
+    population: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Everything besides the data that fixes a run's numbers (the data hash is stored apart).
+    ``assumptions``: the unit costs to price the run with (the shipped ones when None);
+    ``trend``: entries with their trend or constant; ``population``: entries as a rate of
+    this projection (``read_population``'s rows) when given."""
     options = _options()
     return {
         "csplan_version": __version__,
@@ -150,15 +197,23 @@ def run_parameters(definition: dict[str, Any] | None) -> dict[str, Any]:
         "reference_window_months": 24,
         "seed": options.seed,
         "simulations": options.simulations,
-        "entry_trend": options.trend,
+        "entry_trend": trend,
+        "population": population or None,
         "step": "month",
         "config_hash": _config().hash,
-        "assumptions_hash": _assumptions().hash,
+        "assumptions_hash": (assumptions or _assumptions()).hash,
         "scenario": definition,
     }
 
 
-def forecast(returns: Any, definition: dict[str, Any] | None) -> dict[str, Any]:
+def forecast(
+    returns: Any,
+    definition: dict[str, Any] | None,
+    assumptions: Any = None,
+    *,
+    trend: bool = True,
+    population: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """The run's results as JSON.
 
     ``groups`` (``all``, then the placement groups) with ``labels``; ``actuals``: each group's
@@ -171,12 +226,16 @@ def forecast(returns: Any, definition: dict[str, Any] | None) -> dict[str, Any]:
     from csplan.demand.scenarios import costed
 
     config, options = _config(), _options()
-    params = fit(returns.episodes, returns.last_date, config, data_hash=returns.data_hash)
+    import pandas as pd
+
+    people = pd.DataFrame(population) if population else None
+    params = fit(returns.episodes, returns.last_date, config, data_hash=returns.data_hash,
+                 trend=trend, population=people)  # fmt: skip
     scenario = _scenario(definition)
     if scenario is not None:
         params = scenario.apply(params)
     adjusters = scenario.cost_adjusters(config) if scenario else ()
-    run = costed(params, options, _assumptions(), adjusters)
+    run = costed(params, options, assumptions or _assumptions(), adjusters)
     return {
         "groups": [TOTAL_KEY, *config.group_keys],
         "cost_groups": config.group_keys,
@@ -236,13 +295,17 @@ def _year_costs(cost: Any) -> dict[str, str]:
     return amounts
 
 
-def evidence_record(returns: Any, definition: dict[str, Any]) -> dict[str, Any]:
-    """The scenario's saving against the baseline by financial year, reproducible."""
+def evidence_record(
+    returns: Any, definition: dict[str, Any], assumptions: Any = None
+) -> dict[str, Any]:
+    """The scenario's saving against the baseline by financial year, reproducible (priced with
+    ``assumptions``, the shipped unit costs when None)."""
     from csplan.demand.scenarios import run_scenario
 
     run = run_scenario(
         returns.episodes, returns.last_date, _scenario(definition), config=_config(),
-        assumptions=_assumptions(), options=_options(), data_hash=returns.data_hash,
+        assumptions=assumptions or _assumptions(), options=_options(),
+        data_hash=returns.data_hash,
     )  # fmt: skip
     return {
         "savings": {FinancialYear.parse(y): Decimal(v) for y, v in run.evidence["savings"].items()},

@@ -11,11 +11,22 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from csplan.programme.models import Council
+
 
 class Dataset(models.Model):
     """A set of SSDA903 returns uploaded together (one or more years)."""
 
     name = models.CharField(max_length=200)
+    council = models.ForeignKey(
+        Council,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="demand_datasets",
+        help_text="Whose returns these are: their unit costs price the forecasts, and their "
+        "evidence may only be attached to this council's lines",
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -28,6 +39,15 @@ class Dataset(models.Model):
     child_count = models.PositiveIntegerField(default=0)
     total_size = models.PositiveBigIntegerField(default=0, help_text="Bytes of all files")
     note = models.TextField(blank=True)
+    population_name = models.CharField(
+        max_length=300, blank=True, help_text="The population projection file as uploaded"
+    )
+    population = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The projection as the demand library reads it: rows of year, age band index "
+        "and population; a forecast may make entries a rate per 10,000 children of it",
+    )
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
@@ -125,3 +145,31 @@ class ForecastRun(models.Model):
 
     def __str__(self) -> str:
         return f"Forecast of {self.dataset} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class UnitCost(models.Model):
+    """A council's own weekly unit cost of a placement group, from a date, with its source.
+
+    A new cost from a later date does not replace the earlier one: the costs in force are, for
+    each group, the one with the latest ``effective_from`` on or before the day asked about."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="unit_costs")
+    group = models.CharField(max_length=40, help_text="The placement group's key")
+    weekly_cost = models.DecimalField(
+        max_digits=12, decimal_places=2, help_text="£ per child per week"
+    )
+    effective_from = models.DateField()
+    source = models.TextField(help_text="Where the figure comes from")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["council", "group", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "group", "effective_from"],
+                name="one_unit_cost_per_group_and_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council}: {self.group} £{self.weekly_cost} from {self.effective_from}"

@@ -26,9 +26,16 @@ from csplan.core.periods import FinancialYear
 from csplan.evidence.models import Evidence
 from csplan.evidence.records import attach_evidence
 from csplan.forecasts import engine
-from csplan.forecasts.models import Dataset, DatasetFile, ForecastRun, Scenario, ValidationReport
+from csplan.forecasts.models import (
+    Dataset,
+    DatasetFile,
+    ForecastRun,
+    Scenario,
+    UnitCost,
+    ValidationReport,
+)
 from csplan.forecasts.uploads import Blob, UploadRefused
-from csplan.programme.models import SavingsLine
+from csplan.programme.models import Council, SavingsLine
 
 
 @contextmanager
@@ -51,10 +58,13 @@ def dataset_blobs(dataset: Dataset) -> list[Blob]:
 
 
 @transaction.atomic
-def _store(name: str, blobs: Sequence[Blob], returns: Any, user: Any) -> Dataset:
+def _store(
+    name: str, blobs: Sequence[Blob], returns: Any, user: Any, council: Council | None
+) -> Dataset:
     episodes = returns.episodes
     dataset = Dataset.objects.create(
         name=name,
+        council=council,
         uploaded_by=recording_user(user),
         data_hash=returns.data_hash,
         last_date=returns.last_date,
@@ -99,7 +109,9 @@ def _jsonable(value: Any) -> Any:
 # Data sets
 
 
-def create_dataset(name: str, blobs: Sequence[Blob], *, user: Any = None) -> Dataset:
+def create_dataset(
+    name: str, blobs: Sequence[Blob], *, user: Any = None, council: Council | None = None
+) -> Dataset:
     """Read the files with ``load_returns`` and, only if that works, store them with the report.
 
     Problems in the rows are kept as input issues in the report; a set of files that cannot be
@@ -113,7 +125,7 @@ def create_dataset(name: str, blobs: Sequence[Blob], *, user: Any = None) -> Dat
     if not len(returns.episodes):
         problems = [_issue_text(issue_dict(i)) for i in returns.issues[:10]]
         raise UploadRefused(["No episodes could be read from these files", *problems])
-    dataset = _store(name, blobs, returns, user)
+    dataset = _store(name, blobs, returns, user, council)
     _cache_put(dataset, returns)
     return dataset
 
@@ -197,21 +209,171 @@ def run_dfe_validator(dataset: Dataset) -> ValidationReport:
 
 
 # ---------------------------------------------------------------------------------------------
+# Unit costs
+
+
+class UnitCostRefused(ValueError):
+    """A unit cost that cannot be saved: ``errors`` maps each field to what is wrong."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(errors.values()))
+
+
+def placement_groups() -> list[tuple[str, str]]:
+    """The model's placement groups as (key, label)."""
+    return engine.placement_groups()
+
+
+def default_unit_costs() -> dict[str, Decimal]:
+    """The illustrative weekly unit cost of each group, at the shipped price base."""
+    return {key: cost.value for key, cost in engine.default_assumptions().costs.items()}
+
+
+def unit_costs_in_force(council: Council, on: date | None = None) -> list[UnitCost]:
+    """For each placement group, the council's unit cost with the latest date on or before
+    ``on`` (today when None), in the model's group order."""
+    day = on or timezone.localdate()
+    latest: dict[str, UnitCost] = {}
+    for cost in UnitCost.objects.filter(council=council, effective_from__lte=day).order_by(
+        "effective_from", "id"
+    ):
+        latest[cost.group] = cost
+    return [latest[key] for key, _ in engine.placement_groups() if key in latest]
+
+
+@dataclass(frozen=True)
+class UnitCostsUsed:
+    """The unit costs that price a data set's forecasts: the council's own (those in force)
+    over the shipped illustrative ones."""
+
+    council: Council | None
+    own: list[UnitCost]
+    assumptions: Any
+
+    def parameters(self) -> dict[str, Any]:
+        return {
+            "council": self.council.name if self.council else None,
+            "own": [
+                {
+                    "group": c.group,
+                    "weekly_cost": format(c.weekly_cost, "f"),
+                    "effective_from": c.effective_from.isoformat(),
+                    "source": c.source,
+                }
+                for c in self.own
+            ],  # fmt: skip
+            "defaults": self.assumptions.label,
+        }
+
+
+def unit_costs_for(dataset: Dataset, on: date | None = None) -> UnitCostsUsed:
+    council = dataset.council
+    own = unit_costs_in_force(council, on) if council is not None else []
+    if not own:
+        return UnitCostsUsed(council, [], engine.default_assumptions())
+    items = [(c.group, c.weekly_cost, c.effective_from, c.source) for c in own]
+    return UnitCostsUsed(council, own, engine.own_assumptions(items))
+
+
+@transaction.atomic
+def save_unit_cost(
+    council: Council,
+    group: str,
+    weekly_cost: Decimal,
+    effective_from: date,
+    source: str,
+    *,
+    user: Any = None,
+) -> UnitCost:
+    """Set the council's weekly unit cost of ``group`` from ``effective_from`` (a cost on the
+    same date is changed, otherwise a new one is added); the change is recorded."""
+    errors = {}
+    if group not in dict(engine.placement_groups()):
+        errors["group"] = f"There is no placement group {group!r}"
+    if weekly_cost < 0:
+        errors["weekly_cost"] = "Weekly cost: enter 0 or more"
+    if not source.strip():
+        errors["source"] = "Enter where the figure comes from"
+    if errors:
+        raise UnitCostRefused(errors)
+    cost = (
+        UnitCost.objects.select_for_update()
+        .filter(council=council, group=group, effective_from=effective_from)
+        .first()
+    ) or UnitCost(council=council, group=group, effective_from=effective_from)
+    cost.weekly_cost = weekly_cost
+    cost.source = source.strip()
+    save_recorded(cost, user, effective=effective_from)
+    return cost
+
+
+# ---------------------------------------------------------------------------------------------
 # Forecast runs
 
 
-def forecast_run(dataset: Dataset, scenario: Scenario | None, *, user: Any = None) -> ForecastRun:
-    """The stored run for these inputs, made (and stored) when there is none yet."""
+@dataclass(frozen=True)
+class RunSettings:
+    """How a forecast treats entries to care: with their trend (the default) or constant, and
+    as a rate per 10,000 children of the data set's population projection or not."""
+
+    trend: bool = True
+    population: bool = False
+
+    @classmethod
+    def from_query(cls, query: Any) -> RunSettings:
+        """From a page's query: ``trend=off`` for constant entries, ``population=on`` for
+        entries as a rate of the population projection."""
+        return cls(trend=query.get("trend") != "off", population=query.get("population") == "on")
+
+
+def set_population(dataset: Dataset, blob: Blob) -> Dataset:
+    """Read a population projection CSV (as the CLI's ``--population``) and keep it with the
+    data set; ``UploadRefused`` naming the file when it cannot be read (nothing is changed)."""
+    with materialised([blob]) as folder:
+        try:
+            rows = engine.read_population(folder / blob.name)
+        except engine.ReadError as error:
+            raise UploadRefused([str(error)]) from None
+    if not rows:
+        raise UploadRefused([f"{blob.name}: no population rows for ages 0 to 17"])
+    dataset.population = rows
+    dataset.population_name = blob.name
+    dataset.save(update_fields=["population", "population_name"])
+    return dataset
+
+
+def forecast_run(
+    dataset: Dataset,
+    scenario: Scenario | None,
+    *,
+    user: Any = None,
+    settings: RunSettings = RunSettings(),
+) -> ForecastRun:
+    """The stored run for these inputs, made (and stored) when there is none yet; priced with
+    the unit costs of the data set's council in force today (``unit_costs_for``), entries as
+    ``settings`` say (the population only when the data set has one)."""
     definition = scenario.definition if scenario else None
-    parameters = engine.run_parameters(definition)
-    existing = (
-        ForecastRun.objects.filter(dataset=dataset, scenario=scenario, data_hash=dataset.data_hash)
-        .order_by("-created_at", "-id")
-        .first()
+    used = unit_costs_for(dataset)
+    population = dataset.population if settings.population and dataset.population else None
+    parameters = {
+        **engine.run_parameters(
+            definition, used.assumptions, trend=settings.trend, population=population
+        ),
+        "unit_costs": used.parameters(),
+    }
+    candidates = ForecastRun.objects.filter(
+        dataset=dataset, scenario=scenario, data_hash=dataset.data_hash
+    ).order_by("-created_at", "-id")
+    # Runs with other settings or unit costs are kept too: the latest with these parameters.
+    same = next(
+        (pk for pk, p in candidates.values_list("pk", "parameters") if p == parameters), None
     )
-    if existing is not None and existing.parameters == parameters:
-        return existing
-    results = engine.forecast(usable(dataset), definition)
+    if same is not None:
+        return ForecastRun.objects.get(pk=same)
+    results = engine.forecast(
+        usable(dataset), definition, used.assumptions, trend=settings.trend, population=population
+    )
     return ForecastRun.objects.create(
         dataset=dataset,
         scenario=scenario,
@@ -269,11 +431,9 @@ def cost_by_year(run: ForecastRun) -> dict[FinancialYear, Decimal]:
 # ---------------------------------------------------------------------------------------------
 # Scenarios and comparison
 
-MAX_COMPARED = 3
-
 
 def chosen_scenarios(ids: Sequence[str]) -> list[Scenario]:
-    wanted = [int(i) for i in ids if str(i).isdigit()][:MAX_COMPARED]
+    wanted = [int(i) for i in ids if str(i).isdigit()]
     found = {s.pk: s for s in Scenario.objects.filter(pk__in=wanted)}
     return [found[i] for i in dict.fromkeys(wanted) if i in found]
 
@@ -299,9 +459,9 @@ class Comparison:
 def compare(
     dataset: Dataset, scenarios: Sequence[Scenario], dates: Sequence[str], *, user: Any = None
 ) -> Comparison:
-    """Baseline and up to three scenarios side by side: children, cost and saving."""
+    """Baseline and any number of scenarios side by side: children, cost and saving."""
     runs = [forecast_run(dataset, None, user=user)]
-    runs += [forecast_run(dataset, s, user=user) for s in scenarios[:MAX_COMPARED]]
+    runs += [forecast_run(dataset, s, user=user) for s in scenarios]
     series = [
         {fan.group: {p.month: p.p50 for p in fan.forecast} for fan in fans(run)} for run in runs
     ]
@@ -362,13 +522,35 @@ def save_scenario(
     return scenario
 
 
+class CouncilMismatch(ValueError):
+    """A data set of one council offered as evidence for another council's line."""
+
+    def __init__(self, dataset: Dataset, line: SavingsLine) -> None:
+        super().__init__(
+            f"The data set {dataset.name!r} holds {dataset.council}'s returns, but line "
+            f"{line.reference} belongs to {line.plan.council}: evidence for a line must come "
+            f"from its own council's data"
+        )
+
+
+def check_same_council(dataset: Dataset, line: SavingsLine) -> None:
+    """``CouncilMismatch`` when the data set belongs to a council other than the line's (a data
+    set with no council given may be used for any line)."""
+    if dataset.council_id is not None and dataset.council_id != line.plan.council_id:
+        raise CouncilMismatch(dataset, line)
+
+
 def attach_scenario(
     dataset: Dataset, scenario: Scenario, line: SavingsLine, *, user: Any = None
 ) -> Evidence:
-    """Evidence for ``line``: the scenario's saving by financial year, hash and parameters."""
-    record = engine.evidence_record(usable(dataset), scenario.definition)
+    """Evidence for ``line``: the scenario's saving by financial year, hash and parameters.
+    ``CouncilMismatch`` when the data set is another council's."""
+    check_same_council(dataset, line)
+    used = unit_costs_for(dataset)
+    record = engine.evidence_record(usable(dataset), scenario.definition, used.assumptions)
     parameters = {
         **record["parameters"],
+        "unit_costs": used.parameters(),
         "dataset": {"id": dataset.pk, "name": dataset.name},
         "scenario_name": scenario.name,
         "scenario_id": scenario.pk,
@@ -389,7 +571,9 @@ def attach_scenario(
 def rerun_evidence(
     evidence: Evidence, dataset: Dataset, as_at: date, period: Any, *, user: Any = None
 ) -> Any:
-    """Re-run a line's demand evidence on a data set as at a month end, for monitoring."""
+    """Re-run a line's demand evidence on a data set as at a month end, for monitoring
+    (``CouncilMismatch`` when the data set is another council's)."""
+    check_same_council(dataset, evidence.line)
     from csplan.monitoring.store import rerun_demand_evidence
 
     return rerun_demand_evidence(evidence, period, usable(dataset).episodes, as_at, user=user)

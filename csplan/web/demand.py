@@ -18,8 +18,15 @@ from csplan.accounts.access import PROGRAMME, guard
 from csplan.evidence.models import Evidence
 from csplan.forecasts import services
 from csplan.forecasts.models import Dataset, Scenario
-from csplan.forecasts.uploads import UploadRefused, describe_size, max_upload_bytes, read_upload
+from csplan.forecasts.uploads import (
+    Blob,
+    UploadRefused,
+    describe_size,
+    max_upload_bytes,
+    read_upload,
+)
 from csplan.monitoring.store import MonitoringValidationError
+from csplan.programme.models import Council
 from csplan.web import demand_pages as pages
 from csplan.web.tables import table_page
 
@@ -73,9 +80,21 @@ def index(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
 @login_required
 def upload(request: HttpRequest) -> HttpResponse:
     limit = max_upload_bytes()
-    context = {"max_size": describe_size(limit), "name": "", "errors": []}
+    context = {
+        "max_size": describe_size(limit),
+        "name": "",
+        "errors": [],
+        "councils": list(Council.objects.order_by("name")),
+        "council_id": "",
+    }
     if request.method == "POST":
         context["name"] = request.POST.get("name", "").strip()
+        context["council_id"] = request.POST.get("council", "").strip()
+        council = (
+            Council.objects.filter(pk=context["council_id"]).first()
+            if context["council_id"].isdigit()
+            else None
+        )
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -90,7 +109,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 )
             blobs = read_upload((f.name, f.read()) for f in request.FILES.getlist("files"))
             dataset = services.create_dataset(
-                context["name"] or "SSDA903 returns", blobs, user=request.user
+                context["name"] or "SSDA903 returns", blobs, user=request.user, council=council
             )
         except UploadRefused as refused:
             context["errors"] = refused.messages
@@ -105,6 +124,25 @@ def dataset_detail(request: HttpRequest, pk: int, fmt: str | None = None) -> Htt
     dataset = get_object_or_404(Dataset, pk=pk)
     context = pages.dataset_page(dataset)
     return _render_or_twin(request, "demandweb/dataset.html", context, fmt)
+
+
+@guard(read=None, write=PROGRAMME)
+@login_required
+@require_POST
+def population(request: HttpRequest, pk: int) -> HttpResponse:
+    """Keep a population projection CSV with the data set (read as the CLI's --population)."""
+    dataset = get_object_or_404(Dataset, pk=pk)
+    uploads = request.FILES.getlist("population")
+    try:
+        if len(uploads) != 1:
+            raise UploadRefused(["Choose one population projection CSV file"])
+        upload = uploads[0]
+        services.set_population(dataset, Blob(upload.name, upload.read()))
+    except UploadRefused as refused:
+        context = {**pages.dataset_page(dataset), "population_errors": refused.messages}
+        return render(request, "demandweb/dataset.html", context, status=400)
+    messages.success(request, f"Kept the population projection {dataset.population_name}.")
+    return redirect("demandweb:dataset", pk=dataset.pk)
 
 
 @guard()
@@ -130,7 +168,12 @@ def forecast(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpRespo
     dataset = get_object_or_404(Dataset, pk=pk)
     scenario = _scenario_from(request)
     try:
-        context = pages.forecast_page(dataset, scenario, user=request.user)
+        context = pages.forecast_page(
+            dataset,
+            scenario,
+            user=request.user,
+            settings=services.RunSettings.from_query(request.GET),
+        )
     except services.ForecastRefused as refused:
         return _refused(request, refused, "forecast")
     return _render_or_twin(request, "demandweb/forecast.html", context, fmt)
@@ -142,7 +185,12 @@ def costs(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse
     dataset = get_object_or_404(Dataset, pk=pk)
     scenario = _scenario_from(request)
     try:
-        context = pages.costs_page(dataset, scenario, user=request.user)
+        context = pages.costs_page(
+            dataset,
+            scenario,
+            user=request.user,
+            settings=services.RunSettings.from_query(request.GET),
+        )
     except services.ForecastRefused as refused:
         return _refused(request, refused, "costs")
     return _render_or_twin(request, "demandweb/costs.html", context, fmt)
@@ -212,7 +260,10 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except services.ForecastRefused as refused:
             return _refused(request, refused, "attach")
-        return redirect("demandweb:evidence", pk=evidence.pk)
+        except services.CouncilMismatch as mismatch:
+            form.add_error("line", str(mismatch))
+        else:
+            return redirect("demandweb:evidence", pk=evidence.pk)
     status = 400 if request.method == "POST" else 200
     return render(
         request, "demandweb/attach.html", {"dataset": dataset, "form": form}, status=status
@@ -240,6 +291,8 @@ def rerun(request: HttpRequest, pk: int) -> HttpResponse:
                                     form.period(), user=request.user)  # fmt: skip
         except services.ForecastRefused as refused:
             return _refused(request, refused)
+        except services.CouncilMismatch as mismatch:
+            form.add_error("dataset", str(mismatch))
         except MonitoringValidationError as error:
             for field, message in error.errors.items():
                 form.add_error("as_at" if field in ("as_at", "evidence") else None, message)
@@ -249,6 +302,31 @@ def rerun(request: HttpRequest, pk: int) -> HttpResponse:
     page = reverse("demandweb:evidence", kwargs={"pk": item.pk})
     context = {**pages.evidence_page(item), "rerun_form": form, "twin_page": page}
     return render(request, "demandweb/evidence.html", context, status=400)
+
+
+@guard(write=PROGRAMME)
+@login_required
+def unit_costs(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
+    """The council's own weekly unit costs by placement group: the ones in force, every dated
+    figure given, and a form to add or change one (recorded)."""
+    council = get_object_or_404(Council, pk=pk)
+    form = pages.UnitCostForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_unit_cost(council, data["group"], data["weekly_cost"],
+                                    data["effective_from"], data["source"],
+                                    user=request.user)  # fmt: skip
+        except services.UnitCostRefused as refused:
+            for field, message in refused.errors.items():
+                form.add_error(field, message)
+        else:
+            messages.success(request, "Saved the unit cost.")
+            return redirect("demandweb:unit_costs", pk=council.pk)
+    context = {**pages.unit_costs_page(council), "form": form}
+    if request.method == "POST":
+        return render(request, "demandweb/unit_costs.html", context, status=400)
+    return _render_or_twin(request, "demandweb/unit_costs.html", context, fmt, stem="unit_costs")
 
 
 def _scenario_from(request: HttpRequest) -> Scenario | None:

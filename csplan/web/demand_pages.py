@@ -18,7 +18,7 @@ from csplan.evidence.records import compare_with_line
 from csplan.forecasts import services
 from csplan.forecasts.models import Dataset, Scenario
 from csplan.forecasts.uploads import describe_size
-from csplan.programme.models import SavingsLine
+from csplan.programme.models import Council, SavingsLine
 
 
 def _table(
@@ -96,6 +96,7 @@ def index_page() -> dict[str, Any]:
     return {
         "datasets": datasets,
         "scenarios": list(Scenario.objects.all()),
+        "councils": list(Council.objects.order_by("name")),
         "page_tables": [table],
     }
 
@@ -188,8 +189,17 @@ def _run_meta(run: Any) -> dict[str, Any]:
     }
 
 
-def forecast_page(dataset: Dataset, scenario: Scenario | None, user: Any) -> dict[str, Any]:
-    run = services.forecast_run(dataset, scenario, user=user)
+def _settings_context(dataset: Dataset, settings: services.RunSettings) -> dict[str, Any]:
+    return {"run_settings": settings, "has_population": bool(dataset.population)}
+
+
+def forecast_page(
+    dataset: Dataset,
+    scenario: Scenario | None,
+    user: Any,
+    settings: services.RunSettings = services.RunSettings(),
+) -> dict[str, Any]:
+    run = services.forecast_run(dataset, scenario, user=user, settings=settings)
     every = services.fans(run)
     fans = [fan for fan in every if not _empty(fan)]
     empty = [fan.label for fan in every if _empty(fan)]
@@ -246,6 +256,7 @@ def forecast_page(dataset: Dataset, scenario: Scenario | None, user: Any) -> dic
             }
         )
     return {
+        **_settings_context(dataset, settings),
         "dataset": dataset,
         "scenario": scenario,
         "scenarios": list(Scenario.objects.all()),
@@ -264,8 +275,13 @@ def _empty(fan: Any) -> bool:
     return not any(v for _, v in fan.actuals) and not any(p.p90 for p in fan.forecast)
 
 
-def costs_page(dataset: Dataset, scenario: Scenario | None, user: Any) -> dict[str, Any]:
-    run = services.forecast_run(dataset, scenario, user=user)
+def costs_page(
+    dataset: Dataset,
+    scenario: Scenario | None,
+    user: Any,
+    settings: services.RunSettings = services.RunSettings(),
+) -> dict[str, Any]:
+    run = services.forecast_run(dataset, scenario, user=user, settings=settings)
     by_year = services.cost_table(run)
     groups = by_year.groups
     table = _table(
@@ -281,9 +297,14 @@ def costs_page(dataset: Dataset, scenario: Scenario | None, user: Any) -> dict[s
         note="The model's figures are rounded to the penny once, when they become money, and "
         "shown in £'000. Uses the expected (mean) forecast.",
     )
+    statement = unit_costs_statement(run.parameters.get("unit_costs"))
+    table = Table(table.name, table.title, table.columns, table.rows,
+                  notes=(*table.notes, statement))  # fmt: skip
     return {
+        **_settings_context(dataset, settings),
         "dataset": dataset,
         "scenario": scenario,
+        "unit_costs_statement": statement,
         "scenarios": list(Scenario.objects.all()),
         "run": run,
         "costs": table,
@@ -293,24 +314,130 @@ def costs_page(dataset: Dataset, scenario: Scenario | None, user: Any) -> dict[s
     }
 
 
+def unit_costs_statement(used: dict[str, Any] | None) -> str:
+    """Which unit costs priced a run, in words: the council's own (each dated, with its
+    source) over the illustrative defaults, or the defaults alone."""
+    used = used or {}
+    label = used.get("defaults") or "unit_costs.yaml"
+    defaults = f"the illustrative defaults shipped with csplan ({label})"
+    own = used.get("own") or []
+    if not own:
+        council = used.get("council")
+        whose = f"{council} has no unit costs of its own in force, so " if council else ""
+        return f"Unit costs: {whose}{defaults}."
+    labels = dict(services.placement_groups())
+    parts = [
+        f"{labels.get(c['group'], c['group'])} £{Decimal(c['weekly_cost']):,.2f} a week from "
+        f"{date.fromisoformat(c['effective_from']):%-d %B %Y} ({c['source']})"
+        for c in own
+    ]
+    rest = "; other placement groups: " + defaults if len(own) < len(labels) else ""
+    return f"Unit costs: {used['council']}'s own: " + "; ".join(parts) + rest + "."
+
+
+def unit_costs_page(council: Council) -> dict[str, Any]:
+    """The council's unit costs in force today by placement group (or the default used), and
+    every dated figure it has given."""
+    in_force = {c.group: c for c in services.unit_costs_in_force(council)}
+    defaults = services.default_unit_costs()
+    groups = services.placement_groups()
+    current = _table(
+        "unit_costs",
+        f"{council.name}: weekly unit costs in force today",
+        [Column("Placement group"), Column("Weekly cost", ColumnKind.MONEY, Unit.POUNDS, 2),
+         Column("Effective from", ColumnKind.DATE), Column("Source")],
+        [
+            (label, in_force[key].weekly_cost, in_force[key].effective_from,
+             in_force[key].source)
+            if key in in_force
+            else (label, defaults[key], None, "Illustrative default (csplan)")
+            for key, label in groups
+        ],
+        note="A group without a cost of the council's own is priced with csplan's illustrative "
+        "default, shown here at its price base. A cost is in the prices of the financial year "
+        "it takes effect in; other years are inflated from it.",
+    )  # fmt: skip
+    labels = dict(groups)
+    every = _table(
+        "unit_cost_history",
+        "Every unit cost given",
+        [Column("Placement group"), Column("Weekly cost", ColumnKind.MONEY, Unit.POUNDS, 2),
+         Column("Effective from", ColumnKind.DATE), Column("Source")],
+        [(labels.get(c.group, c.group), c.weekly_cost, c.effective_from, c.source)
+         for c in council.unit_costs.order_by("group", "-effective_from")],
+    )  # fmt: skip
+    return {"council": council, "page_tables": [current, every]}
+
+
+class UnitCostForm(forms.Form):
+    group = forms.ChoiceField(
+        label="Placement group",
+        error_messages={"required": "Choose a placement group",
+                        "invalid_choice": "Choose a placement group"},
+    )  # fmt: skip
+    weekly_cost = forms.DecimalField(
+        label="Weekly cost (£ per child per week)", min_value=Decimal(0), max_digits=12,
+        decimal_places=2, help_text="For example 925.50",
+        error_messages={"required": "Enter the weekly cost",
+                        "invalid": "Weekly cost: enter an amount in pounds, for example 925.50",
+                        "min_value": "Weekly cost: enter 0 or more",
+                        "max_digits": "Weekly cost: enter a smaller amount",
+                        "max_decimal_places": "Weekly cost: enter pounds and pence only",
+                        "max_whole_digits": "Weekly cost: enter a smaller amount"},
+    )  # fmt: skip
+    effective_from = forms.DateField(
+        label="Effective from", input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text="The day the cost applies from, for example 01/04/2026",
+        error_messages={"required": "Enter the date the cost applies from",
+                        "invalid": "Effective from: enter a date, for example 01/04/2026"},
+    )  # fmt: skip
+    source = forms.CharField(
+        label="Source", max_length=500, widget=forms.Textarea,
+        help_text="Where the figure comes from, for example 'Budget book 2026/27, p. 14'",
+        error_messages={"required": "Enter where the figure comes from"},
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = services.placement_groups()
+
+
+#: Scenarios compared beyond this are headed S1, S2, ... with a key, so the columns stay narrow.
+NAMED_COLUMNS = 3
+
+
+def compared_headings(scenario_names: list[str]) -> tuple[list[str], str]:
+    """The comparison's column headings (the baseline first) and, when there are more than
+    three scenarios, the key to their short headings ("" otherwise)."""
+    if len(scenario_names) <= NAMED_COLUMNS:
+        return ["Baseline", *scenario_names], ""
+    short = [f"S{n}" for n in range(1, len(scenario_names) + 1)]
+    key = "Key: " + "; ".join(
+        f"{s} = {name}" for s, name in zip(short, scenario_names, strict=True)
+    )
+    return ["Baseline", *short], key + "."
+
+
 def compare_page(
     dataset: Dataset, scenario_ids: list[str], dates: list[str], user: Any
 ) -> dict[str, Any]:
     chosen = services.chosen_scenarios(scenario_ids)
     comparison = services.compare(dataset, chosen, dates, user=user)
-    names = ["Baseline", *[s.name for s in chosen]]
+    names, key = compared_headings([s.name for s in chosen])
     children = _table(
         "children",
         "Children looked after (median forecast)",
         [Column("Date", ColumnKind.DATE), Column("Placement group")]
         + [_children(n) for n in names],
         [(row.day, row.label, *[_number(v) for v in row.values]) for row in comparison.children],
+        note=key,
     )
     cost = _table(
         "cost",
         "Cost by financial year",
         [Column("Financial year")] + [_thousands(n) for n in names],
         [(str(year), *values) for year, values in comparison.costs.items()],
+        note=key,
     )
     saving = _table(
         "saving",
@@ -318,7 +445,7 @@ def compare_page(
         [Column("Financial year")] + [_thousands(n) for n in names[1:]],
         [(str(year), *values) for year, values in comparison.savings.items()],
         note="Saving = baseline cost less scenario cost, in each financial year (the in-year "
-        "effect). A negative figure (in brackets) is a cost.",
+        "effect). A negative figure (in brackets) is a cost." + (f" {key}" if key else ""),
     )
     tables = [children, saving, cost] if chosen else [children, cost]
     return {

@@ -58,6 +58,7 @@ _demand = [
     path("upload/", demand.upload, name="upload"),
     *table_paths("datasets/<id:pk>/", demand.dataset_detail, "dataset"),
     *table_paths("datasets/<id:pk>/validation/", demand.validation, "validation"),
+    path("datasets/<id:pk>/population/", demand.population, name="population"),
     path("datasets/<id:pk>/validation/dfe/", demand.run_validator, name="run_validator"),
     *table_paths("datasets/<id:pk>/forecast/", demand.forecast, "forecast"),
     *table_paths("datasets/<id:pk>/costs/", demand.costs, "costs"),
@@ -68,6 +69,7 @@ _demand = [
     *table_paths("scenarios/<id:pk>/", demand.scenario_detail, "scenario"),
     *table_paths("evidence/<id:pk>/", demand.evidence, "evidence"),
     path("evidence/<id:pk>/rerun/", demand.rerun, name="rerun"),
+    *table_paths("councils/<id:pk>/unit-costs/", demand.unit_costs, "unit_costs"),
 ]
 
 _cases = [

@@ -172,6 +172,8 @@ def _arguments(demo: Demo) -> dict[str, Callable[[Any], Args]]:
         "demandweb:scenario": lambda chosen: Args({"pk": demo.scenario.pk}),
         "demandweb:evidence": lambda chosen: Args({"pk": demo.demand_evidence.pk}),
         "demandweb:rerun": missing,
+        "demandweb:population": missing,
+        "demandweb:unit_costs": lambda chosen: Args({"pk": demo.case.council_id}),
         **dict.fromkeys(
             (
                 "people:person",
