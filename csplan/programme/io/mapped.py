@@ -161,16 +161,24 @@ def guess_header_row(rows: Sequence[Sequence[Any]]) -> int:
     return 1
 
 
-def guess_mapping(sheets: Sheets, sheet: str, remembered: ColumnMapping | None) -> ColumnMapping:
+def guess_mapping(
+    sheets: Sheets,
+    sheet: str,
+    remembered: ColumnMapping | None,
+    header_row: int | None = None,
+) -> ColumnMapping:
     """The remembered mapping for this sheet's headings where they still match, else columns
     found by their headings (Ref, Title, Workstream, SRO, FTE and the years)."""
     rows = sheets.get(sheet, [])
-    header_row = remembered.header_row if remembered else guess_header_row(rows)
+    if header_row is None:
+        header_row = remembered.header_row if remembered else guess_header_row(rows)
     found = headings(sheets, sheet, header_row)
     if remembered is not None:
         columns = {k: v for k, v in remembered.columns.items() if v in found}
         years = tuple(v for v in remembered.year_columns if v in found)
-        return replace(remembered, sheet=sheet, columns=columns, year_columns=years)
+        return replace(
+            remembered, sheet=sheet, header_row=header_row, columns=columns, year_columns=years
+        )
     words = {
         "reference": ("ref", "reference", "saving ref", "saving reference", "id"),
         "title": ("title", "saving", "proposal", "saving title", "description"),
