@@ -105,6 +105,12 @@ def upload(request: HttpRequest) -> HttpResponse:
                     form.add_error("file", str(problem))
             else:
                 return _stored(request, plan, name, data, sheets)
+    return _upload_page(request, form)
+
+
+def _upload_page(request: HttpRequest, form: UploadForm) -> HttpResponse:
+    """The upload form (also where the later steps send someone with no upload under way)."""
+    limit = limits.budget("MAX_IMPORT_FILE_BYTES")
     status = 400 if form.errors else 200
     context = _context(
         request, form=form, errors=form.error_list(), max_size=limits.describe_size(limit)
@@ -145,7 +151,7 @@ def mapping(request: HttpRequest) -> HttpResponse:
     plan = request.plan  # type: ignore[attr-defined]
     state = _state(request, plan)
     if state is None or state["kind"] != "mapped":
-        return redirect("imports:upload")
+        return _upload_page(request, UploadForm())
     sheets = read_sheets(_data(state), state["name"])
     remembered, workstream = _remembered(plan)
     stored = ColumnMapping.from_dict(state["mapping"]) if state.get("mapping") else None
@@ -269,7 +275,7 @@ def preview(request: HttpRequest) -> HttpResponse:
     plan = request.plan  # type: ignore[attr-defined]
     state = _state(request, plan)
     if state is None:
-        return redirect("imports:upload")
+        return _upload_page(request, UploadForm())
     if state["kind"] == "mapped" and not state.get("mapping"):
         return redirect("imports:mapping")
     prepared = prepare(plan, state)
