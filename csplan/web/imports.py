@@ -264,6 +264,29 @@ def _preview_rows(prepared: Prepared) -> list[dict[str, Any]]:
     ]
 
 
+def _rows_with_problems(
+    state: dict[str, Any], problems: list[Problem]
+) -> list[tuple[int, list[str], list[str]]]:
+    """Every row of the mapped sheet below its headings, with that row's problems (shown when
+    the upload has any, so each line can be checked against the file)."""
+    if not problems or state["kind"] != "mapped" or not state.get("mapping"):
+        return []
+    chosen = ColumnMapping.from_dict(state["mapping"])
+    rows = read_sheets(_data(state), state["name"]).get(chosen.sheet, [])
+    by_row: dict[int, list[str]] = {}
+    for problem in problems:
+        if problem.row is not None:
+            by_row.setdefault(problem.row, []).append(
+                f"{problem.column}: {problem.message}" if problem.column else problem.message
+            )
+    shown = []
+    for number, values in enumerate(rows[chosen.header_row :], start=chosen.header_row + 1):
+        texts = ["" if value is None else str(value) for value in values]
+        if any(texts):
+            shown.append((number, texts, by_row.get(number, [])))
+    return shown
+
+
 def _amounts(line: LineFigures, figures: ProgrammeFigures) -> list[str]:
     """Each year's amount in pounds, exactly (to the penny)."""
     return [f"{line.amount(year):,.2f}" for year in figures.years]
@@ -283,6 +306,7 @@ def preview(request: HttpRequest) -> HttpResponse:
         return _import(request, plan, state, prepared)
     context = _context(
         request,
+        sheet_rows=_rows_with_problems(state, prepared.problems),
         name=state["name"],
         kind=state["kind"],
         problems=prepared.problems,

@@ -17,7 +17,13 @@ from csplan.programme.io import programme_file_bytes
 from csplan.programme.io.importing import import_programme_file
 from csplan.programme.models import ImportMapping, SavingsLine
 from csplan.programme.store import programme_figures, save_programme
-from csplan.programme.synthetic_tracker import GOOD_ROWS, SHEET, tracker_figures, tracker_xlsx
+from csplan.programme.synthetic_tracker import (
+    GOOD_ROWS,
+    SHEET,
+    tracker_csv,
+    tracker_figures,
+    tracker_xlsx,
+)
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-demo-password-for-tests"
@@ -106,6 +112,13 @@ def test_preview_lists_every_problem_and_writes_nothing(plan, people):
     ]
     assert "There is a problem" not in page.content.decode()  # its own summary, titled
     assert "nothing has been imported" in page.content.decode()
+    shown = {number: problems for number, _, problems in page.context["sheet_rows"]}
+    assert shown == {
+        4: [],
+        5: ["2024/25 (E): 'forty thousand' is not an amount in £"],
+        6: [],
+        7: [],
+    }
     refused = client.post(_url(plan, "preview/"))
     assert refused.status_code == 400
     assert not SavingsLine.objects.filter(plan=plan).exists()
@@ -189,3 +202,18 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_on_upload(plan, people):
     response = _upload(_as(people["finance"]), plan, b"not a workbook", "tracker.xlsx")
     assert response.status_code == 400
     assert response.context["errors"][0][1].startswith("tracker.xlsx: ")
+
+
+def test_a_csv_tracker_in_thousands_imports_exactly(plan, people):
+    rows = [[*row[:4], "125.0005", "300", "300", *row[7:]] for row in GOOD_ROWS[:1]]
+    client = _as(people["finance"])
+    _upload(client, plan, tracker_csv(rows), "tracker.csv")
+    page = client.get(_url(plan, "mapping/"))
+    assert page.context["sheets"] == ["CSV"]
+    client.post(_url(plan, "mapping/"), {**MAPPING, "sheet": "CSV", "unit": "£'000"})
+    assert client.post(_url(plan, "preview/")).status_code == 302
+    [line] = programme_figures(plan).lines
+    assert line.phasing == {
+        FinancialYear(2024): Decimal("125000.50"),
+        FinancialYear(2025): Decimal("174999.50"),
+    }
