@@ -217,3 +217,16 @@ def test_a_csv_tracker_in_thousands_imports_exactly(plan, people):
         FinancialYear(2024): Decimal("125000.50"),
         FinancialYear(2025): Decimal("174999.50"),
     }
+
+
+def test_upload_is_checked_by_the_file_limits_before_parsing(plan, people, settings):
+    settings.CSPLAN_MAX_WORKBOOK_CELLS = 10
+    response = _upload(_as(people["finance"]), plan, tracker_xlsx())
+    assert response.status_code == 400
+    [(_, message)] = response.context["errors"]
+    assert message.startswith("tracker.xlsx: ") and "10" in message
+    assert (
+        not list((settings.DATA_DIR / "imports").glob("*"))
+        if (settings.DATA_DIR / "imports").exists()
+        else True
+    )
