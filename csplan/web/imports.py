@@ -9,6 +9,7 @@ exported workbook needs no mapping: it is read as ``csplan import`` reads it.
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,8 @@ from csplan.programme.store import programme_figures, save_programme
 from csplan.web.forms.imports import MappingForm, UploadForm
 
 SESSION_KEY = "csplan_import"
-UPLOAD_FOLDER = "imports"
+UPLOAD_FOLDER = "imports"  # under the data folder, shared by every worker process
+ABANDONED_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,14 @@ def _folder() -> Path:
     folder = Path(settings.DATA_DIR) / UPLOAD_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def _remove_abandoned(now: float | None = None) -> None:
+    """Uploads left by imports nobody finished, after a day."""
+    cutoff = (now or time.time()) - ABANDONED_SECONDS
+    for entry in _folder().iterdir():
+        if entry.is_file() and entry.stat().st_mtime < cutoff:
+            entry.unlink(missing_ok=True)
 
 
 def _state(request: HttpRequest, plan: Plan) -> dict[str, Any] | None:
@@ -123,6 +133,7 @@ def _stored(
 ) -> HttpResponse:
     earlier = _state(request, plan) or {}  # a corrected file keeps the columns just chosen
     _discard(request)
+    _remove_abandoned()
     suffix = ".csv" if name.lower().endswith(".csv") else ".xlsx"
     token = secrets.token_hex(16) + suffix
     (_folder() / token).write_bytes(data)
