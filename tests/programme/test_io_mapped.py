@@ -151,3 +151,14 @@ def test_other_file_types_refused():
     assert _problems(lambda: read_sheets(b"{}", "t.json")) == [
         "t.json: upload an Excel workbook (.xlsx) or a CSV file (.csv)"
     ]
+
+
+def test_a_formula_with_no_saved_value_is_a_problem_not_a_blank():
+    rows = [list(row) for row in GOOD_ROWS]
+    rows[0][6] = "=E4+F4"  # openpyxl saves formulas without their values
+    sheets = read_sheets(tracker_xlsx(rows), "t.xlsx")
+    assert _problems(lambda: mapped_programme(tracker_figures(), sheets, MAPPING, "t.xlsx")) == [
+        "t.xlsx, sheet 'Savings Tracker', row 4, column '26/27 (G)': holds a formula (=E4+F4) "
+        "with no saved value: open the workbook in Excel and save it so the value is stored, "
+        "or type the value"
+    ]

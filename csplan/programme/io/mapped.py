@@ -123,11 +123,34 @@ def read_sheets(data: bytes, file: str) -> Sheets:
     return _workbook_sheets(data, problems)
 
 
+@dataclass(frozen=True)
+class UnsavedFormula:
+    """A formula cell whose value the workbook does not hold (saved by a program that does
+    not calculate): csplan cannot know its value."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return self.formula
+
+
 def _workbook_sheets(data: bytes, problems: ProblemCollector) -> Sheets:
+    values = _sheet_values(data, problems, data_only=True)
+    formulas = _sheet_values(data, problems, data_only=False)
+    for name, rows in values.items():
+        for row, formula_row in zip(rows, formulas.get(name, []), strict=False):
+            for index, value in enumerate(row):
+                formula = formula_row[index] if index < len(formula_row) else None
+                if value is None and isinstance(formula, str) and formula.startswith("="):
+                    row[index] = UnsavedFormula(formula)
+    return values
+
+
+def _sheet_values(data: bytes, problems: ProblemCollector, *, data_only: bool) -> Sheets:
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         problems.add("is not an Excel workbook (.xlsx): save it from Excel as .xlsx")
         problems.raise_if_any()
@@ -300,6 +323,9 @@ class _MappedRows:
         self.mapping = mapping
         self.problems = problems
 
+    def _read_columns(self) -> set[int]:
+        return {*self.index.values(), *(column for _, column in self.years)}
+
     def _where(self, column: int) -> str:
         return cells.where(column, self.header[column])
 
@@ -314,6 +340,16 @@ class _MappedRows:
         if reference.lower() in ("total", "totals", "grand total"):
             return None
         before = len(self.problems.problems)
+        for column, value in enumerate(values):
+            if isinstance(value, UnsavedFormula) and column in self._read_columns():
+                self.problems.add(
+                    f"holds a formula ({value.formula[:40]}) with no saved value: open the "
+                    "workbook in Excel and save it so the value is stored, or type the value",
+                    row=row,
+                    column=self._where(column),
+                )
+        if len(self.problems.problems) > before:
+            return None
         if not reference:
             self.problems.add(
                 "the reference is empty: every line needs one", row=row, column=self._where(ref_at)
