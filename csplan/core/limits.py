@@ -48,6 +48,8 @@ MAX_CSV_COLUMNS = 500
 MAX_CSV_CELLS = 20_000_000  # rows x columns, counted as separators
 MAX_CSV_LINE_BYTES = 256 * 1024
 MAX_IMPORT_FILE_BYTES = 256 * MIB  # one file read from disk by an import
+MAX_JSON_BYTES = 64 * MIB  # one programme JSON file
+MAX_JSON_DEPTH = 64  # arrays and objects inside one another in a JSON file
 CHUNK_BYTES = 1 * MIB  # how much of a zip member is decompressed at a time
 
 _DEFAULTS = {
@@ -350,6 +352,33 @@ def _check_lines(name: str, data: bytes, column_limit: int, line_limit: int) -> 
                 f"a line is longer than {describe_size(line_limit)}, the most a CSV line may be",
             )
         start = end + 1
+
+
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
+
+
+def check_json(name: str, data: bytes) -> None:
+    """Refuse a JSON file over ``MAX_JSON_BYTES`` or nested deeper than ``MAX_JSON_DEPTH``
+    (checked before parsing: a deep file would exhaust the parser's stack)."""
+    size_limit = budget("MAX_JSON_BYTES")
+    if len(data) > size_limit:
+        raise FileRefused(
+            name,
+            f"is {describe_size(len(data))}: "
+            f"a JSON file may be at most {describe_size(size_limit)}",
+        )
+    depth_limit = budget("MAX_JSON_DEPTH")
+    brackets = _JSON_STRING.sub(b"", data).translate(None, _NOT_BRACKETS)
+    depth = 0
+    for byte in brackets:
+        depth += 1 if byte in b"[{" else -1
+        if depth > depth_limit:
+            raise FileRefused(
+                name,
+                f"nests arrays or objects more than {depth_limit} deep: "
+                "a programme file needs only a few levels",
+            )
 
 
 def read_import_file(path: Path) -> bytes:

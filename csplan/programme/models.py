@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -199,3 +200,23 @@ class PhasingEntry(models.Model):
     @property
     def financial_year(self) -> FinancialYear:
         return FinancialYear(self.year)
+
+
+class ImportMapping(models.Model):
+    """How a plan's council lays out its own tracker (``csplan.programme.io.mapped``'s
+    ``ColumnMapping`` as data), remembered for the next upload."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="import_mapping")
+    mapping = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Import mapping of {self.plan}"

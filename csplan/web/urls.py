@@ -10,6 +10,7 @@ from csplan.web import (
     cases,
     converters,  # noqa: F401 - registers <id:...> for the patterns below
     demand,
+    imports,
     investment,
     monitoring,
     pack,
@@ -102,6 +103,12 @@ _people = [
     path("<id:pk>/active/", people.person_active, name="active"),
 ]
 
+_imports = [
+    path("", imports.upload, name="upload"),
+    path("mapping/", imports.mapping, name="mapping"),
+    path("preview/", imports.preview, name="preview"),
+]
+
 urlpatterns = [
     *table_paths("", programme.overview, "overview", stem="overview"),
     path("login/", programme.SignInView.as_view(), name="login"),
@@ -126,6 +133,7 @@ urlpatterns = [
     path("benchmark/", include((_benchmark, "benchmark"))),
     path("demand/", include((_demand, "demandweb"))),
     path("cases/", include((_cases, "cases"))),
+    path("import/", include((_imports, "imports"))),
     *table_paths("send/", whole_system.send_page, "send"),
     *table_paths("needs/", whole_system.needs_page, "needs"),
 ]

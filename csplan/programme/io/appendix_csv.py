@@ -57,6 +57,7 @@ class AppendixLine:
     texts: Mapping[str, str]  # the text fields the file has columns for
     fte: Decimal | None = None
     fte_note: str = ""
+    recurrence: str | None = None  # one_off or recurrent when the file says; else kept
 
 
 @dataclass(frozen=True)
@@ -488,7 +489,7 @@ def _merged(
         )
         return None
     texts = {name: value for name, value in line.texts.items() if name != "workstream"}
-    recurrence = current.recurrence if current is not None else "recurrent"
+    recurrence = line.recurrence or (current.recurrence if current is not None else "recurrent")
     phasing = from_form(line.values, years, appendix.form, recurrence)
     fte_values = {"fte": line.fte, "fte_note": line.fte_note} if "fte" in appendix.fields else {}
     if current is None:
@@ -498,9 +499,17 @@ def _merged(
             title=title,
             workstream=workstream,
             phasing=phasing,
+            recurrence=recurrence,
             **texts,
             **fte_values,
         )
     if not texts.get("title"):
         texts.pop("title", None)
-    return replace(current, workstream=workstream, phasing=phasing, **texts, **fte_values)
+    return replace(
+        current,
+        workstream=workstream,
+        phasing=phasing,
+        recurrence=recurrence,
+        **texts,
+        **fte_values,
+    )

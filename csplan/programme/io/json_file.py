@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+from csplan.core import limits
 from csplan.core.money import Unit
 from csplan.programme.errors import ProblemCollector
 from csplan.programme.exchange import programme_from_dict, programme_to_dict
@@ -26,7 +27,12 @@ def read_json(source: Path | bytes, *, file: str | None = None) -> ProgrammeFigu
     """Read the exchange format; decimals in the file are read exactly (never as floats)."""
     name = file or (source.name if isinstance(source, Path) else "<json>")
     problems = ProblemCollector(name)
-    data = source.read_bytes() if isinstance(source, Path) else source
+    try:
+        data = limits.read_import_file(source) if isinstance(source, Path) else source
+        limits.check_json(name, data)
+    except limits.FileRefused as refused:
+        problems.add(refused.reason)
+        problems.raise_if_any()
     if not data.strip():
         problems.add("is empty")
         problems.raise_if_any()
