@@ -128,6 +128,18 @@ class Entries:
     population: dict[int, np.ndarray] | None = None  # calendar year -> (B,) children
     rate_per_child_day: np.ndarray | None = None  # (B,) when a population is given
     notes: list[str] = field(default_factory=list)
+    # Pearson dispersion of the monthly counts about the fit (1: Poisson, no more)
+    dispersion: float = 1.0
+
+    def gamma_shape(self) -> float:
+        """Shape k of the Gamma(k, 1/k) factor on each month's entry rate that makes the
+        monthly counts negative binomial with the window's dispersion: the count's variance
+        ``mu + mu^2 / k`` equals ``dispersion x mu`` at the window's mean monthly count;
+        infinite (no factor) when the counts are not overdispersed."""
+        if self.dispersion <= 1.0 or self.monthly.empty:
+            return float("inf")
+        mean = float(self.monthly["entrants"].mean())
+        return mean / (self.dispersion - 1.0) if mean > 0 else float("inf")
 
     def mix(self, mix_counts: np.ndarray | None = None) -> np.ndarray:
         """Share of entrants in each (age in months, group): (216, G), summing to 1."""
@@ -171,7 +183,8 @@ class Entries:
             return {"coef": coef * scale, "mix": mix}
         if not np.isfinite(self.coef[0]):
             return {"coef": np.tile(self.coef, (simulations, 1)), "mix": mix}
-        coef = rng.multivariate_normal(self.coef, self.cov, size=simulations, method="eigh")
+        cov = self.cov * max(self.dispersion, 1.0)  # quasi-Poisson: wider when overdispersed
+        coef = rng.multivariate_normal(self.coef, cov, size=simulations, method="eigh")
         coef[:, 1] = np.clip(coef[:, 1], -MAX_TREND, MAX_TREND)
         return {"coef": coef, "mix": mix}
 
@@ -194,6 +207,7 @@ class Entries:
         }
         if self.population is None:
             result["trend_per_year"] = float(np.expm1(self.coef[1]))
+        result["dispersion"] = round(self.dispersion, 3)
         return result
 
 
@@ -232,8 +246,9 @@ def fit_entries(
     age_weights = ages / band_total[band_of_age]
     monthly = _monthly_counts(entrants, window)
     coef, cov, notes = _loglinear(monthly, window.end_day, trend)
+    dispersion = entry_dispersion(monthly, coef, window.end_day)
     entries = Entries(mix, age_weights, band_of_age, window.end_day, coef, cov, monthly,
-                      notes=notes)  # fmt: skip
+                      notes=notes, dispersion=dispersion)  # fmt: skip
     if population is not None:
         _attach_population(entries, entrants, config, window, population)
     return entries
@@ -249,6 +264,20 @@ def _monthly_counts(entrants: pd.DataFrame, window: Window) -> pd.DataFrame:
         "month": months.astype(str), "entrants": counts.to_numpy(),
         "days": last_day - first_day, "mid_day": (first_day + last_day) / 2,
     })  # fmt: skip
+
+
+def entry_dispersion(monthly: pd.DataFrame, coef: np.ndarray, origin_day: int) -> float:
+    """Pearson chi-squared of the monthly entry counts about the fitted rate, over its degrees
+    of freedom (1 for Poisson counts; more when months vary more than chance allows)."""
+    if monthly.empty or not np.isfinite(coef[0]):
+        return 1.0
+    y = monthly["entrants"].to_numpy(dtype=float)
+    t = (monthly["mid_day"].to_numpy() - origin_day) / DAYS_PER_YEAR
+    mu = monthly["days"].to_numpy(dtype=float) * np.exp(coef[0] + coef[1] * t)
+    free = len(y) - (2 if coef[1] != 0 else 1)
+    if free < 3 or not np.all(mu > 0):
+        return 1.0
+    return float(np.sum((y - mu) ** 2 / mu) / free)
 
 
 def _loglinear(

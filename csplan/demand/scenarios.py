@@ -20,8 +20,10 @@ Kinds of adjustment (``kind`` and its fields):
 
 ``scenario_saving(baseline, scenario)`` is the baseline cost less the scenario cost for each
 financial year (a positive number is a saving), from the expected values (so it does not
-depend on the simulations). ``evidence_record`` holds everything needed to recompute it and
-``reproduce`` does so.
+depend on the simulations). ``saving_band`` gives its p10, p50 and p90 from the sample paths:
+the baseline and the scenario are run with the same seed (common random numbers), so the band
+is the distribution of the difference path by path. ``evidence_record`` holds everything
+needed to recompute the saving and ``reproduce`` does so.
 """
 
 from __future__ import annotations
@@ -41,7 +43,13 @@ import yaml
 from csplan import __version__
 from csplan.core.periods import FinancialYear
 from csplan.demand.config import ModelConfig, parse_config
-from csplan.demand.costs import Assumptions, YearCost, forecast_costs, load_assumptions
+from csplan.demand.costs import (
+    Assumptions,
+    YearCost,
+    forecast_costs,
+    load_assumptions,
+    money_band,
+)
 from csplan.demand.forecast import (
     DEFAULT_SIMULATIONS,
     ForecastResult,
@@ -315,6 +323,8 @@ class ScenarioRun:
     scenario: CostedForecast
     saving: dict[FinancialYear, Decimal]
     evidence: dict[str, Any] = field(default_factory=dict)
+    # p10, p50, p90 of the saving in each year (none without simulations)
+    saving_band: dict[FinancialYear, tuple[Decimal, Decimal, Decimal]] = field(default_factory=dict)
 
 
 def costed(
@@ -339,6 +349,23 @@ def scenario_saving(
     return {year: cost.total - scenario.costs[year].total for year, cost in baseline.costs.items()}
 
 
+def saving_band(
+    baseline: CostedForecast, scenario: CostedForecast
+) -> dict[FinancialYear, tuple[Decimal, Decimal, Decimal]]:
+    """p10, p50 and p90 of the saving in each financial year: the distribution, over the
+    sample paths, of the baseline's cost less the scenario's on the same path. Both runs use
+    the same seed, so each path has the same random numbers on both sides (common random
+    numbers) and the band is that of the difference, not of two independent runs. Each
+    percentile is rounded once to pence when it becomes money; empty without paths."""
+    band = {}
+    for year, cost in baseline.costs.items():
+        other = scenario.costs.get(year)
+        if cost.path_totals is None or other is None or other.path_totals is None:
+            continue
+        band[year] = money_band(cost.path_totals - other.path_totals)
+    return band
+
+
 def run_scenario(
     episodes: pd.DataFrame,
     last_date: dt.date,
@@ -360,9 +387,15 @@ def run_scenario(
     adjusted = scenario.apply(params)
     run = costed(adjusted, options, assumptions, scenario.cost_adjusters(config), progress)
     saving = scenario_saving(baseline, run)
+    band = saving_band(baseline, run)
     record = _evidence(scenario, options, config, assumptions, population, last_date,
                        data_hash, baseline, run, saving)  # fmt: skip
-    return ScenarioRun(baseline, run, saving, record)
+    if band:
+        record["parameters"]["saving_band"] = {
+            year.label: dict(zip(("p10", "p50", "p90"), map(str, values), strict=True))
+            for year, values in sorted(band.items())
+        }
+    return ScenarioRun(baseline, run, saving, record, band)
 
 
 def _money(costs: dict[FinancialYear, Any]) -> dict[str, str]:
