@@ -35,6 +35,11 @@ def _model_options(command: Callable) -> Callable:
                      help="Population projection CSV (year, age, population): entries become a "
                           "rate per 10,000 children."),
         click.option("--no-trend", is_flag=True, help="Entries constant, without a trend."),
+        click.option("--trend-damping", default=1.0, show_default=True,
+                     type=click.FloatRange(min=0),
+                     help="Years over which the entry trend is damped after the reference "
+                          "window: it moves the rate by at most that many years' worth "
+                          "(0: extrapolated undamped)."),
         click.option("--config", "config_path", type=click.Path(exists=True, path_type=Path),
                      help="Age bands and placement groups (YAML); default the shipped one."),
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
@@ -143,8 +148,8 @@ def _write_text(text: str, output: Path | None) -> None:
 @_model_options
 def forecast(
     path: Path, months: int, assumptions: Path | None, window: str, simulations: int, seed: int,
-    population: Path | None, no_trend: bool, config_path: Path | None, fmt: str,
-    output: Path | None,
+    population: Path | None, no_trend: bool, trend_damping: float, config_path: Path | None,
+    fmt: str, output: Path | None,
 ) -> None:  # fmt: skip
     """Forecast children looked after from the SSDA903 returns in PATH, with costs.
 
@@ -166,7 +171,8 @@ def forecast(
     try:
         params = fit(returns.episodes, returns.last_date, config,
                      window=_window(window, returns.last_date), population=people,
-                     trend=not no_trend, data_hash=returns.data_hash)  # fmt: skip
+                     trend=not no_trend, trend_damping=_damping(trend_damping),
+                     data_hash=returns.data_hash)  # fmt: skip
         with _progress("Forecast", months) as step:
             result = run_forecast(params, months, simulations=simulations, seed=seed,
                                   progress=step)  # fmt: skip
@@ -217,7 +223,7 @@ def _forecast_csv(result: Any) -> str:
 def backtest(
     path: Path, until_text: str | None, horizons: tuple[int, ...], origins: int, spacing: int,
     window: str, simulations: int, seed: int, population: Path | None, no_trend: bool,
-    config_path: Path | None, fmt: str, output: Path | None,
+    trend_damping: float, config_path: Path | None, fmt: str, output: Path | None,
 ) -> None:  # fmt: skip
     """Fit on earlier data, forecast, and compare with what the later returns show.
 
@@ -242,6 +248,7 @@ def backtest(
             result = run_backtest(returns.episodes, returns.last_date, until, config,
                                   horizons=wanted, window_months=window_months,
                                   simulations=simulations, seed=seed, trend=not no_trend,
+                                  trend_damping=_damping(trend_damping),
                                   progress=step)  # fmt: skip
     except (BacktestError, ValueError) as error:
         raise _fail(error) from error
@@ -249,7 +256,7 @@ def backtest(
     data = {"data_hash": returns.data_hash, **result.to_dict()}
     if origins:
         rolling = _rolling(returns, config, max(wanted), origins, spacing, window_months,
-                           simulations, seed, not no_trend)  # fmt: skip
+                           simulations, seed, not no_trend, _damping(trend_damping))  # fmt: skip
         labels = {g.key: g.label for g in config.groups}
         chosen.append(tables.rolling_backtest(rolling, labels))
         data["rolling"] = rolling.to_dict()
@@ -258,7 +265,7 @@ def backtest(
 
 def _rolling(
     returns: Any, config: Any, months: int, origins: int, spacing: int, window_months: int,
-    simulations: int, seed: int, trend: bool,
+    simulations: int, seed: int, trend: bool, trend_damping: float | None,
 ) -> Any:  # fmt: skip
     from csplan.demand.backtest import BacktestError, rolling_backtest
 
@@ -267,9 +274,15 @@ def _rolling(
             return rolling_backtest(returns.episodes, returns.last_date, config, months=months,
                                     origins=origins, spacing=spacing,
                                     window_months=window_months, simulations=simulations,
-                                    seed=seed, trend=trend, progress=step)  # fmt: skip
+                                    seed=seed, trend=trend, trend_damping=trend_damping,
+                                    progress=step)  # fmt: skip
     except (BacktestError, ValueError) as error:
         raise _fail(error) from error
+
+
+def _damping(years: float) -> float | None:
+    """``--trend-damping``: 0 is an undamped trend."""
+    return years or None
 
 
 def _until(text: str | None, returns: Any, months: int) -> dt.date:
@@ -318,8 +331,8 @@ def _window_months(text: str) -> int:
 def scenario(
     path: Path, scenario_files: tuple[Path, ...], months: int, assumptions: Path | None,
     evidence_path: Path | None, line_reference: str | None, window: str, simulations: int,
-    seed: int, population: Path | None, no_trend: bool, config_path: Path | None, fmt: str,
-    output: Path | None,
+    seed: int, population: Path | None, no_trend: bool, trend_damping: float,
+    config_path: Path | None, fmt: str, output: Path | None,
 ) -> None:  # fmt: skip
     """Cost scenario(s) in SCENARIO_FILES (YAML or JSON) against the baseline forecast.
 
@@ -337,7 +350,8 @@ def scenario(
         for other in loaded[1:]:
             combined = combined.combine(other)
         options = RunOptions(months=months, window=_window(window, returns.last_date),
-                             seed=seed, simulations=simulations, trend=not no_trend)  # fmt: skip
+                             seed=seed, simulations=simulations, trend=not no_trend,
+                             trend_damping=_damping(trend_damping))  # fmt: skip
         with _progress(f"Scenario {combined.name}", months, runs=2) as step:
             run = run_scenario(returns.episodes, returns.last_date, combined, config=config,
                                assumptions=load_assumptions(assumptions), options=options,

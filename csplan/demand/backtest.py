@@ -18,7 +18,7 @@ import pandas as pd
 
 from csplan.demand.config import ModelConfig
 from csplan.demand.forecast import DEFAULT_SIMULATIONS, ForecastResult, fit_until, run_forecast
-from csplan.demand.rates import Window
+from csplan.demand.rates import TREND_DAMPING_YEARS, Window
 from csplan.demand.states import segments, stock_on
 
 
@@ -106,6 +106,7 @@ def backtest(
     simulations: int = DEFAULT_SIMULATIONS,
     seed: int = 0,
     trend: bool = True,
+    trend_damping: float | None = TREND_DAMPING_YEARS,
     progress=None,
 ) -> BacktestResult:
     """Fit on the data known on ``until`` (a month end), compare with the later data."""
@@ -117,7 +118,7 @@ def backtest(
     if months < max(horizons):
         notes.append(f"only {months} months of data after {until}: longer horizons shortened")
     params = fit_until(episodes, until, config, window=Window.ending(until, window_months),
-                       trend=trend)  # fmt: skip
+                       trend=trend, trend_damping=trend_damping)  # fmt: skip
     result = run_forecast(params, months, simulations=simulations, seed=seed, progress=progress)
     actual = actual_stock(episodes, last_date, config, result.dates)
     used = sorted({min(h, months) for h in horizons})
@@ -246,6 +247,7 @@ def rolling_backtest(
     simulations: int = DEFAULT_SIMULATIONS,
     seed: int = 0,
     trend: bool = True,
+    trend_damping: float | None = TREND_DAMPING_YEARS,
     progress=None,
 ) -> RollingBacktest:
     """Rolling-origin back-test: fit on the data known at each origin, forecast ``months``
@@ -258,7 +260,7 @@ def rolling_backtest(
     inside_total, inside_group, occupied, ape = [], [], [], []
     for origin in chosen:
         params = fit_until(episodes, origin, config, window=Window.ending(origin, window_months),
-                           trend=trend)  # fmt: skip
+                           trend=trend, trend_damping=trend_damping)  # fmt: skip
         result = run_forecast(params, months, simulations=simulations, seed=seed)
         actual = np.stack([stock_on(segs, config, day) for day in result.dates])
         by_group, total = actual.sum(axis=1), actual.sum(axis=(1, 2))

@@ -42,6 +42,7 @@ import pandas as pd
 
 from csplan.demand.config import MAX_AGE_YEARS, ModelConfig
 from csplan.demand.rates import (
+    TREND_DAMPING_YEARS,
     Entries,
     Transitions,
     Window,
@@ -101,9 +102,12 @@ def fit(
     window: Window | None = None,
     population: pd.DataFrame | None = None,
     trend: bool = True,
+    trend_damping: float | None = TREND_DAMPING_YEARS,
     data_hash: str = "",
 ) -> ModelParameters:
-    """Estimate the model from episodes known up to ``last_date`` (a month end)."""
+    """Estimate the model from episodes known up to ``last_date`` (a month end); with
+    ``trend_damping`` (years) the entry trend is damped after the window
+    (``rates.Entries.trend_years``)."""
     if (pd.Timestamp(last_date) + pd.Timedelta(days=1)).day != 1:
         raise ForecastError(f"the forecast must start at a month end, not {last_date}")
     window = window or Window.ending(last_date, 24)
@@ -115,7 +119,9 @@ def fit(
         start=last_date,
         window=window,
         transitions=count_transitions(segs, config, window),
-        entries=fit_entries(entrants, config, window, trend=trend, population=population),
+        entries=fit_entries(
+            entrants, config, window, trend=trend, population=population, damping=trend_damping
+        ),  # fmt: skip
         initial=initial_stock(episodes, config, last_date),
         data_hash=data_hash,
     )

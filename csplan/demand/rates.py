@@ -24,6 +24,9 @@ DAYS_PER_YEAR = 365.25
 # A log-linear trend fitted to two years of counts is extrapolated up to five years: it is
 # capped at 10% a year either way (stated in the notes when the cap applies).
 MAX_TREND = float(np.log(1.10))
+# ... and damped: t years after the window it has moved the rate by tau (1 - exp(-t / tau))
+# years' worth, never more than tau years' worth, however long the forecast.
+TREND_DAMPING_YEARS = 1.0
 AGE_MONTHS = MAX_AGE_YEARS * 12
 
 
@@ -130,6 +133,14 @@ class Entries:
     notes: list[str] = field(default_factory=list)
     # Pearson dispersion of the monthly counts about the fit (1: Poisson, no more)
     dispersion: float = 1.0
+    damping: float | None = None  # years (tau) of the trend's damping; None: undamped
+
+    def trend_years(self, day: int) -> float:
+        """Years of trend applied on ``day``: the years since the origin, damped after it."""
+        t = (day - self.origin_day) / DAYS_PER_YEAR
+        if self.damping is None or t <= 0:
+            return t
+        return float(self.damping * -np.expm1(-t / self.damping))
 
     def gamma_shape(self) -> float:
         """Shape k of the Gamma(k, 1/k) factor on each month's entry rate that makes the
@@ -196,8 +207,7 @@ class Entries:
             rate = self.rate_per_child_day if coef is None else coef
             return rate * pop
         c = self.coef if coef is None else coef
-        t = (day - self.origin_day) / DAYS_PER_YEAR
-        return np.exp(c[..., 0] + c[..., 1] * t)
+        return np.exp(c[..., 0] + c[..., 1] * self.trend_years(day))
 
     def to_dict(self) -> dict[str, object]:
         result: dict[str, object] = {
@@ -207,6 +217,8 @@ class Entries:
         }
         if self.population is None:
             result["trend_per_year"] = float(np.expm1(self.coef[1]))
+            if self.damping is not None:
+                result["trend_damping_years"] = self.damping
         result["dispersion"] = round(self.dispersion, 3)
         return result
 
@@ -235,6 +247,7 @@ def fit_entries(
     *,
     trend: bool = True,
     population: pd.DataFrame | None = None,
+    damping: float | None = None,
 ) -> Entries:
     n_bands, n_groups = len(config.age_bands), len(config.groups)
     band_of_age = config.band_of_months(np.arange(AGE_MONTHS))
@@ -248,7 +261,7 @@ def fit_entries(
     coef, cov, notes = _loglinear(monthly, window.end_day, trend)
     dispersion = entry_dispersion(monthly, coef, window.end_day)
     entries = Entries(mix, age_weights, band_of_age, window.end_day, coef, cov, monthly,
-                      notes=notes, dispersion=dispersion)  # fmt: skip
+                      notes=notes, dispersion=dispersion, damping=damping)  # fmt: skip
     if population is not None:
         _attach_population(entries, entrants, config, window, population)
     return entries

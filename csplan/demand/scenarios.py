@@ -57,7 +57,7 @@ from csplan.demand.forecast import (
     fit,
     run_forecast,
 )
-from csplan.demand.rates import DAYS_PER_YEAR, Window
+from csplan.demand.rates import DAYS_PER_YEAR, TREND_DAMPING_YEARS, Window
 from csplan.demand.states import day_date
 
 KINDS = ("entry_rate", "in_house_share", "length_of_stay", "step_down", "unit_cost")
@@ -290,11 +290,15 @@ class RunOptions:
     simulations: int = DEFAULT_SIMULATIONS
     trend: bool = True
     step_days: int | None = None  # None: monthly steps
+    # years over which the entry trend is damped (None: undamped, as records made before
+    # damping existed were run and are reproduced)
+    trend_damping: float | None = TREND_DAMPING_YEARS
 
     def to_dict(self, last_date: dt.date) -> dict[str, Any]:
         window = self.window or Window.ending(last_date, 24)
         return {"months": self.months, "reference_window": window.to_dict(), "seed": self.seed,
                 "simulations": self.simulations, "entry_trend": self.trend,
+                "entry_trend_damping_years": self.trend_damping,
                 "step": f"{self.step_days} days" if self.step_days else "month"}  # fmt: skip
 
     @classmethod
@@ -308,6 +312,7 @@ class RunOptions:
             simulations=int(data.get("simulations", DEFAULT_SIMULATIONS)),
             trend=bool(data.get("entry_trend", True)),
             step_days=None if step == "month" else int(step.split()[0]),
+            trend_damping=_float(data.get("entry_trend_damping_years")),
         )
 
 
@@ -382,7 +387,8 @@ def run_scenario(
     options = options or RunOptions()
     assumptions = assumptions or load_assumptions()
     params = fit(episodes, last_date, config, window=options.window, population=population,
-                 trend=options.trend, data_hash=data_hash)  # fmt: skip
+                 trend=options.trend, trend_damping=options.trend_damping,
+                 data_hash=data_hash)  # fmt: skip
     baseline = costed(params, options, assumptions, progress=progress)
     adjusted = scenario.apply(params)
     run = costed(adjusted, options, assumptions, scenario.cost_adjusters(config), progress)

@@ -13,6 +13,7 @@ from csplan.demand.costs import forecast_costs, load_assumptions
 from csplan.demand.forecast import path_percentiles, run_forecast
 from csplan.demand.rates import entry_dispersion
 from csplan.demand.scenarios import RunOptions, Scenario, costed, saving_band
+from csplan.demand.states import day_number
 
 IFA, FOSTER_IN, RES_EXT = 1, 0, 4
 
@@ -145,3 +146,34 @@ def test_overdispersed_entries_widen_the_band(toy):
     width = wide.total_percentiles[2, -1] - wide.total_percentiles[0, -1]
     assert width > 1.3 * (plain.total_percentiles[2, -1] - plain.total_percentiles[0, -1])
     assert dt.date(2026, 3, 31) == wide.dates[-1]
+
+
+def test_a_damped_trend_moves_the_rate_by_at_most_its_years(toy):
+    entries = toy(entries_per_day=2.0, trend=0.10).entries
+    five_years = entries.origin_day + int(5 * 365.25)
+    assert entries.trend_years(five_years) == pytest.approx(5.0, abs=0.01)  # extrapolated
+    entries.damping = 1.0
+    assert entries.trend_years(entries.origin_day + 30) == pytest.approx(30 / 365.25, rel=0.05)
+    assert 0.99 < entries.trend_years(five_years) < 1.0
+    assert entries.trend_years(entries.origin_day - 100) == pytest.approx(-100 / 365.25)
+
+
+def test_the_damped_forecast_grows_less_than_the_extrapolated_one(toy):
+    undamped = toy(entries_per_day=2.0, trend=0.10, exit_rate=0.002)
+    damped = toy(entries_per_day=2.0, trend=0.10, exit_rate=0.002)
+    for params in (undamped, damped):
+        params.entries.origin_day = day_number(params.start) + 1  # the trend's t = 0
+    damped.entries.damping = 1.0
+    plain = run_forecast(undamped, 48, simulations=0).expected.sum(axis=(1, 2))
+    less = run_forecast(damped, 48, simulations=0).expected.sum(axis=(1, 2))
+    assert less[0] == pytest.approx(plain[0], rel=0.01)
+    assert less[-1] < 0.95 * plain[-1]
+
+
+def test_records_made_before_damping_are_rerun_undamped():
+    old = RunOptions.from_dict({"months": 36, "seed": 0, "simulations": 0, "entry_trend": True})
+    assert old.trend_damping is None
+    new = RunOptions(months=36, simulations=0)
+    assert new.trend_damping == 1.0
+    again = RunOptions.from_dict(new.to_dict(dt.date(2025, 3, 31)))
+    assert again.trend_damping == 1.0
