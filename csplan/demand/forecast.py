@@ -59,6 +59,11 @@ DEFAULT_SIMULATIONS = 1000
 # number still in care from a cohort leaving at 2-3% a month (sqrt(p1 (1 - p0) / (p0 (1 - p1)))).
 MONTH_CORRELATION = 0.95
 PERCENTILES = (10, 50, 90)
+# Model error in the mix of placement groups: each path's group shares drift as a random walk
+# on the log scale with this standard deviation per square-root year (the total is kept),
+# standing for what constant hazards miss (duration in care, policy changes). Chosen by the
+# rolling-origin back-test (``csplan demand backtest --origins``), see benchmarks/README.md.
+GROUP_MIX_ERROR = 0.05
 
 # An adjustment takes (hazards (S,B,G,G+1), entry cells (S,216,G), first day of the month)
 # and returns new arrays (scenarios.py builds these from data).
@@ -419,6 +424,20 @@ def _whole_children(
     return np.maximum(np.floor(value + 0.5), 0).astype(np.int32)
 
 
+def _mix_error(rng: np.random.Generator, paths: np.ndarray, per_year: float) -> np.ndarray:
+    """Paths with each placement group's share of the path's children moved by a random
+    walk on the log scale (``per_year`` standard deviation per square-root year), the
+    path's total kept, rounded back to whole children."""
+    n_paths, months, _, n_groups = paths.shape
+    steps = rng.standard_normal((n_paths, months, n_groups)) * (per_year / np.sqrt(12.0))
+    factor = np.exp(np.cumsum(steps, axis=1))[:, :, None, :]  # (S, M, 1, G)
+    moved = paths * factor
+    total = paths.sum(axis=(2, 3), keepdims=True)
+    scale = np.divide(total, moved.sum(axis=(2, 3), keepdims=True),
+                      out=np.ones(total.shape), where=total > 0)  # fmt: skip
+    return np.floor(moved * scale + 0.5).astype(np.int32)
+
+
 def _entry_factor(rng: np.random.Generator, shape: float, simulations: int) -> np.ndarray:
     """This month's entry-rate factor of each path: Gamma(k, 1/k), mean 1 (1 without
     overdispersion)."""
@@ -453,9 +472,11 @@ def run_forecast(
     seed: int | None = 0,
     step_days: int | None = None,
     progress: Callable[[int], None] | None = None,
+    group_mix_error: float = GROUP_MIX_ERROR,
 ) -> ForecastResult:
     """Forecast ``months`` month ends after ``params.start`` (at most 60), with
-    ``simulations`` joint sample paths (0: expected values only).
+    ``simulations`` joint sample paths (0: expected values only) and the model error
+    ``group_mix_error`` in the placement groups' shares (``GROUP_MIX_ERROR``).
 
     ``step_days`` splits each month into steps of that many days (the answer does not
     change: used to test step-size invariance). ``progress(n)`` is called after each month.
@@ -511,6 +532,8 @@ def run_forecast(
             )
         if progress is not None:
             progress(1)
+    if paths is not None and group_mix_error > 0:
+        paths = _mix_error(rng, paths, group_mix_error)
     month_days = [(day_date(first), day_date(stop - 1)) for first, stop, _ in calendar]
     return ForecastResult(
         config=config,

@@ -177,3 +177,16 @@ def test_records_made_before_damping_are_rerun_undamped():
     assert new.trend_damping == 1.0
     again = RunOptions.from_dict(new.to_dict(dt.date(2025, 3, 31)))
     assert again.trend_damping == 1.0
+
+
+def test_the_group_mix_error_widens_groups_and_keeps_each_paths_total(toy):
+    params = _rich(toy)
+    exact = run_forecast(params, 24, simulations=300, seed=2, group_mix_error=0.0)
+    mixed = run_forecast(params, 24, simulations=300, seed=2, group_mix_error=0.3)
+    before = exact.paths.sum(axis=(2, 3), dtype=np.int64)
+    after = mixed.paths.sum(axis=(2, 3), dtype=np.int64)
+    assert np.abs(after - before).max() <= 5 * 10 / 2  # rounding of the cells only
+    width = mixed.group_percentiles[2, -1] - mixed.group_percentiles[0, -1]
+    narrow = exact.group_percentiles[2, -1] - exact.group_percentiles[0, -1]
+    assert width[IFA] > 1.2 * narrow[IFA] and width[FOSTER_IN] > 1.2 * narrow[FOSTER_IN]
+    np.testing.assert_array_equal(mixed.expected, exact.expected)
