@@ -6,6 +6,10 @@ report gives, at the horizon's month end, the expected number, the 80% band and 
 by placement group and in total, with the error (forecast less actual) in children and as a
 percentage of the actual; and how often the actual fell inside the 80% band (p10 to p90)
 across every group x age band x month cell up to the horizon.
+
+``rolling_backtest`` repeats this from several origins (month ends a few months apart) and
+reports, for each number of months ahead, the share of origins whose actual total and each
+placement group's fell inside the 80% band (``csplan demand backtest --origins N``).
 """
 
 from __future__ import annotations
