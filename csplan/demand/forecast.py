@@ -389,9 +389,9 @@ def _by_band(array: np.ndarray, band_of_age: np.ndarray, n_bands: int) -> np.nda
 def _cohort_variance(
     cohort: np.ndarray, initial: np.ndarray, month_index: int, band_of_age: np.ndarray,
     n_bands: int,
-) -> tuple[np.ndarray, np.ndarray, float]:  # fmt: skip
-    """Variance of the number still in care, from the children in care at the start, for
-    each cell (B, G), group (G) and the total: sum of n p (1 - p)."""
+) -> np.ndarray:  # fmt: skip
+    """Variance of the number still in care, from the children in care at the start, in
+    each cell (B, G): sum of n p (1 - p)."""
     current = np.arange(AGE_MONTHS) + month_index + 1
     alive = current < AGE_MONTHS
     band = np.where(alive, band_of_age[np.minimum(current, AGE_MONTHS - 1)], -1)
@@ -400,10 +400,7 @@ def _cohort_variance(
     cell = np.zeros((n_bands, cohort.shape[2]))
     vals = (n[..., None] * p * (1 - p)).sum(axis=1)  # (a0, g)
     np.add.at(cell, band[alive], vals[alive])
-    group = vals.sum(axis=0)
-    total_p = p.sum(axis=2)
-    total = float((n * total_p * (1 - total_p)).sum())
-    return cell, group, total
+    return cell
 
 
 def _whole_children(
@@ -520,7 +517,7 @@ def run_forecast(
         if sims is not None and paths is not None:
             sims.entry_noise = _entry_factor(rng, shape, simulations)
             _advance_month(sims, params, first, stop, band_of_age, m, step_days, None)
-            variance = _cohort_variance(point.cohort, params.initial, m, band_of_age, n_bands)[0]
+            variance = _cohort_variance(point.cohort, params.initial, m, band_of_age, n_bands)
             fano = np.divide(variance, init_pt, out=np.zeros_like(init_pt), where=init_pt > 1e-12)
             if m:
                 score = MONTH_CORRELATION * score + innovation * rng.standard_normal(score.shape)
