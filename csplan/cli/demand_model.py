@@ -27,13 +27,19 @@ def _model_options(command: Callable) -> Callable:
         click.option("--window", default="24", show_default=True,
                      help="Reference window: months before the last date, or FIRST:LAST dates "
                           "(2022-04-01:2024-03-31)."),
-        click.option("--simulations", default=500, show_default=True, type=click.IntRange(0),
-                     help="Simulations for the 10th-90th percentile bands (0: expected only)."),
+        click.option("--simulations", default=1000, show_default=True, type=click.IntRange(0),
+                     help="Joint sample paths for the 10th-90th percentile bands of children, "
+                          "costs and savings (0: expected only)."),
         click.option("--seed", default=0, show_default=True, help="Random seed."),
         click.option("--population", type=click.Path(exists=True, path_type=Path),
                      help="Population projection CSV (year, age, population): entries become a "
                           "rate per 10,000 children."),
         click.option("--no-trend", is_flag=True, help="Entries constant, without a trend."),
+        click.option("--trend-damping", default=1.0, show_default=True,
+                     type=click.FloatRange(min=0),
+                     help="Years over which the entry trend is damped after the reference "
+                          "window: it moves the rate by at most that many years' worth "
+                          "(0: extrapolated undamped)."),
         click.option("--config", "config_path", type=click.Path(exists=True, path_type=Path),
                      help="Age bands and placement groups (YAML); default the shipped one."),
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
@@ -142,13 +148,16 @@ def _write_text(text: str, output: Path | None) -> None:
 @_model_options
 def forecast(
     path: Path, months: int, assumptions: Path | None, window: str, simulations: int, seed: int,
-    population: Path | None, no_trend: bool, config_path: Path | None, fmt: str,
-    output: Path | None,
+    population: Path | None, no_trend: bool, trend_damping: float, config_path: Path | None,
+    fmt: str, output: Path | None,
 ) -> None:  # fmt: skip
     """Forecast children looked after from the SSDA903 returns in PATH, with costs.
 
     --format csv writes one row per month end x age band x placement group (date, age_band,
-    placement_group, p10, p50, p90), starting at the first month end after the data.
+    placement_group, p10, p50, p90), starting at the first month end after the data, then the
+    aggregates: each placement group over all age bands (age_band `all`), each age band over
+    all groups (placement_group `all`) and the total (`all`, `all`). Every level's percentiles
+    come from the same sample paths (summed), so they are coherent.
 
     Refused when more than 5% of a file's rows cannot be used in one column (dates or codes
     that cannot be read): `csplan demand validate PATH` lists them. Smaller shares are
@@ -162,7 +171,8 @@ def forecast(
     try:
         params = fit(returns.episodes, returns.last_date, config,
                      window=_window(window, returns.last_date), population=people,
-                     trend=not no_trend, data_hash=returns.data_hash)  # fmt: skip
+                     trend=not no_trend, trend_damping=_damping(trend_damping),
+                     data_hash=returns.data_hash)  # fmt: skip
         with _progress("Forecast", months) as step:
             result = run_forecast(params, months, simulations=simulations, seed=seed,
                                   progress=step)  # fmt: skip
@@ -191,7 +201,7 @@ def forecast(
 def _forecast_csv(result: Any) -> str:
     from csplan.demand.tables import FORECAST_CSV_COLUMNS
 
-    frame = result.to_frame()[list(FORECAST_CSV_COLUMNS)].round(3)
+    frame = result.to_frame(aggregates=True)[list(FORECAST_CSV_COLUMNS)].round(3)
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue()
@@ -204,13 +214,22 @@ def _forecast_csv(result: Any) -> str:
                    "the last date, or as many as the data allow.")  # fmt: skip
 @click.option("--horizon", "horizons", type=int, multiple=True,
               help="Months ahead to compare (default 12 and 24).")  # fmt: skip
+@click.option("--origins", default=0, show_default=True, type=click.IntRange(0, 24),
+              help="Also a rolling back-test from this many origins (month ends), reporting "
+                   "80% band coverage by months ahead (1 to the longest horizon).")  # fmt: skip
+@click.option("--spacing", default=3, show_default=True, type=click.IntRange(1, 24),
+              help="Months between the rolling back-test's origins.")  # fmt: skip
 @_model_options
 def backtest(
-    path: Path, until_text: str | None, horizons: tuple[int, ...], window: str,
-    simulations: int, seed: int, population: Path | None, no_trend: bool,
-    config_path: Path | None, fmt: str, output: Path | None,
+    path: Path, until_text: str | None, horizons: tuple[int, ...], origins: int, spacing: int,
+    window: str, simulations: int, seed: int, population: Path | None, no_trend: bool,
+    trend_damping: float, config_path: Path | None, fmt: str, output: Path | None,
 ) -> None:  # fmt: skip
     """Fit on earlier data, forecast, and compare with what the later returns show.
+
+    With --origins N, also fit at N month ends SPACING months apart (the latest the longest
+    horizon before the data end) and report how often the actual total and each placement
+    group fell inside the 80% band, by months ahead.
 
     Refused, as forecast is, when more than 5% of a file's rows cannot be used.
     """
@@ -229,13 +248,41 @@ def backtest(
             result = run_backtest(returns.episodes, returns.last_date, until, config,
                                   horizons=wanted, window_months=window_months,
                                   simulations=simulations, seed=seed, trend=not no_trend,
+                                  trend_damping=_damping(trend_damping),
                                   progress=step)  # fmt: skip
     except (BacktestError, ValueError) as error:
         raise _fail(error) from error
-    table = tables.backtest(result)
-    _emit([table], fmt, output,
-          _with_warnings({"data_hash": returns.data_hash, **result.to_dict()}, returns),
-          returns.warnings)  # fmt: skip
+    chosen = [tables.backtest(result)]
+    data = {"data_hash": returns.data_hash, **result.to_dict()}
+    if origins:
+        rolling = _rolling(returns, config, max(wanted), origins, spacing, window_months,
+                           simulations, seed, not no_trend, _damping(trend_damping))  # fmt: skip
+        labels = {g.key: g.label for g in config.groups}
+        chosen.append(tables.rolling_backtest(rolling, labels))
+        data["rolling"] = rolling.to_dict()
+    _emit(chosen, fmt, output, _with_warnings(data, returns), returns.warnings)
+
+
+def _rolling(
+    returns: Any, config: Any, months: int, origins: int, spacing: int, window_months: int,
+    simulations: int, seed: int, trend: bool, trend_damping: float | None,
+) -> Any:  # fmt: skip
+    from csplan.demand.backtest import BacktestError, rolling_backtest
+
+    try:
+        with _progress("Rolling back-test", origins) as step:
+            return rolling_backtest(returns.episodes, returns.last_date, config, months=months,
+                                    origins=origins, spacing=spacing,
+                                    window_months=window_months, simulations=simulations,
+                                    seed=seed, trend=trend, trend_damping=trend_damping,
+                                    progress=step)  # fmt: skip
+    except (BacktestError, ValueError) as error:
+        raise _fail(error) from error
+
+
+def _damping(years: float) -> float | None:
+    """``--trend-damping``: 0 is an undamped trend."""
+    return years or None
 
 
 def _until(text: str | None, returns: Any, months: int) -> dt.date:
@@ -284,8 +331,8 @@ def _window_months(text: str) -> int:
 def scenario(
     path: Path, scenario_files: tuple[Path, ...], months: int, assumptions: Path | None,
     evidence_path: Path | None, line_reference: str | None, window: str, simulations: int,
-    seed: int, population: Path | None, no_trend: bool, config_path: Path | None, fmt: str,
-    output: Path | None,
+    seed: int, population: Path | None, no_trend: bool, trend_damping: float,
+    config_path: Path | None, fmt: str, output: Path | None,
 ) -> None:  # fmt: skip
     """Cost scenario(s) in SCENARIO_FILES (YAML or JSON) against the baseline forecast.
 
@@ -303,7 +350,8 @@ def scenario(
         for other in loaded[1:]:
             combined = combined.combine(other)
         options = RunOptions(months=months, window=_window(window, returns.last_date),
-                             seed=seed, simulations=simulations, trend=not no_trend)  # fmt: skip
+                             seed=seed, simulations=simulations, trend=not no_trend,
+                             trend_damping=_damping(trend_damping))  # fmt: skip
         with _progress(f"Scenario {combined.name}", months, runs=2) as step:
             run = run_scenario(returns.episodes, returns.last_date, combined, config=config,
                                assumptions=load_assumptions(assumptions), options=options,

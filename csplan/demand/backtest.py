@@ -6,6 +6,10 @@ report gives, at the horizon's month end, the expected number, the 80% band and 
 by placement group and in total, with the error (forecast less actual) in children and as a
 percentage of the actual; and how often the actual fell inside the 80% band (p10 to p90)
 across every group x age band x month cell up to the horizon.
+
+``rolling_backtest`` repeats this from several origins (month ends a few months apart) and
+reports, for each number of months ahead, the share of origins whose actual total and each
+placement group's fell inside the 80% band (``csplan demand backtest --origins N``).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import pandas as pd
 
 from csplan.demand.config import ModelConfig
 from csplan.demand.forecast import DEFAULT_SIMULATIONS, ForecastResult, fit_until, run_forecast
-from csplan.demand.rates import Window
+from csplan.demand.rates import TREND_DAMPING_YEARS, Window
 from csplan.demand.states import segments, stock_on
 
 
@@ -106,6 +110,7 @@ def backtest(
     simulations: int = DEFAULT_SIMULATIONS,
     seed: int = 0,
     trend: bool = True,
+    trend_damping: float | None = TREND_DAMPING_YEARS,
     progress=None,
 ) -> BacktestResult:
     """Fit on the data known on ``until`` (a month end), compare with the later data."""
@@ -117,7 +122,7 @@ def backtest(
     if months < max(horizons):
         notes.append(f"only {months} months of data after {until}: longer horizons shortened")
     params = fit_until(episodes, until, config, window=Window.ending(until, window_months),
-                       trend=trend)  # fmt: skip
+                       trend=trend, trend_damping=trend_damping)  # fmt: skip
     result = run_forecast(params, months, simulations=simulations, seed=seed, progress=progress)
     actual = actual_stock(episodes, last_date, config, result.dates)
     used = sorted({min(h, months) for h in horizons})
@@ -183,3 +188,139 @@ def backtest_text(result: BacktestResult) -> str:
             f"mean absolute error of the monthly total: {mape}",
         ]
     return "\n".join(lines)
+
+
+# -- rolling origins: coverage by months ahead ---------------------------------------------
+
+
+@dataclass
+class HorizonCoverage:
+    """How often the actual fell inside the 80% band ``months`` ahead, over the origins."""
+
+    months: int
+    forecasts: int
+    total: float
+    groups: dict[str, float | None]  # None: no children in the group at any origin
+    total_mape: float | None  # mean absolute % error of the expected total
+
+    def to_dict(self) -> dict[str, object]:
+        return {"months": self.months, "forecasts": self.forecasts, "total": self.total,
+                "groups": self.groups, "total_mape": self.total_mape}  # fmt: skip
+
+
+@dataclass
+class RollingBacktest:
+    """Forecasts from several origins (month ends), each compared with the later data."""
+
+    origins: list[dt.date]
+    horizons: list[HorizonCoverage]
+    simulations: int
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"origins": [o.isoformat() for o in self.origins], "simulations": self.simulations,
+                "horizons": [h.to_dict() for h in self.horizons], "notes": self.notes}  # fmt: skip
+
+
+def rolling_origins(
+    episodes: pd.DataFrame, last_date: dt.date, months: int, origins: int, spacing: int
+) -> list[dt.date]:
+    """Up to ``origins`` month ends ``spacing`` months apart, the latest ``months`` before
+    ``last_date`` (so every origin has all horizons), none with less than a year of data
+    before it; earliest first."""
+    last = pd.Timestamp(last_date)
+    earliest = (episodes["start"].min() + pd.offsets.MonthEnd(12)).date()
+    chosen = []
+    for k in range(origins):
+        origin = (last + pd.offsets.MonthEnd(-(months + k * spacing))).date()
+        if origin < earliest:
+            break
+        chosen.append(origin)
+    return sorted(chosen)
+
+
+def rolling_backtest(
+    episodes: pd.DataFrame,
+    last_date: dt.date,
+    config: ModelConfig,
+    *,
+    months: int = 12,
+    origins: int = 6,
+    spacing: int = 3,
+    window_months: int = 24,
+    simulations: int = DEFAULT_SIMULATIONS,
+    seed: int = 0,
+    trend: bool = True,
+    trend_damping: float | None = TREND_DAMPING_YEARS,
+    progress=None,
+) -> RollingBacktest:
+    """Rolling-origin back-test: fit on the data known at each origin, forecast ``months``
+    ahead and report, for each number of months ahead, the share of origins whose actual
+    total (and each placement group's) fell inside the 80% band, and the total's error."""
+    chosen = rolling_origins(episodes, last_date, months, origins, spacing)
+    if not chosen:
+        raise BacktestError(f"no origin with a year of data before it and {months} months after it")
+    segs = segments(episodes, config, last_date)
+    inside_total, inside_group, occupied, ape = [], [], [], []
+    for origin in chosen:
+        params = fit_until(episodes, origin, config, window=Window.ending(origin, window_months),
+                           trend=trend, trend_damping=trend_damping)  # fmt: skip
+        result = run_forecast(params, months, simulations=simulations, seed=seed)
+        actual = np.stack([stock_on(segs, config, day) for day in result.dates])
+        by_group, total = actual.sum(axis=1), actual.sum(axis=(1, 2))
+        groups, totals = result.group_percentiles, result.total_percentiles
+        inside_total.append(_inside(totals[0], totals[2], total))
+        inside_group.append(_inside(groups[0], groups[2], by_group))
+        occupied.append((by_group > 0) | (groups[2] > 0))
+        expected = result.expected.sum(axis=(1, 2))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ape.append(np.abs(expected - total) / total)
+        if progress is not None:
+            progress(1)
+    return RollingBacktest(
+        chosen,
+        _coverage_by_month(
+            config,
+            np.array(inside_total),
+            np.array(inside_group),
+            np.array(occupied),
+            np.array(ape),
+        ),  # fmt: skip
+        simulations,
+    )
+
+
+def _coverage_by_month(
+    config: ModelConfig, total: np.ndarray, groups: np.ndarray, occupied: np.ndarray,
+    ape: np.ndarray,
+) -> list[HorizonCoverage]:  # fmt: skip
+    """(origins, months) and (origins, months, G) inside-the-band flags -> by months ahead."""
+    result = []
+    for m in range(total.shape[1]):
+        by_group: dict[str, float | None] = {}
+        for g, key in enumerate(config.group_keys):
+            seen = occupied[:, m, g]
+            by_group[key] = float(groups[seen, m, g].mean()) if seen.any() else None
+        errors = ape[:, m][np.isfinite(ape[:, m])]
+        mape = float(100 * errors.mean()) if errors.size else None
+        coverage = float(total[:, m].mean())
+        result.append(HorizonCoverage(m + 1, total.shape[0], coverage, by_group, mape))
+    return result
+
+
+def rolling_text(result: RollingBacktest) -> str:
+    """Coverage of the 80% band by months ahead, for the total and each placement group."""
+    keys = list(result.horizons[0].groups) if result.horizons else []
+    first, last = result.origins[0], result.origins[-1]
+    lines = [
+        f"Rolling back-test: {len(result.origins)} forecasts from {first} to {last}, "
+        f"{result.simulations} sample paths each; share of forecasts whose actual fell inside "
+        "the 80% band (target 80%), by months ahead",
+        f"{'months':>6} {'total':>6} {'error %':>8} " + " ".join(f"{k[:12]:>12}" for k in keys),
+    ]
+    for h in result.horizons:
+        cells = " ".join("n/a".rjust(12) if h.groups[k] is None else f"{h.groups[k]:>12.0%}"
+                         for k in keys)  # fmt: skip
+        mape = "n/a" if h.total_mape is None else f"{h.total_mape:.1f}%"
+        lines.append(f"{h.months:>6} {h.total:>6.0%} {mape:>8} {cells}")
+    return "\n".join([*lines, *result.notes])

@@ -3,8 +3,11 @@
 Cost in a month = expected child-days in each placement group x weekly unit cost / 7, with
 the unit cost inflated to the month's financial year. Model floats stay floats until the
 total of each (financial year, group) and of each year, which are rounded once to pence with
-``money.from_model_float``; the year total is rounded from the unrounded sum, so the groups
-may not add to it by a penny or two (the usual rounding note).
+``money.from_model_float``; the year total is the sum of the rounded groups.
+
+With sample paths (``ForecastResult.path_child_days``) each year also has the cost of every
+path (model floats, kept for a scenario's saving band) and its p10, p50 and p90, each rounded
+once to pence when it becomes money. They come from the same paths as the children's bands.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import yaml
 from csplan.core.money import from_model_float, to_decimal
 from csplan.core.periods import FinancialYear
 from csplan.demand.config import ModelConfig
-from csplan.demand.forecast import ForecastResult
+from csplan.demand.forecast import ForecastResult, path_percentiles
 from csplan.demand.states import day_number
 
 WEEKLY_UNIT = "£ per child per week"
@@ -130,6 +133,9 @@ class YearCost:
     child_days: dict[str, float]
     by_group: dict[str, Decimal]
     total: Decimal
+    # the cost of each sample path (model floats) and its p10, p50, p90 in money
+    path_totals: np.ndarray | None = field(default=None, repr=False, compare=False)
+    band: tuple[Decimal, Decimal, Decimal] | None = None
 
     @property
     def partial(self) -> bool:
@@ -142,6 +148,8 @@ class YearCost:
             "child_days": self.child_days,
             "by_group": {k: str(v) for k, v in self.by_group.items()},
             "total": str(self.total),
+            **({} if self.band is None else dict(zip(("p10", "p50", "p90"),
+                                                     map(str, self.band), strict=True))),
         }  # fmt: skip
 
 
@@ -152,7 +160,8 @@ def forecast_costs(
 ) -> dict[FinancialYear, YearCost]:
     """Expected placement cost of each financial year the forecast touches."""
     days_by_group = result.child_days.sum(axis=1)  # (M, G)
-    return placement_costs(result.config, result.month_days, days_by_group, assumptions, adjusters)
+    return placement_costs(result.config, result.month_days, days_by_group, assumptions, adjusters,
+                           day_paths=result.path_child_days)  # fmt: skip
 
 
 def placement_costs(
@@ -161,9 +170,12 @@ def placement_costs(
     days_by_group: np.ndarray,
     assumptions: Assumptions,
     adjusters: tuple[CostAdjuster, ...] = (),
+    *,
+    day_paths: np.ndarray | None = None,
 ) -> dict[FinancialYear, YearCost]:
     """The cost of child-days in care: ``days_by_group[m, g]`` days in month ``m`` (first and
-    last day in ``month_days``) in placement group ``g``, by financial year."""
+    last day in ``month_days``) in placement group ``g``, by financial year; with
+    ``day_paths`` (S, M, G) also each path's cost and the band."""
     assumptions.check(config)
     keys = config.group_keys
     per_year: dict[FinancialYear, dict[str, Any]] = {}
@@ -175,16 +187,21 @@ def placement_costs(
         days = days_by_group[m]
         slot = per_year.setdefault(year, {"first": first, "last": last,
                                           "days": np.zeros(len(keys)),
-                                          "cost": np.zeros(len(keys))})  # fmt: skip
+                                          "cost": np.zeros(len(keys)),
+                                          "paths": None})  # fmt: skip
         slot["last"] = last
         slot["days"] += days
         slot["cost"] += days * weekly / 7.0
+        if day_paths is not None:
+            path_cost = day_paths[:, m].astype(np.float64) @ (weekly / 7.0)
+            slot["paths"] = path_cost if slot["paths"] is None else slot["paths"] + path_cost
     return {year: _year_cost(year, slot, keys) for year, slot in per_year.items()}
 
 
 def _year_cost(year: FinancialYear, slot: dict[str, Any], keys: list[str]) -> YearCost:
     # Each group's cost is rounded once; the total is their sum, so a costs table adds up.
     by_group = {k: from_model_float(v) for k, v in zip(keys, slot["cost"], strict=True)}
+    paths = slot["paths"]
     return YearCost(
         year=year,
         first_day=slot["first"],
@@ -192,6 +209,8 @@ def _year_cost(year: FinancialYear, slot: dict[str, Any], keys: list[str]) -> Ye
         child_days={k: float(v) for k, v in zip(keys, slot["days"], strict=True)},
         by_group=by_group,
         total=sum(by_group.values(), Decimal(0)),
+        path_totals=paths,
+        band=None if paths is None else money_band(paths),
     )
 
 
@@ -229,3 +248,18 @@ def with_own_unit_costs(base: Assumptions, own: Sequence[OwnUnitCost]) -> Assump
         label=base.label,
         text=f"{base.text}\n{own_text}\n" if own else base.text,
     )
+
+
+def money_band(path_amounts: np.ndarray) -> tuple[Decimal, Decimal, Decimal]:
+    """p10, p50 and p90 of amounts in pounds over sample paths (model floats), each rounded
+    once to pence as it becomes money."""
+    low, mid, high = path_percentiles(np.asarray(path_amounts, dtype=np.float64))
+    return from_model_float(low), from_model_float(mid), from_model_float(high)
+
+
+def paths_of(year_costs: Sequence[YearCost]) -> np.ndarray | None:
+    """Each path's cost summed over ``year_costs`` (None if any has no paths)."""
+    paths = [c.path_totals for c in year_costs]
+    if not paths or any(p is None for p in paths):
+        return None
+    return np.sum(paths, axis=0)

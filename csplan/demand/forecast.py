@@ -9,13 +9,26 @@ are exact. Within a month the transition probabilities are matrix exponentials o
 generator, so any split of the month into steps gives the same answer
 (``exp(Q a) exp(Q b) = exp(Q (a + b))``); steps never cross a month boundary.
 
-Uncertainty: each simulation draws the parameters from their sampling distributions (rates
-from Gamma(events, exposure), entry trend from the Poisson regression, entrant mix), propagates
-the expected numbers under those parameters, then draws process noise: children entering in
-the forecast are Poisson (exact, by thinning); children in care at the start are a sum of
-independent Bernoulli trials, drawn as a binomial with the same mean and variance
-(the variance computed exactly under the point estimates). The percentiles are taken over
-the simulations. The expected value is the propagation under the point estimates.
+Uncertainty comes from joint sample paths (``simulations`` of them, 1,000 by default, from a
+fixed seed), held as one array (path, month, age band, placement group) from which every level
+takes its percentiles: cells, placement groups, age bands and the total are sums over the same
+paths, and so are the child-days that the costs (``costs.py``) and a scenario's saving
+(``scenarios.py``, baseline and scenario from the same seed: common random numbers) are
+taken from. Each path:
+
+- draws the parameters from their sampling distributions (rates from Gamma(events, exposure),
+  entry level and trend from the Poisson regression with its covariance inflated by the
+  entries' overdispersion, entrant mix) and propagates the expected numbers under them;
+- multiplies each month's entry rate by a Gamma(k, 1/k) factor, so monthly entries are
+  negative binomial with the dispersion estimated from the window's monthly counts
+  (``rates.Entries.dispersion``; none when the counts are not overdispersed);
+- adds the children's own chance (process noise) in each cell: the children in care at the
+  start as a sum of Bernoulli trials (variance computed exactly under the point estimates),
+  the entrants as Poisson, turned into whole children with a Cornish-Fisher quantile of a
+  normal score that is autocorrelated from month to month (``MONTH_CORRELATION``), because a
+  child who stays in care this month is likely to be there next month.
+
+The expected value is the propagation under the point estimates (no simulation).
 """
 
 from __future__ import annotations
@@ -29,6 +42,7 @@ import pandas as pd
 
 from csplan.demand.config import MAX_AGE_YEARS, ModelConfig
 from csplan.demand.rates import (
+    TREND_DAMPING_YEARS,
     Entries,
     Transitions,
     Window,
@@ -40,7 +54,16 @@ from csplan.demand.states import day_date, day_number, initial_stock, segments, 
 
 AGE_MONTHS = MAX_AGE_YEARS * 12
 MAX_MONTHS = 60
-DEFAULT_SIMULATIONS = 500
+DEFAULT_SIMULATIONS = 1000
+# Correlation of a cell's process noise from one month end to the next: about that of the
+# number still in care from a cohort leaving at 2-3% a month (sqrt(p1 (1 - p0) / (p0 (1 - p1)))).
+MONTH_CORRELATION = 0.95
+PERCENTILES = (10, 50, 90)
+# Model error in the mix of placement groups: each path's group shares drift as a random walk
+# on the log scale with this standard deviation per square-root year (the total is kept),
+# standing for what constant hazards miss (duration in care, policy changes). Chosen by the
+# rolling-origin back-test (``csplan demand backtest --origins``), see benchmarks/README.md.
+GROUP_MIX_ERROR = 0.05
 
 # An adjustment takes (hazards (S,B,G,G+1), entry cells (S,216,G), first day of the month)
 # and returns new arrays (scenarios.py builds these from data).
@@ -84,9 +107,12 @@ def fit(
     window: Window | None = None,
     population: pd.DataFrame | None = None,
     trend: bool = True,
+    trend_damping: float | None = TREND_DAMPING_YEARS,
     data_hash: str = "",
 ) -> ModelParameters:
-    """Estimate the model from episodes known up to ``last_date`` (a month end)."""
+    """Estimate the model from episodes known up to ``last_date`` (a month end); with
+    ``trend_damping`` (years) the entry trend is damped after the window
+    (``rates.Entries.trend_years``)."""
     if (pd.Timestamp(last_date) + pd.Timedelta(days=1)).day != 1:
         raise ForecastError(f"the forecast must start at a month end, not {last_date}")
     window = window or Window.ending(last_date, 24)
@@ -98,7 +124,9 @@ def fit(
         start=last_date,
         window=window,
         transitions=count_transitions(segs, config, window),
-        entries=fit_entries(entrants, config, window, trend=trend, population=population),
+        entries=fit_entries(
+            entrants, config, window, trend=trend, population=population, damping=trend_damping
+        ),  # fmt: skip
         initial=initial_stock(episodes, config, last_date),
         data_hash=data_hash,
     )
@@ -116,44 +144,101 @@ def fit_until(
 
 @dataclass
 class ForecastResult:
-    """Month-end numbers in care: ``expected`` (M, B, G); percentiles of cells, groups and
-    the total; expected child-days in each month (M, B, G) for costs."""
+    """Month-end numbers in care: ``expected`` (M, B, G) under the point estimates; the
+    sample ``paths`` (S, M, B, G) children, and their child-days by group ``path_child_days``
+    (S, M, G), from which every percentile is taken; expected child-days (M, B, G) for costs.
+    Without simulations the percentiles are the expected values and there are no paths."""
 
     config: ModelConfig
     start: dt.date
     dates: list[dt.date]
     expected: np.ndarray
-    cell_percentiles: np.ndarray  # (3, M, B, G): p10, p50, p90
-    group_percentiles: np.ndarray  # (3, M, G)
-    total_percentiles: np.ndarray  # (3, M)
     child_days: np.ndarray  # (M, B, G)
     month_days: list[tuple[dt.date, dt.date]]  # first and last day of each forecast month
+    paths: np.ndarray | None = None  # (S, M, B, G) whole children, int32
+    path_child_days: np.ndarray | None = None  # (S, M, G) float32
     simulations: int = 0
     seed: int | None = None
     parameters: dict[str, object] = field(default_factory=dict)
+    _computed: dict[tuple[int, ...], np.ndarray] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per month-end × age band × placement group (the CSV export)."""
-        m, b, g = self.expected.shape
+    def _percentiles(self, axes: tuple[int, ...]) -> np.ndarray:
+        """p10, p50, p90 of the paths summed over ``axes`` of (M, B, G): (3, M, ...)."""
+        if axes not in self._computed:
+            if self.paths is None:
+                kept = _kept(self.expected, axes)
+                value = np.broadcast_to(self.expected.sum(axis=axes), (3, *kept)).copy()
+            else:
+                summed = self.paths.sum(axis=tuple(a + 1 for a in axes), dtype=np.int64)
+                value = path_percentiles(summed)
+            self._computed[axes] = value
+        return self._computed[axes]
+
+    @property
+    def cell_percentiles(self) -> np.ndarray:
+        """(3, M, B, G): p10, p50, p90 of each cell."""
+        return self._percentiles(())
+
+    @property
+    def group_percentiles(self) -> np.ndarray:
+        """(3, M, G): of each placement group (all age bands), from the summed paths."""
+        return self._percentiles((1,))
+
+    @property
+    def band_percentiles(self) -> np.ndarray:
+        """(3, M, B): of each age band (all placement groups), from the summed paths."""
+        return self._percentiles((2,))
+
+    @property
+    def total_percentiles(self) -> np.ndarray:
+        """(3, M): of the total in care, from the summed paths."""
+        return self._percentiles((1, 2))
+
+    def to_frame(self, aggregates: bool = False) -> pd.DataFrame:
+        """One row per month-end × age band × placement group (the CSV export); with
+        ``aggregates`` also each placement group and age band (``all`` in the other column)
+        and the total (``all`` in both), each with percentiles of its own summed paths."""
         bands, groups = self.config.band_keys, self.config.group_keys
+        levels = [((), bands, groups)]
+        if aggregates:
+            levels += [((1,), ["all"], groups), ((2,), bands, ["all"]), ((1, 2), ["all"], ["all"])]
+        frames = [self._level_frame(axes, b, g) for axes, b, g in levels]
+        return pd.concat(frames, ignore_index=True)
+
+    def _level_frame(self, axes: tuple[int, ...], bands: list[str], groups: list[str]):
+        expected = self.expected.sum(axis=axes, keepdims=True)  # (M, b, g)
+        p = self._percentiles(axes).reshape(3, *expected.shape)
+        m, b, g = expected.shape
         idx = np.indices((m, b, g)).reshape(3, -1)
-        p = self.cell_percentiles.reshape(3, -1)
+        p = p.reshape(3, -1)
         return pd.DataFrame({
             "date": [self.dates[i].isoformat() for i in idx[0]],
             "age_band": [bands[i] for i in idx[1]],
             "placement_group": [groups[i] for i in idx[2]],
             "p10": p[0], "p50": p[1], "p90": p[2],
-            "expected": self.expected.reshape(-1),
+            "expected": expected.reshape(-1),
         })  # fmt: skip
 
     def totals_frame(self) -> pd.DataFrame:
         """Total in care at each month end: expected and the 80% band."""
+        total = self.total_percentiles
         return pd.DataFrame({
             "date": [d.isoformat() for d in self.dates],
             "expected": self.expected.sum(axis=(1, 2)),
-            "p10": self.total_percentiles[0], "p50": self.total_percentiles[1],
-            "p90": self.total_percentiles[2],
+            "p10": total[0], "p50": total[1], "p90": total[2],
         })  # fmt: skip
+
+
+def _kept(array: np.ndarray, axes: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(n for i, n in enumerate(array.shape) if i not in axes)
+
+
+def path_percentiles(paths: np.ndarray) -> np.ndarray:
+    """p10, p50, p90 over the leading (path) axis; each is one of the paths' values
+    (inverted CDF, no interpolation): (3, ...)."""
+    return np.percentile(paths, PERCENTILES, axis=0, method="inverted_cdf")
 
 
 # -- matrix functions ----------------------------------------------------------------------
@@ -229,6 +314,7 @@ class _Run:
     entrants: np.ndarray  # (S, 216, G) children who entered during the forecast
     shares: np.ndarray  # (S, 216, G) how entrants spread over cells
     cohort: np.ndarray | None = None  # (216 initial ages, G0, G): point estimate only
+    entry_noise: np.ndarray | None = None  # (S,) this month's entry-rate factor of each path
     cache: dict[tuple[int, int, bytes], tuple[np.ndarray, ...]] = field(default_factory=dict)
 
     def integrals(self, q: np.ndarray, length: int, order: int) -> tuple[np.ndarray, ...]:
@@ -259,6 +345,8 @@ def _advance_month(
     child_days: np.ndarray | None,
 ) -> None:
     entry_cells = params.entries.scale(first, run.entry_draw) * run.shares
+    if run.entry_noise is not None:
+        entry_cells = entry_cells * run.entry_noise[:, None, None]
     hazards = run.hazards
     for adjust in params.adjusters:
         hazards, entry_cells = adjust(hazards, entry_cells, first)
@@ -301,9 +389,9 @@ def _by_band(array: np.ndarray, band_of_age: np.ndarray, n_bands: int) -> np.nda
 def _cohort_variance(
     cohort: np.ndarray, initial: np.ndarray, month_index: int, band_of_age: np.ndarray,
     n_bands: int,
-) -> tuple[np.ndarray, np.ndarray, float]:  # fmt: skip
-    """Variance of the number still in care, from the children in care at the start, for
-    each cell (B, G), group (G) and the total: sum of n p (1 - p)."""
+) -> np.ndarray:  # fmt: skip
+    """Variance of the number still in care, from the children in care at the start, in
+    each cell (B, G): sum of n p (1 - p)."""
     current = np.arange(AGE_MONTHS) + month_index + 1
     alive = current < AGE_MONTHS
     band = np.where(alive, band_of_age[np.minimum(current, AGE_MONTHS - 1)], -1)
@@ -312,22 +400,65 @@ def _cohort_variance(
     cell = np.zeros((n_bands, cohort.shape[2]))
     vals = (n[..., None] * p * (1 - p)).sum(axis=1)  # (a0, g)
     np.add.at(cell, band[alive], vals[alive])
-    group = vals.sum(axis=0)
-    total_p = p.sum(axis=2)
-    total = float((n * total_p * (1 - total_p)).sum())
-    return cell, group, total
+    return cell
 
 
-def _draw_counts(
-    rng: np.random.Generator, init_mean: np.ndarray, entr_mean: np.ndarray,
-    fano: np.ndarray,
+def _whole_children(
+    mean_stay: np.ndarray, fano: np.ndarray, mean_entr: np.ndarray, score: np.ndarray
+) -> np.ndarray:
+    """Children in each cell of each path: the sum of the Bernoulli stayers (mean
+    ``mean_stay``, variance ``fano`` x mean) and Poisson entrants (``mean_entr``), as the
+    Cornish-Fisher quantile (mean, variance and skew) at the normal ``score``, rounded to whole
+    children; the quadratic is held at its turning point so it stays increasing."""
+    q = np.clip(fano, 0.0, 1.0)
+    var = mean_stay * q + mean_entr
+    third = mean_stay * q * (2 * q - 1) + mean_entr
+    sd = np.sqrt(var)
+    skew = np.divide(third, 6 * var, out=np.zeros_like(var), where=var > 1e-12)
+    turn = np.divide(-sd, 2 * skew, out=np.full_like(var, -np.inf), where=skew > 1e-12)
+    z = np.maximum(score, turn)
+    value = mean_stay + mean_entr + sd * z + skew * (z * z - 1)
+    return np.maximum(np.floor(value + 0.5), 0).astype(np.int32)
+
+
+def _mix_error(rng: np.random.Generator, paths: np.ndarray, per_year: float) -> np.ndarray:
+    """Paths with each placement group's share of the path's children moved by a random
+    walk on the log scale (``per_year`` standard deviation per square-root year), the
+    path's total kept, rounded back to whole children."""
+    n_paths, months, _, n_groups = paths.shape
+    steps = rng.standard_normal((n_paths, months, n_groups)) * (per_year / np.sqrt(12.0))
+    factor = np.exp(np.cumsum(steps, axis=1))[:, :, None, :]  # (S, M, 1, G)
+    moved = paths * factor
+    total = paths.sum(axis=(2, 3), keepdims=True)
+    scale = np.divide(total, moved.sum(axis=(2, 3), keepdims=True),
+                      out=np.ones(total.shape), where=total > 0)  # fmt: skip
+    return np.floor(moved * scale + 0.5).astype(np.int32)
+
+
+def _entry_factor(rng: np.random.Generator, shape: float, simulations: int) -> np.ndarray:
+    """This month's entry-rate factor of each path: Gamma(k, 1/k), mean 1 (1 without
+    overdispersion)."""
+    if not np.isfinite(shape):
+        return np.ones(simulations)
+    return rng.gamma(shape, 1.0 / shape, size=simulations)
+
+
+def _path_child_days(
+    paths: np.ndarray, expected: np.ndarray, child_days: np.ndarray, initial: np.ndarray,
+    month_days: list[tuple[dt.date, dt.date]],
 ) -> np.ndarray:  # fmt: skip
-    """Binomial (same mean and variance as the sum of Bernoullis) plus Poisson."""
-    q = np.clip(1.0 - fano, 1e-9, 1.0)
-    n = np.rint(init_mean / q)
-    prob = np.divide(init_mean, n, out=np.zeros_like(init_mean), where=n > 0)
-    staying = rng.binomial(n.astype(np.int64), np.clip(prob, 0.0, 1.0))
-    return staying + rng.poisson(np.maximum(entr_mean, 0.0))
+    """Child-days of each path by (month, group): the exact expected child-days plus the
+    path's departure from the expected number in care, averaged over the month's two ends
+    (trapezium) times its days: (S, M, G), never negative."""
+    by_group = paths.sum(axis=2, dtype=np.int64).astype(np.float32)  # (S, M, G)
+    start = np.broadcast_to(initial.sum(axis=0), (by_group.shape[0], 1, by_group.shape[2]))
+    before = np.concatenate([start.astype(np.float32), by_group[:, :-1]], axis=1)
+    expected_g = expected.sum(axis=1)
+    expected_before = np.concatenate([initial.sum(axis=0)[None], expected_g[:-1]], axis=0)
+    days = np.array([(last - first).days + 1 for first, last in month_days], dtype=np.float32)
+    departure = (before + by_group) / 2 - (expected_before + expected_g)[None] / 2
+    result = child_days.sum(axis=1)[None].astype(np.float32) + departure * days[None, :, None]
+    return np.maximum(result, 0.0)
 
 
 def run_forecast(
@@ -338,11 +469,16 @@ def run_forecast(
     seed: int | None = 0,
     step_days: int | None = None,
     progress: Callable[[int], None] | None = None,
+    group_mix_error: float = GROUP_MIX_ERROR,
 ) -> ForecastResult:
-    """Forecast ``months`` month ends after ``params.start`` (at most 60).
+    """Forecast ``months`` month ends after ``params.start`` (at most 60), with
+    ``simulations`` joint sample paths (0: expected values only) and the model error
+    ``group_mix_error`` in the placement groups' shares (``GROUP_MIX_ERROR``).
 
     ``step_days`` splits each month into steps of that many days (the answer does not
     change: used to test step-size invariance). ``progress(n)`` is called after each month.
+    The same ``seed`` and parameter shapes give the same random numbers, so a scenario run
+    with the baseline's seed shares its random numbers (common random numbers).
     """
     if not 1 <= months <= MAX_MONTHS:
         raise ForecastError(f"months must be 1 to {MAX_MONTHS}, not {months}")
@@ -356,18 +492,20 @@ def run_forecast(
                  np.zeros((1, AGE_MONTHS, n_groups)), params.entries.cell_shares())  # fmt: skip
     point.cohort = np.broadcast_to(np.eye(n_groups), (AGE_MONTHS, n_groups, n_groups)).copy()
     sims = None
+    paths = None
     if simulations > 0:
         entry_draw = params.entries.draw(rng, simulations)
         sims = _Run(params.transitions.draw(rng, simulations), entry_draw,
                     np.broadcast_to(params.initial, (simulations, *params.initial.shape)).copy(),
                     np.zeros((simulations, AGE_MONTHS, n_groups)),
                     params.entries.cell_shares(entry_draw))  # fmt: skip
+        paths = np.zeros((simulations, months, n_bands, n_groups), dtype=np.int32)
+        score = rng.standard_normal((simulations, n_bands, n_groups))
+        shape = params.entries.gamma_shape()
 
     expected = np.zeros((months, n_bands, n_groups))
     child_days = np.zeros((months, n_bands, n_groups))
-    cells = np.zeros((3, months, n_bands, n_groups))
-    groups = np.zeros((3, months, n_groups))
-    totals = np.zeros((3, months))
+    innovation = np.sqrt(1 - MONTH_CORRELATION**2)
     for m, (first, stop, _) in enumerate(calendar):
         for run in (point, sims):
             if run is not None:
@@ -376,37 +514,35 @@ def run_forecast(
         init_pt = _by_band(point.initial, band_of_age, n_bands)[0]
         entr_pt = _by_band(point.entrants, band_of_age, n_bands)[0]
         expected[m] = init_pt + entr_pt
-        if sims is not None:
+        if sims is not None and paths is not None:
+            sims.entry_noise = _entry_factor(rng, shape, simulations)
             _advance_month(sims, params, first, stop, band_of_age, m, step_days, None)
-            var = _cohort_variance(point.cohort, params.initial, m, band_of_age, n_bands)
-            init_s = _by_band(sims.initial, band_of_age, n_bands)
-            entr_s = _by_band(sims.entrants, band_of_age, n_bands)
-            levels = [
-                (init_s, entr_s, init_pt, var[0], cells),
-                (init_s.sum(1), entr_s.sum(1), init_pt.sum(0), var[1], groups),
-                (init_s.sum((1, 2)), entr_s.sum((1, 2)), init_pt.sum(), var[2], totals),
-            ]
-            for init, entr, mean_pt, variance, out in levels:
-                fano = np.divide(variance, mean_pt, out=np.zeros_like(np.asarray(mean_pt,
-                                 dtype=float)), where=np.asarray(mean_pt) > 1e-12)  # fmt: skip
-                draws = _draw_counts(rng, init, entr, np.broadcast_to(fano, init.shape[1:]))
-                out[:, m] = np.percentile(draws, [10, 50, 90], axis=0, method="inverted_cdf")
-        else:
-            cells[:, m] = expected[m]
-            groups[:, m] = expected[m].sum(0)
-            totals[:, m] = expected[m].sum()
+            variance = _cohort_variance(point.cohort, params.initial, m, band_of_age, n_bands)
+            fano = np.divide(variance, init_pt, out=np.zeros_like(init_pt), where=init_pt > 1e-12)
+            if m:
+                score = MONTH_CORRELATION * score + innovation * rng.standard_normal(score.shape)
+            paths[:, m] = _whole_children(
+                np.maximum(_by_band(sims.initial, band_of_age, n_bands), 0.0),
+                fano[None],
+                np.maximum(_by_band(sims.entrants, band_of_age, n_bands), 0.0),
+                score,
+            )
         if progress is not None:
             progress(1)
+    if paths is not None and group_mix_error > 0:
+        paths = _mix_error(rng, paths, group_mix_error)
+    month_days = [(day_date(first), day_date(stop - 1)) for first, stop, _ in calendar]
     return ForecastResult(
         config=config,
         start=params.start,
         dates=[end for _, _, end in calendar],
         expected=expected,
-        cell_percentiles=cells,
-        group_percentiles=groups,
-        total_percentiles=totals,
         child_days=child_days,
-        month_days=[(day_date(first), day_date(stop - 1)) for first, stop, _ in calendar],
+        month_days=month_days,
+        paths=paths,
+        path_child_days=None
+        if paths is None
+        else _path_child_days(paths, expected, child_days, params.initial, month_days),
         simulations=simulations,
         seed=seed,
         parameters=params.describe(),

@@ -24,6 +24,9 @@ DAYS_PER_YEAR = 365.25
 # A log-linear trend fitted to two years of counts is extrapolated up to five years: it is
 # capped at 10% a year either way (stated in the notes when the cap applies).
 MAX_TREND = float(np.log(1.10))
+# ... and damped: t years after the window it has moved the rate by tau (1 - exp(-t / tau))
+# years' worth, never more than tau years' worth, however long the forecast.
+TREND_DAMPING_YEARS = 1.0
 AGE_MONTHS = MAX_AGE_YEARS * 12
 
 
@@ -128,6 +131,26 @@ class Entries:
     population: dict[int, np.ndarray] | None = None  # calendar year -> (B,) children
     rate_per_child_day: np.ndarray | None = None  # (B,) when a population is given
     notes: list[str] = field(default_factory=list)
+    # Pearson dispersion of the monthly counts about the fit (1: Poisson, no more)
+    dispersion: float = 1.0
+    damping: float | None = None  # years (tau) of the trend's damping; None: undamped
+
+    def trend_years(self, day: int) -> float:
+        """Years of trend applied on ``day``: the years since the origin, damped after it."""
+        t = (day - self.origin_day) / DAYS_PER_YEAR
+        if self.damping is None or t <= 0:
+            return t
+        return float(self.damping * -np.expm1(-t / self.damping))
+
+    def gamma_shape(self) -> float:
+        """Shape k of the Gamma(k, 1/k) factor on each month's entry rate that makes the
+        monthly counts negative binomial with the window's dispersion: the count's variance
+        ``mu + mu^2 / k`` equals ``dispersion x mu`` at the window's mean monthly count;
+        infinite (no factor) when the counts are not overdispersed."""
+        if self.dispersion <= 1.0 or self.monthly.empty:
+            return float("inf")
+        mean = float(self.monthly["entrants"].mean())
+        return mean / (self.dispersion - 1.0) if mean > 0 else float("inf")
 
     def mix(self, mix_counts: np.ndarray | None = None) -> np.ndarray:
         """Share of entrants in each (age in months, group): (216, G), summing to 1."""
@@ -171,7 +194,8 @@ class Entries:
             return {"coef": coef * scale, "mix": mix}
         if not np.isfinite(self.coef[0]):
             return {"coef": np.tile(self.coef, (simulations, 1)), "mix": mix}
-        coef = rng.multivariate_normal(self.coef, self.cov, size=simulations, method="eigh")
+        cov = self.cov * max(self.dispersion, 1.0)  # quasi-Poisson: wider when overdispersed
+        coef = rng.multivariate_normal(self.coef, cov, size=simulations, method="eigh")
         coef[:, 1] = np.clip(coef[:, 1], -MAX_TREND, MAX_TREND)
         return {"coef": coef, "mix": mix}
 
@@ -183,8 +207,7 @@ class Entries:
             rate = self.rate_per_child_day if coef is None else coef
             return rate * pop
         c = self.coef if coef is None else coef
-        t = (day - self.origin_day) / DAYS_PER_YEAR
-        return np.exp(c[..., 0] + c[..., 1] * t)
+        return np.exp(c[..., 0] + c[..., 1] * self.trend_years(day))
 
     def to_dict(self) -> dict[str, object]:
         result: dict[str, object] = {
@@ -194,6 +217,9 @@ class Entries:
         }
         if self.population is None:
             result["trend_per_year"] = float(np.expm1(self.coef[1]))
+            if self.damping is not None:
+                result["trend_damping_years"] = self.damping
+        result["dispersion"] = round(self.dispersion, 3)
         return result
 
 
@@ -221,6 +247,7 @@ def fit_entries(
     *,
     trend: bool = True,
     population: pd.DataFrame | None = None,
+    damping: float | None = None,
 ) -> Entries:
     n_bands, n_groups = len(config.age_bands), len(config.groups)
     band_of_age = config.band_of_months(np.arange(AGE_MONTHS))
@@ -232,8 +259,9 @@ def fit_entries(
     age_weights = ages / band_total[band_of_age]
     monthly = _monthly_counts(entrants, window)
     coef, cov, notes = _loglinear(monthly, window.end_day, trend)
+    dispersion = entry_dispersion(monthly, coef, window.end_day)
     entries = Entries(mix, age_weights, band_of_age, window.end_day, coef, cov, monthly,
-                      notes=notes)  # fmt: skip
+                      notes=notes, dispersion=dispersion, damping=damping)  # fmt: skip
     if population is not None:
         _attach_population(entries, entrants, config, window, population)
     return entries
@@ -249,6 +277,20 @@ def _monthly_counts(entrants: pd.DataFrame, window: Window) -> pd.DataFrame:
         "month": months.astype(str), "entrants": counts.to_numpy(),
         "days": last_day - first_day, "mid_day": (first_day + last_day) / 2,
     })  # fmt: skip
+
+
+def entry_dispersion(monthly: pd.DataFrame, coef: np.ndarray, origin_day: int) -> float:
+    """Pearson chi-squared of the monthly entry counts about the fitted rate, over its degrees
+    of freedom (1 for Poisson counts; more when months vary more than chance allows)."""
+    if monthly.empty or not np.isfinite(coef[0]):
+        return 1.0
+    y = monthly["entrants"].to_numpy(dtype=float)
+    t = (monthly["mid_day"].to_numpy() - origin_day) / DAYS_PER_YEAR
+    mu = monthly["days"].to_numpy(dtype=float) * np.exp(coef[0] + coef[1] * t)
+    free = len(y) - (2 if coef[1] != 0 else 1)
+    if free < 3 or not np.all(mu > 0):
+        return 1.0
+    return float(np.sum((y - mu) ** 2 / mu) / free)
 
 
 def _loglinear(

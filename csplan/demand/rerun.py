@@ -91,7 +91,8 @@ def rerun(
         window = _moved_window(options, start, last_date)
         population = pd.DataFrame(p["population"]) if p.get("population") else None
         params = fit(episodes, last_date, config, window=window, population=population,
-                     trend=options.trend, data_hash=data_hash)  # fmt: skip
+                     trend=options.trend, trend_damping=options.trend_damping,
+                     data_hash=data_hash)  # fmt: skip
         later = replace(options, months=remaining, window=window)
         forecast = costed(scenario.apply(params), later, assumptions, adjusters).costs
     actual_total = {y: c.total for y, c in actual.items()}

@@ -20,8 +20,10 @@ Kinds of adjustment (``kind`` and its fields):
 
 ``scenario_saving(baseline, scenario)`` is the baseline cost less the scenario cost for each
 financial year (a positive number is a saving), from the expected values (so it does not
-depend on the simulations). ``evidence_record`` holds everything needed to recompute it and
-``reproduce`` does so.
+depend on the simulations). ``saving_band`` gives its p10, p50 and p90 from the sample paths:
+the baseline and the scenario are run with the same seed (common random numbers), so the band
+is the distribution of the difference path by path. ``evidence_record`` holds everything
+needed to recompute the saving and ``reproduce`` does so.
 """
 
 from __future__ import annotations
@@ -41,7 +43,13 @@ import yaml
 from csplan import __version__
 from csplan.core.periods import FinancialYear
 from csplan.demand.config import ModelConfig, parse_config
-from csplan.demand.costs import Assumptions, YearCost, forecast_costs, load_assumptions
+from csplan.demand.costs import (
+    Assumptions,
+    YearCost,
+    forecast_costs,
+    load_assumptions,
+    money_band,
+)
 from csplan.demand.forecast import (
     DEFAULT_SIMULATIONS,
     ForecastResult,
@@ -49,7 +57,7 @@ from csplan.demand.forecast import (
     fit,
     run_forecast,
 )
-from csplan.demand.rates import DAYS_PER_YEAR, Window
+from csplan.demand.rates import DAYS_PER_YEAR, TREND_DAMPING_YEARS, Window
 from csplan.demand.states import day_date
 
 KINDS = ("entry_rate", "in_house_share", "length_of_stay", "step_down", "unit_cost")
@@ -282,11 +290,15 @@ class RunOptions:
     simulations: int = DEFAULT_SIMULATIONS
     trend: bool = True
     step_days: int | None = None  # None: monthly steps
+    # years over which the entry trend is damped (None: undamped, as records made before
+    # damping existed were run and are reproduced)
+    trend_damping: float | None = TREND_DAMPING_YEARS
 
     def to_dict(self, last_date: dt.date) -> dict[str, Any]:
         window = self.window or Window.ending(last_date, 24)
         return {"months": self.months, "reference_window": window.to_dict(), "seed": self.seed,
                 "simulations": self.simulations, "entry_trend": self.trend,
+                "entry_trend_damping_years": self.trend_damping,
                 "step": f"{self.step_days} days" if self.step_days else "month"}  # fmt: skip
 
     @classmethod
@@ -300,6 +312,7 @@ class RunOptions:
             simulations=int(data.get("simulations", DEFAULT_SIMULATIONS)),
             trend=bool(data.get("entry_trend", True)),
             step_days=None if step == "month" else int(step.split()[0]),
+            trend_damping=_float(data.get("entry_trend_damping_years")),
         )
 
 
@@ -315,6 +328,8 @@ class ScenarioRun:
     scenario: CostedForecast
     saving: dict[FinancialYear, Decimal]
     evidence: dict[str, Any] = field(default_factory=dict)
+    # p10, p50, p90 of the saving in each year (none without simulations)
+    saving_band: dict[FinancialYear, tuple[Decimal, Decimal, Decimal]] = field(default_factory=dict)
 
 
 def costed(
@@ -339,6 +354,23 @@ def scenario_saving(
     return {year: cost.total - scenario.costs[year].total for year, cost in baseline.costs.items()}
 
 
+def saving_band(
+    baseline: CostedForecast, scenario: CostedForecast
+) -> dict[FinancialYear, tuple[Decimal, Decimal, Decimal]]:
+    """p10, p50 and p90 of the saving in each financial year: the distribution, over the
+    sample paths, of the baseline's cost less the scenario's on the same path. Both runs use
+    the same seed, so each path has the same random numbers on both sides (common random
+    numbers) and the band is that of the difference, not of two independent runs. Each
+    percentile is rounded once to pence when it becomes money; empty without paths."""
+    band = {}
+    for year, cost in baseline.costs.items():
+        other = scenario.costs.get(year)
+        if cost.path_totals is None or other is None or other.path_totals is None:
+            continue
+        band[year] = money_band(cost.path_totals - other.path_totals)
+    return band
+
+
 def run_scenario(
     episodes: pd.DataFrame,
     last_date: dt.date,
@@ -355,14 +387,21 @@ def run_scenario(
     options = options or RunOptions()
     assumptions = assumptions or load_assumptions()
     params = fit(episodes, last_date, config, window=options.window, population=population,
-                 trend=options.trend, data_hash=data_hash)  # fmt: skip
+                 trend=options.trend, trend_damping=options.trend_damping,
+                 data_hash=data_hash)  # fmt: skip
     baseline = costed(params, options, assumptions, progress=progress)
     adjusted = scenario.apply(params)
     run = costed(adjusted, options, assumptions, scenario.cost_adjusters(config), progress)
     saving = scenario_saving(baseline, run)
+    band = saving_band(baseline, run)
     record = _evidence(scenario, options, config, assumptions, population, last_date,
                        data_hash, baseline, run, saving)  # fmt: skip
-    return ScenarioRun(baseline, run, saving, record)
+    if band:
+        record["parameters"]["saving_band"] = {
+            year.label: dict(zip(("p10", "p50", "p90"), map(str, values), strict=True))
+            for year, values in sorted(band.items())
+        }
+    return ScenarioRun(baseline, run, saving, record, band)
 
 
 def _money(costs: dict[FinancialYear, Any]) -> dict[str, str]:

@@ -16,8 +16,8 @@ import numpy as np
 from csplan.core.money import Unit
 from csplan.core.periods import FinancialYear
 from csplan.core.table import Column, ColumnKind, Row, RowKind, Table
-from csplan.demand.backtest import BacktestResult
-from csplan.demand.costs import YearCost
+from csplan.demand.backtest import BacktestResult, RollingBacktest
+from csplan.demand.costs import YearCost, money_band, paths_of
 from csplan.demand.forecast import ForecastResult
 
 #: The columns of ``forecast --format csv`` (one row per month end × age band × group).
@@ -91,13 +91,18 @@ def costs(year_costs: Mapping[FinancialYear, YearCost], labels: Mapping[str, str
     """Expected placement cost by financial year and placement group, with a total."""
     ordered = sorted(year_costs.items())
     keys = list(labels)
-    columns = (Column("Financial year"), *(_money(labels[k]) for k in keys), _money("Total"))
+    all_paths = paths_of([c for _, c in ordered])
+    banded = all_paths is not None
+    columns = (Column("Financial year"), *(_money(labels[k]) for k in keys), _money("Total"),
+               *((_money("Total p10"), _money("Total p50"), _money("Total p90")) if banded
+                 else ()))  # fmt: skip
     rows = [
         Row(
             (
                 year.label + (" (part)" if cost.partial else ""),
                 *(cost.by_group[k] for k in keys),
                 cost.total,
+                *(cost.band or () if banded else ()),
             )
         )  # fmt: skip
         for year, cost in ordered
@@ -108,6 +113,7 @@ def costs(year_costs: Mapping[FinancialYear, YearCost], labels: Mapping[str, str
                 "Total",
                 *(sum((c.by_group[k] for _, c in ordered), Decimal(0)) for k in keys),
                 sum((c.total for _, c in ordered), Decimal(0)),
+                *(money_band(all_paths) if all_paths is not None else ()),
             ),
             RowKind.TOTAL,
         )  # fmt: skip
@@ -119,6 +125,11 @@ def costs(year_costs: Mapping[FinancialYear, YearCost], labels: Mapping[str, str
     ]
     if partial:
         notes.append(f"Part years (the forecast covers only some months): {', '.join(partial)}.")
+    if banded:
+        notes.append(
+            "p10, p50 and p90: of the cost over the forecast's sample paths (the same "
+            "paths as the children's bands; the total's over the years' summed paths)."
+        )
     return Table("costs", "Forecast placement cost by financial year (£)", tuple(columns),
                  tuple(rows), notes=tuple(notes))  # fmt: skip
 
@@ -130,10 +141,26 @@ def saving(
     name: str,
 ) -> Table:
     """Baseline cost, scenario cost and the saving (baseline less scenario) by financial year."""
-    columns = (Column("Financial year"), _money("Baseline cost"), _money(f"{name} cost"),
-               _money("Saving"))  # fmt: skip
     years = sorted(saving_by_year)
-    rows = [Row((y.label, baseline[y].total, scenario[y].total, saving_by_year[y])) for y in years]
+    base_paths = paths_of([baseline[y] for y in years])
+    scenario_paths = paths_of([scenario[y] for y in years])
+    banded = base_paths is not None and scenario_paths is not None
+    columns = (Column("Financial year"), _money("Baseline cost"), _money(f"{name} cost"),
+               _money("Saving"), *((_money("Saving p10"), _money("Saving p50"),
+                                    _money("Saving p90")) if banded else ()))  # fmt: skip
+
+    def band(*chosen: FinancialYear) -> tuple[Decimal, ...]:
+        if not banded:
+            return ()
+        difference = paths_of([baseline[y] for y in chosen]) - paths_of(
+            [scenario[y] for y in chosen]
+        )
+        return money_band(difference)
+
+    rows = [
+        Row((y.label, baseline[y].total, scenario[y].total, saving_by_year[y], *band(y)))
+        for y in years
+    ]
     rows.append(
         Row(
             (
@@ -141,13 +168,20 @@ def saving(
                 sum((baseline[y].total for y in years), Decimal(0)),
                 sum((scenario[y].total for y in years), Decimal(0)),
                 sum((saving_by_year[y] for y in years), Decimal(0)),
+                *band(*years),
             ),
             RowKind.TOTAL,
         )
     )
+    notes = ["Saving = baseline cost less scenario cost in each financial year; a negative "
+             "saving is a cost."]  # fmt: skip
+    if banded:
+        notes.append(
+            "p10, p50 and p90 of the saving: baseline less scenario on each sample "
+            "path, both run with the same random numbers (common random numbers)."
+        )
     return Table("saving", f"Scenario {name!r}: saving against the baseline (£)", columns,
-                 tuple(rows), notes=("Saving = baseline cost less scenario cost in each "
-                                     "financial year; a negative saving is a cost.",))  # fmt: skip
+                 tuple(rows), notes=tuple(notes))  # fmt: skip
 
 
 def backtest(result: BacktestResult) -> Table:
@@ -185,3 +219,40 @@ def group_mape(result: BacktestResult, months: int) -> dict[str, float]:
     horizon = next(h for h in result.horizons if h.months == months)
     return {r.group: abs(r.percent_error) for r in horizon.rows
             if r.percent_error is not None and np.isfinite(r.percent_error)}  # fmt: skip
+
+
+def rolling_backtest(result: RollingBacktest, labels: Mapping[str, str]) -> Table:
+    """Share of rolling-origin forecasts whose actual fell inside the 80% band, by months
+    ahead: the total, its mean absolute error, and each placement group."""
+    keys = list(labels)
+    columns = (
+        Column("Months ahead"), Column("Forecasts", _NUMBER, places=0),
+        Column("Total inside the 80% band", ColumnKind.PERCENT, places=0),
+        Column("Total error %", ColumnKind.PERCENT, places=1),
+        *(Column(labels[k], ColumnKind.PERCENT, places=0) for k in keys),
+    )  # fmt: skip
+
+    def share(value: float | None) -> Decimal | None:
+        return None if value is None else _children(100 * value)
+
+    rows = tuple(
+        Row(
+            (
+                str(h.months),
+                Decimal(h.forecasts),
+                share(h.total),
+                None if h.total_mape is None else _children(h.total_mape),
+                *(share(h.groups.get(k)) for k in keys),
+            )
+        )  # fmt: skip
+        for h in result.horizons
+    )
+    notes = (
+        f"{len(result.origins)} forecasts, fitted on the data known at month ends "
+        f"{result.origins[0]} to {result.origins[-1]}, {result.simulations} sample paths each; "
+        "a calibrated 80% band holds the actual in about 80% of them (a group's share counts "
+        "only forecasts where it had children).",
+        *result.notes,
+    )
+    return Table("rolling_backtest", "Rolling back-test: 80% band coverage by months ahead",
+                 columns, rows, notes=notes)  # fmt: skip

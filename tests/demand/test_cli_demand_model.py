@@ -47,18 +47,31 @@ def scenario_file(tmp_path_factory):
     return path
 
 
-def test_forecast_csv_has_one_row_per_month_band_and_group(returns_folder):
+def test_forecast_csv_has_one_row_per_month_band_and_group_then_the_aggregates(returns_folder):
     result = run("forecast", returns_folder, "--format", "csv", "--months", 6,
                  "--simulations", 50)  # fmt: skip
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     config = load_config()
+    bands, groups = len(config.age_bands), len(config.groups)
     assert list(rows[0]) == ["date", "age_band", "placement_group", "p10", "p50", "p90"]
-    assert len(rows) == 6 * len(config.age_bands) * len(config.groups)
+    # cells, then each group (age_band all), each band (placement_group all), the total
+    assert len(rows) == 6 * (bands * groups + groups + bands + 1)
+    cells = rows[: 6 * bands * groups]
+    assert all(r["age_band"] != "all" and r["placement_group"] != "all" for r in cells)
     assert sorted({r["date"] for r in rows}) == [
         "2025-04-30", "2025-05-31", "2025-06-30", "2025-07-31", "2025-08-31", "2025-09-30"
     ]  # fmt: skip
-    assert {r["placement_group"] for r in rows} == set(config.group_keys)
+    assert {r["placement_group"] for r in cells} == set(config.group_keys)
+    by_group = [r for r in rows if r["age_band"] == "all" and r["placement_group"] != "all"]
+    by_band = [r for r in rows if r["placement_group"] == "all" and r["age_band"] != "all"]
+    totals = [r for r in rows if r["age_band"] == r["placement_group"] == "all"]
+    assert (len(by_group), len(by_band), len(totals)) == (6 * groups, 6 * bands, 6)
     assert all(float(r["p10"]) <= float(r["p50"]) <= float(r["p90"]) for r in rows)
+    # the total's band comes from summed paths: narrower than the summed cell bands
+    last = [r for r in cells if r["date"] == "2025-09-30"]
+    total = next(r for r in totals if r["date"] == "2025-09-30")
+    width = float(total["p90"]) - float(total["p10"])
+    assert 0 < width < sum(float(r["p90"]) - float(r["p10"]) for r in last)
 
 
 def test_forecast_default_is_24_months(returns_folder):
@@ -139,6 +152,23 @@ def test_backtest_reports_error_and_band_coverage(returns_folder):
     assert [h["months"] for h in body["horizons"]] == [12, 24]
     total = next(r for r in body["horizons"][0]["rows"] if r["group"] == "total")
     assert total["error"] == pytest.approx(total["expected"] - total["actual"])
+
+
+def test_rolling_backtest_reports_band_coverage_by_months_ahead(returns_folder):
+    args = ("backtest", returns_folder, "--simulations", 40, "--horizon", 6, "--origins", 3,
+            "--spacing", 2)  # fmt: skip
+    body = json.loads(run(*args, "--format", "json").stdout)
+    rolling = body["rolling"]
+    # data to 2025-03-31: the latest origin 6 months before, then every 2 months back
+    assert rolling["origins"] == ["2024-05-31", "2024-07-31", "2024-09-30"]
+    assert [h["months"] for h in rolling["horizons"]] == [1, 2, 3, 4, 5, 6]
+    for h in rolling["horizons"]:
+        assert h["forecasts"] == 3
+        assert h["total"] in (0.0, 1 / 3, 2 / 3, 1.0)
+        assert set(h["groups"]) == set(load_config().group_keys)
+    text = run(*args).stdout
+    assert "Rolling back-test: 80% band coverage by months ahead" in text
+    assert "3 forecasts, fitted on the data known at month ends 2024-05-31 to 2024-09-30" in text
 
 
 def test_backtest_with_no_later_data_is_a_clear_error(returns_folder):

@@ -1,0 +1,86 @@
+"""80% band coverage of csplan's demand model in rolling-origin back-tests, by months ahead.
+
+    .venv/bin/python benchmarks/demand_coverage.py [--sizes 1000,10000] [--seed 11]
+        [--months 24] [--origins 6] [--spacing 2] [--simulations 300]
+        [--group-mix-error 0,0.05,0.1]
+
+For each size (children in care on 31 March 2025) it generates synthetic SSDA903 returns
+(``csplan.demand.synthetic``, five collection years) and runs
+``csplan.demand.backtest.rolling_backtest``: fits at ``--origins`` month ends ``--spacing``
+months apart, forecasts ``--months`` ahead, and prints, for several months ahead, the share of
+forecasts whose actual total fell inside the 80% band and the mean share over the placement
+groups (groups with children), once per value of the group-mix model error
+(``csplan.demand.forecast.GROUP_MIX_ERROR``). Not a test: it takes a minute or more a size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SHOWN = (1, 3, 6, 12, 18, 24, 36, 48, 60)
+
+
+def main() -> None:
+    args = _arguments()
+    from csplan.demand import backtest as bt
+    from csplan.demand.config import load_config
+    from csplan.demand.episodes import load_returns
+    from csplan.demand.forecast import run_forecast
+    from csplan.demand.synthetic import returns_files
+
+    with tempfile.TemporaryDirectory(prefix="csplan-coverage-") as work:
+        for size in args.sizes:
+            folder = Path(work) / str(size)
+            for name, content in returns_files(size, years=5, last_year=2025,
+                                               seed=args.seed).items():  # fmt: skip
+                (folder / name).parent.mkdir(parents=True, exist_ok=True)
+                (folder / name).write_bytes(content)
+            returns = load_returns(folder)
+            for error in args.group_mix_error:
+                bt.run_forecast = functools.partial(run_forecast, group_mix_error=error)
+                begin = time.perf_counter()
+                result = bt.rolling_backtest(
+                    returns.episodes, returns.last_date, load_config(), months=args.months,
+                    origins=args.origins, spacing=args.spacing, simulations=args.simulations,
+                )  # fmt: skip
+                print(_line(size, error, result, time.perf_counter() - begin), flush=True)
+
+
+def _line(size: int, error: float, result, seconds: float) -> str:
+    cells = []
+    for h in result.horizons:
+        if h.months in SHOWN:
+            groups = [v for v in h.groups.values() if v is not None]
+            cells.append(f"{h.months}: {h.total:.0%} / {np.mean(groups):.0%}")
+    return (f"| ~{size:,} | {error} | {len(result.origins)} | " + " | ".join(cells)
+            + f" | {seconds:.0f} s |")  # fmt: skip
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=_numbers(int), default=[1000, 10000])
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--months", type=int, default=24)
+    parser.add_argument("--origins", type=int, default=6)
+    parser.add_argument("--spacing", type=int, default=2)
+    parser.add_argument("--simulations", type=int, default=300)
+    parser.add_argument("--group-mix-error", type=_numbers(float), default=[0.0, 0.05, 0.1])
+    return parser.parse_args()
+
+
+def _numbers(kind):
+    return lambda text: [kind(part) for part in text.split(",") if part.strip()]
+
+
+if __name__ == "__main__":
+    main()
