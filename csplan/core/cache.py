@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
+from functools import cache as once
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -30,10 +31,11 @@ _local: dict[str, Any] = {}
 _MISSING = object()
 
 
-def _history_tables() -> list[str]:
+@once
+def _history_tables() -> tuple[str, ...]:
     from simple_history.models import registered_models
 
-    return sorted(model.history.model._meta.db_table for model in registered_models.values())
+    return tuple(sorted(model.history.model._meta.db_table for model in registered_models.values()))
 
 
 def data_revision() -> str:

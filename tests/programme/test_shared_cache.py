@@ -126,3 +126,21 @@ def test_restoring_without_history_empties_the_cache():
     assert _c3(programme_figures(plan)).title != "Written without history"
     shared.forget_everything()
     assert _c3(programme_figures(plan)).title == "Written without history"
+
+
+def test_monitoring_tables_follow_a_new_record_and_keep_periods_apart():
+    from csplan.core.periods import MonitoringPeriod
+    from csplan.monitoring.reports import monitoring_tables
+    from csplan.monitoring.store import record_monitoring
+
+    plan = load_hampshire_demo()
+    month_3, month_4 = MonitoringPeriod(Y16, 3), MonitoringPeriod(Y16, 4)
+    line = plan.lines.get(reference="C3")
+    assert "Month 3" in monitoring_tables(plan, month_3)["summary"].title
+    assert "Month 4" in monitoring_tables(plan, month_4)["summary"].title
+    assert "C3" not in {row.cells[0] for row in monitoring_tables(plan, month_3)["at_risk"].rows}
+
+    record_monitoring(line, month_3, rag="R", forecast={Y16: Decimal("100000")})
+    shared.forget_local()
+    at_risk = monitoring_tables(plan, month_3)["at_risk"]
+    assert "C3" in {row.cells[0] for row in at_risk.rows}
