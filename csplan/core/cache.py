@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import pickle
 from collections.abc import Callable
 from functools import cache as once
 from functools import wraps
@@ -92,9 +93,7 @@ def cached(name: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
                 if data_revision() != revision:  # written to meanwhile: keep nothing
                     return result
                 cache.set(key, result, CACHE_SECONDS)
-            while len(_local) >= _LOCAL_KEPT:
-                _local.pop(next(iter(_local)))
-            _local[key] = result
+            _remember(key, result)
             return result
 
         wrapper.uncached = function  # type: ignore[attr-defined]
@@ -119,3 +118,25 @@ def create_cache_table(**_: Any) -> None:
     from django.core.management import call_command
 
     call_command("createcachetable", verbosity=0)
+
+
+def by_content(name: str, value: Any, compute: Callable[[], T]) -> T:
+    """``compute()``, kept under a digest of ``value`` (its whole content, pickled): for what
+    depends on nothing else, such as a table's HTML. No revision is needed: new content is a
+    new key."""
+    digest = hashlib.sha256(pickle.dumps(value, pickle.HIGHEST_PROTOCOL)).hexdigest()[:40]
+    key = f"csplan:{name}:content:{digest}"
+    if key in _local:
+        return _local[key]
+    result = cache.get(key, _MISSING)
+    if result is _MISSING:
+        result = compute()
+        cache.set(key, result, CACHE_SECONDS)
+    _remember(key, result)
+    return result
+
+
+def _remember(key: str, result: Any) -> None:
+    while len(_local) >= _LOCAL_KEPT:
+        _local.pop(next(iter(_local)))
+    _local[key] = result
