@@ -1,15 +1,20 @@
-"""Load: many officers using csplan at once through `csplan serve` (waitress). Prints figures.
+"""Load: officers using csplan at once through `csplan serve` (gunicorn). Prints figures.
 
-Run: .venv/bin/python benchmarks/load.py [--clients 20 50] [--seconds 30] [--requests 2000]
+Run: .venv/bin/python benchmarks/load.py [--clients 20] [--seconds 30] [--workers N]
 
-It builds a 500-line, 6-year synthetic programme (csplan.programme.synthetic) in a temporary
-data folder, starts `csplan serve` on a free loopback port, signs each client in, then drives a
-realistic mix of pages from N concurrent clients (threads, one keep-alive connection and one
-session each) for a bounded time and number of requests: overview, workstreams, proposals, the
-lines list, a line page, a line edit (the form, then a POST with its CSRF token and version),
-and CSV/XLSX downloads. Only 127.0.0.1 is contacted. For each request kind and overall it prints
-p50/p95/p99 latency, and the throughput and error count of each run. ``--think`` makes each
-client pause (uniformly up to twice the mean) between requests, as an officer reading a page.
+Everything runs against the whole server: `csplan serve` (gunicorn, several worker processes,
+the shared per-revision cache) on a free loopback port, in a temporary data folder. Only
+127.0.0.1 is contacted.
+
+1. Load, demo data (`csplan demo`): N signed-in clients (threads, one keep-alive connection and
+   one session each) with no think time request the main pages of the Hampshire plan and their
+   .csv/.json twins, chosen at random, for a bounded time and number of requests. Prints
+   requests/s, p50/p95/p99 per page and overall, and errors (any status but 200).
+2. Server time: one client requests every page in turn (``--repeats`` times after a first,
+   uncounted round) and prints each page's median, at the demo's size and on a synthetic
+   500-line, 6-year plan (csplan.programme.synthetic; it has no monitoring or cases data).
+3. The Month 9 (2016/17) PDF committee pack of the demo plan: build and render time, in
+   process (the first build, then the median of the next ones).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import os
 import random
 import re
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,33 +33,33 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 USERNAME, PASSWORD = "load-officer", "load-test-password-1"
-# (kind, weight): how often each kind of request is made.
-MIX = (
-    ("overview", 12),
-    ("workstreams", 10),
-    ("proposals", 10),
-    ("lines list", 14),
-    ("line page", 20),
-    ("line edit form", 8),
-    ("line edit save", 8),
-    ("csv export", 10),
-    ("xlsx export", 8),
+# (page, address inside the plan): the main pages and their twins; {line} is a line's id.
+PAGES = (
+    ("overview", ""),
+    ("overview.json", "overview.json"),
+    ("workstreams", "workstreams/"),
+    ("workstreams.csv", "workstreams.csv"),
+    ("proposals", "proposals/"),
+    ("proposals.csv", "proposals.csv"),
+    ("proposals.json", "proposals.json"),
+    ("lines", "lines/"),
+    ("lines.csv", "lines.csv"),
+    ("line page", "lines/{line}/"),
+    ("monitoring", "monitoring/"),
+    ("monitoring summary.csv", "monitoring/table/summary.csv"),
+    ("monitoring summary.json", "monitoring/table/summary.json"),
+    ("decisions", "cases/decisions/"),
+    ("decisions.csv", "cases/decisions/?format=csv"),
+    ("business cases", "cases/business/"),
+    ("investment", "investment/"),
+    ("pack builder", "pack/"),
 )
-PATHS = {
-    "overview": "/",
-    "workstreams": "/workstreams/",
-    "proposals": "/proposals/",
-    "lines list": "/lines/",
-    "csv export": "/lines/?format=csv",
-    "xlsx export": "/proposals/?format=xlsx",
-}
 
 
 def _environment(data_dir: Path) -> dict[str, str]:
@@ -64,32 +70,60 @@ def _environment(data_dir: Path) -> dict[str, str]:
     return environment
 
 
-def _python(data_dir: Path, code: str) -> None:
+def _csplan(data_dir: Path, *arguments: str) -> None:
     subprocess.run(
-        [sys.executable, "-c", f"import django\ndjango.setup()\n{code}"],
-        cwd=ROOT,
-        env=_environment(data_dir),
-        check=True,
-    )
-
-
-def prepare(data_dir: Path, lines: int, years: int) -> None:
-    """Migrate, store the synthetic programme and create the officer who signs in."""
-    subprocess.run(
-        [sys.executable, "-c", "from csplan.cli import main; main()", "init"],
+        [sys.executable, "-c", "from csplan.cli import main; main()", *arguments],
         cwd=ROOT,
         env=_environment(data_dir),
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    _python(
+
+
+def _python(data_dir: Path, code: str) -> str:
+    """Run ``code`` with Django set up in ``data_dir``; its printed output."""
+    return subprocess.run(
+        [sys.executable, "-c", f"import django\ndjango.setup()\n{code}"],
+        cwd=ROOT,
+        env=_environment(data_dir),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+_OFFICER = (
+    "from django.contrib.auth import get_user_model\n"
+    "from csplan.accounts.models import Role\n"
+    "from csplan.accounts.users import set_role\n"
+    f"user = get_user_model().objects.create_superuser({USERNAME!r}, password={PASSWORD!r})\n"
+    "set_role(user, Role.ADMIN)\n"
+)
+_SLUG = (
+    "from csplan.programme.models import Plan\n"
+    "plan = Plan.objects.filter(name={name!r}).first() or Plan.objects.latest('pk')\n"
+    "print(plan.slug)\n"
+)
+
+
+def prepare_demo(data_dir: Path) -> str:
+    """Migrate, load the demo and create the officer who signs in; the Hampshire plan's slug."""
+    _csplan(data_dir, "init")
+    _csplan(data_dir, "demo")
+    return _python(data_dir, _OFFICER + _SLUG.format(name="Transformation to 2017")).strip()
+
+
+def prepare_synthetic(data_dir: Path, lines: int, years: int) -> str:
+    """Migrate, store a synthetic programme and create the officer; the plan's slug."""
+    _csplan(data_dir, "init")
+    return _python(
         data_dir,
-        "from django.contrib.auth import get_user_model\n"
         "from csplan.programme.store import save_programme\n"
         "from csplan.programme.synthetic import synthetic_programme\n"
         f"save_programme(synthetic_programme(lines={lines}, years={years}))\n"
-        f"get_user_model().objects.create_superuser({USERNAME!r}, password={PASSWORD!r})\n",
-    )
+        + _OFFICER
+        + _SLUG.format(name=""),
+    ).strip()
 
 
 def free_port() -> int:
@@ -98,10 +132,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(data_dir: Path, port: int, threads: int) -> subprocess.Popen:
+def start_server(data_dir: Path, port: int, workers: int | None) -> subprocess.Popen:
+    more = ["--workers", str(workers)] if workers else []
     server = subprocess.Popen(
         [sys.executable, "-c", "from csplan.cli import main; main()", "serve", "--host", HOST,
-         "--port", str(port), "--threads", str(threads)],
+         "--port", str(port), "--server", "gunicorn", *more],
         cwd=ROOT,
         env=_environment(data_dir),
         stdout=subprocess.DEVNULL,
@@ -120,45 +155,19 @@ def start_server(data_dir: Path, port: int, threads: int) -> subprocess.Popen:
     raise SystemExit("csplan serve did not answer within 60 s")
 
 
-class _Form(HTMLParser):
-    """The fields of the first POST form on a page, as a browser would submit them."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.values: dict[str, str] = {}
-        self._select: str | None = None
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        named = {key: value or "" for key, value in attrs}
-        name = named.get("name")
-        if tag == "input" and name and named.get("type") not in {"submit", "button"}:
-            self.values[name] = named.get("value", "")
-        elif tag == "select" and name:
-            self._select = name
-            self.values.setdefault(name, "")
-        elif tag == "option" and self._select and "selected" in named:
-            self.values[self._select] = named.get("value", "")
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self.values[name] = ""
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea:
-            self.values[self._textarea] += data
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 @dataclass
 class Results:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    conflicts: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, kind: str, seconds: float, ok: bool) -> None:
@@ -216,70 +225,47 @@ class Client:
             raise SystemExit(f"could not sign in (status {status})")
 
 
-def line_ids(client: Client) -> list[int]:
-    status, page = client.request("GET", "/lines/")
-    assert status == 200
-    return sorted({int(pk) for pk in re.findall(rb'href="/lines/(\d+)/"', page)})
+def address(slug: str, page: str, lines: list[int]) -> str:
+    path = dict(PAGES)[page]
+    return f"/plans/{slug}/" + path.format(line=random.choice(lines) if lines else 0)
 
 
-def _edit(client: Client, line: int, results: Results) -> None:
-    started = time.perf_counter()
-    status, page = client.request("GET", f"/lines/{line}/edit/")
-    results.record("line edit form", time.perf_counter() - started, status == 200)
-    if status != 200:
-        return
-    parser = _Form()
-    parser.feed(page.decode("utf-8"))
-    form = parser.values
-    years = sorted(name for name in form if name.startswith("phasing_"))
-    year = random.choice(years)
-    current = form[year].replace(",", "") or "0"
-    form[year] = str(int(float(current) * 1000 + random.choice((-100, 100))) / 1000)
-    started = time.perf_counter()
-    status, body = client.request("POST", f"/lines/{line}/edit/", form)
-    conflict = status == 400 and b"changed by someone else" in body
-    results.record("line edit save", time.perf_counter() - started, status == 302 or conflict)
-    if conflict:
-        with results.lock:
-            results.conflicts += 1
+def line_ids(client: Client, slug: str) -> list[int]:
+    status, page = client.request("GET", f"/plans/{slug}/lines/")
+    assert status == 200, f"the lines page answered {status}"
+    return sorted({int(pk) for pk in re.findall(rb'href="[^"]*/lines/(\d+)/"', page)})
 
 
-def drive(client: Client, lines: list[int], results: Results, stop: threading.Event,
-          budget: threading.Semaphore, think: float) -> None:  # fmt: skip
-    kinds = [kind for kind, weight in MIX for _ in range(weight) if kind != "line edit save"]
+def drive(client: Client, slug: str, lines: list[int], results: Results,
+          stop: threading.Event, budget: threading.Semaphore) -> None:  # fmt: skip
+    pages = [page for page, _ in PAGES]
     while not stop.is_set() and budget.acquire(blocking=False):
-        if think:
-            stop.wait(random.uniform(0, 2 * think))  # an officer reading the page
-        kind = random.choice(kinds)
+        page = random.choice(pages)
+        started = time.perf_counter()
         try:
-            if kind == "line edit form":
-                _edit(client, random.choice(lines), results)
-                continue
-            path = f"/lines/{random.choice(lines)}/" if kind == "line page" else PATHS[kind]
-            started = time.perf_counter()
-            status, _ = client.request("GET", path)
-            results.record(kind, time.perf_counter() - started, status == 200)
+            status, _ = client.request("GET", address(slug, page, lines))
         except (http.client.HTTPException, OSError):
-            results.record(kind, 0.0, False)
+            status = 0
+        results.record(page, time.perf_counter() - started, status == 200)
 
 
-def run(
-    port: int, clients: int, seconds: float, requests: int, think: float = 0.0
-) -> tuple[Results, float]:
+def signed_in(port: int, clients: int) -> list[Client]:
+    """``clients`` signed-in officers, signed in one after another (parallel sign-ins count as
+    attempts before their passwords are checked, and more than five lock the name a while)."""
     officers = [Client(port) for _ in range(clients)]
-    signing_in = [threading.Thread(target=officer.sign_in) for officer in officers]
-    for thread in signing_in:
-        thread.start()
-    for thread in signing_in:
-        thread.join()
-    if not all("sessionid" in officer.cookies for officer in officers):
-        raise SystemExit("not every client could sign in")
-    lines = line_ids(officers[0])
+    for officer in officers:
+        officer.sign_in()
+    return officers
+
+
+def run(port: int, slug: str, clients: int, seconds: float, requests: int) -> tuple[Results, float]:
+    officers = signed_in(port, clients)
+    lines = line_ids(officers[0], slug)
     results = Results()
     stop = threading.Event()
     budget = threading.Semaphore(requests)
     threads = [
-        threading.Thread(target=drive, args=(officer, lines, results, stop, budget, think))
+        threading.Thread(target=drive, args=(officer, slug, lines, results, stop, budget))
         for officer in officers
     ]
     started = time.perf_counter()
@@ -301,51 +287,108 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def report(clients: int, results: Results, elapsed: float) -> None:
-    print(f"\n{clients} concurrent clients: {results.count} requests in {elapsed:.1f} s, "
-          f"{results.count / elapsed:.1f} requests/s, {sum(results.errors.values())} errors, "
-          f"{results.conflicts} edit conflicts (reported to the officer, not errors)")  # fmt: skip
-    print(f"| request | count | p50 ms | p95 ms | p99 ms | errors |\n|{'---|' * 6}")
+    print(f"\n{clients} concurrent clients, no think time: {results.count} requests in "
+          f"{elapsed:.1f} s, {results.count / elapsed:.1f} requests/s, "
+          f"{sum(results.errors.values())} errors")  # fmt: skip
+    print(f"| page | count | p50 ms | p95 ms | p99 ms | errors |\n|{'---|' * 6}")
     everything = [value for values in results.latencies.values() for value in values]
-    for kind, _ in (*MIX, ("overall", 0)):
-        values = everything if kind == "overall" else results.latencies.get(kind, [])
+    for page in (*(name for name, _ in PAGES), "overall"):
+        values = everything if page == "overall" else results.latencies.get(page, [])
         if not values:
             continue
-        errors = sum(results.errors.values()) if kind == "overall" else results.errors[kind]
+        errors = sum(results.errors.values()) if page == "overall" else results.errors[page]
         shown = [f"{percentile(values, p) * 1000:.0f}" for p in (0.50, 0.95, 0.99)]
-        print(f"| {kind} | {len(values)} | {' | '.join(shown)} | {errors} |")
+        print(f"| {page} | {len(values)} | {' | '.join(shown)} | {errors} |")
+
+
+def server_times(port: int, slug: str, repeats: int) -> dict[str, tuple[float, int]]:
+    """Each page's median time (s) from one client, one request at a time; the last status."""
+    officer = signed_in(port, 1)[0]
+    lines = line_ids(officer, slug)
+    times: dict[str, list[float]] = defaultdict(list)
+    statuses: dict[str, int] = {}
+    for round_number in range(repeats + 1):
+        for page, _ in PAGES:
+            started = time.perf_counter()
+            statuses[page], _ = officer.request("GET", address(slug, page, lines))
+            if round_number:  # the first round fills the caches and is not counted
+                times[page].append(time.perf_counter() - started)
+    return {page: (statistics.median(times[page]), statuses[page]) for page, _ in PAGES}
+
+
+def pack_times(data_dir: Path, slug: str, builds: int) -> list[float]:
+    """Seconds to build and render the Month 9 2016/17 PDF pack, build after build."""
+    output = _python(
+        data_dir,
+        "import time\n"
+        "from csplan.core.periods import MonitoringPeriod\n"
+        "from csplan.pack.render import render\n"
+        "from csplan.pack.store import pack_for\n"
+        "from csplan.programme.models import Plan\n"
+        f"plan = Plan.objects.get(slug={slug!r})\n"
+        "period = MonitoringPeriod.parse('2016/17', '9')\n"
+        f"for _ in range({builds}):\n"
+        "    started = time.perf_counter()\n"
+        "    pdf = render(pack_for(plan, period, None), 'pdf')\n"
+        "    assert pdf.startswith(b'%PDF')\n"
+        "    print(time.perf_counter() - started)\n",
+    )
+    return [float(value) for value in output.split()]
+
+
+def _server(data_dir: Path, workers: int | None) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    return start_server(data_dir, port, workers), port
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, nargs="+", default=[20, 50])
-    parser.add_argument("--seconds", type=float, default=30, help="at most, per run")
-    parser.add_argument("--requests", type=int, default=2000, help="at most, per run")
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads")
+    parser.add_argument("--clients", type=int, nargs="+", default=[20])
+    parser.add_argument("--seconds", type=float, default=30, help="at most, per load run")
+    parser.add_argument("--requests", type=int, default=3000, help="at most, per load run")
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn worker processes")
+    parser.add_argument("--repeats", type=int, default=9, help="requests per page, server time")
     parser.add_argument("--lines", type=int, default=500)
     parser.add_argument("--years", type=int, default=6)
+    parser.add_argument("--builds", type=int, default=4, help="Month 9 PDF pack builds")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--think", type=float, default=0.0, help="mean pause between a client's requests (s)"
-    )
     options = parser.parse_args()
     random.seed(options.seed)
+    medians: dict[str, dict[str, tuple[float, int]]] = {}
     with tempfile.TemporaryDirectory(prefix="csplan-load-") as folder:
-        data_dir = Path(folder)
-        prepare(data_dir, options.lines, options.years)
-        port = free_port()
-        server = start_server(data_dir, port, options.threads)
+        demo_dir = Path(folder) / "demo"
+        demo_dir.mkdir()
+        slug = prepare_demo(demo_dir)
+        server, port = _server(demo_dir, options.workers)
         try:
-            print(f"csplan serve on {HOST}:{port} ({options.threads} threads), "
-                  f"{options.lines} lines x {options.years} years, "
-                  f"think time {options.think:g} s")  # fmt: skip
+            print(f"csplan serve (gunicorn, {options.workers or 'default'} workers) on "
+                  f"{HOST}:{port}, demo data, plan {slug}")  # fmt: skip
             for clients in options.clients:
-                results, elapsed = run(
-                    port, clients, options.seconds, options.requests, options.think
-                )
-                report(clients, results, elapsed)
+                report(clients, *run(port, slug, clients, options.seconds, options.requests))
+            medians["demo"] = server_times(port, slug, options.repeats)
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            stop_server(server)
+        pack = pack_times(demo_dir, slug, options.builds)
+        large_dir = Path(folder) / "large"
+        large_dir.mkdir()
+        large_slug = prepare_synthetic(large_dir, options.lines, options.years)
+        server, port = _server(large_dir, options.workers)
+        try:
+            medians["large"] = server_times(port, large_slug, options.repeats)
+        finally:
+            stop_server(server)
+    size = f"{options.lines} lines x {options.years} years"
+    print(f"\nServer time, one client, median of {options.repeats} after a first round (ms); "
+          f"status when not 200\n| page | demo | {size} |\n|---|---|---|")  # fmt: skip
+    for page, _ in PAGES:
+        cells = []
+        for name in ("demo", "large"):
+            seconds, status = medians[name][page]
+            cells.append(f"{seconds * 1000:.0f}" + ("" if status == 200 else f" ({status})"))
+        print(f"| {page} | {' | '.join(cells)} |")
+    warm = statistics.median(pack[1:]) if len(pack) > 1 else pack[0]
+    print(f"\nMonth 9 2016/17 PDF pack (demo plan), build + render: first {pack[0]:.2f} s, "
+          f"then median {warm:.2f} s ({', '.join(f'{t:.2f}' for t in pack)})")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
 from csplan import __version__
+from csplan.core.cache import forget_everything
 
 FORMAT = "csplan-backup"
 FORMAT_VERSION = 2
@@ -403,6 +404,7 @@ def restore(path: Path) -> dict[str, object]:
         ValidationError,
     ) as error:
         raise BackupError(f"{path}: cannot be restored, nothing was changed ({error})") from None
+    forget_everything()  # restored rows are written without history: no revision moves
     return manifest
 
 

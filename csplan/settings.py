@@ -107,6 +107,15 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # which is not how csplan runs.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-csplan-{os.getpid()}.sqlite3")}
 
+# Shared by every server process (csplan.core.cache); the table is made by migrate.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "csplan_cache",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -16,6 +16,7 @@ from csplan.cases import equality
 from csplan.cases.equality import CHARACTERISTICS, RATINGS, RatedLine
 from csplan.cases.models import BusinessCase, Decision, EqualityAssessment
 from csplan.cases.store import approved_total, decision_amounts, reconsidered_lines
+from csplan.core.cache import cached
 from csplan.core.money import Unit
 from csplan.core.table import Column, ColumnKind, Row, RowKind, Table
 from csplan.programme.models import Plan, SavingsLine
@@ -205,6 +206,7 @@ def case_savings(line: SavingsLine) -> Table:
     )
 
 
+@cached("decisions_register")
 def decisions_register(plan: Plan) -> Table:
     """Every decision and the lines it covers, with the amounts by year (£'000)."""
     years = plan.years
@@ -244,6 +246,7 @@ def decisions_register(plan: Plan) -> Table:
     )
 
 
+@cached("approved_report")
 def approved_report(plan: Plan) -> Table:
     """The approved total by year (lines with an approval, less those to reconsider)."""
     totals = approved_total(plan)

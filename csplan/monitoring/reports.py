@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from csplan.core.cache import cached
 from csplan.core.money import ZERO, Unit
 from csplan.core.periods import MonitoringPeriod
 from csplan.core.table import Column, ColumnKind, Row, RowKind, Table
@@ -380,6 +381,7 @@ def _or_na(value: Decimal | None) -> Decimal | str:
     return "n/a" if value is None else value
 
 
+@cached("monitoring_tables")
 def monitoring_tables(plan: Any, period: MonitoringPeriod) -> dict[str, Table]:
     """The monitoring page's tables for ``plan`` at ``period``, by name: the summary, the lines
     at risk, the risk-adjusted programme summary (all from the plan and ratings as they stood

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from csplan.core.cache import cached
 from csplan.core.money import Unit, format_amount, from_pence
 from csplan.core.periods import FinancialYear
 from csplan.programme.models import PhasingEntry, SavingsLine
@@ -93,6 +94,7 @@ def _phasing_entries(line: SavingsLine) -> list[HistoryEntry]:
     return entries
 
 
+@cached("line_history")
 def line_history(line: SavingsLine) -> list[HistoryEntry]:
     """Every recorded change to the line and its phasing, newest first."""
     entries = _line_entries(line) + _phasing_entries(line)

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
+from csplan.core.cache import cached
 from csplan.core.history import delete_recorded as _delete
 from csplan.core.history import save_recorded as _save
 from csplan.core.money import ZERO, from_pence, to_pence
@@ -86,33 +87,12 @@ def _plan_phasing(plan: Plan) -> dict[int, dict[FinancialYear, Decimal]]:
     return by_line
 
 
-_FIGURES: dict[tuple[Any, ...], ProgrammeFigures] = {}
-_FIGURES_KEPT = 8
-
-
-def _revision() -> tuple[Any, ...]:
-    """The latest change recorded in each programme table (its id and time): any write moves
-    one of them. The time matters too: a rolled-back write can give its ids out again."""
-    models = (Council, Plan, TargetEntry, Workstream, SavingsLine, PhasingEntry)
-    return tuple(
-        tuple(model.history.aggregate(Max("history_id"), Max("history_date")).values())
-        for model in models
-    )
-
-
+@cached("programme_figures")
 def programme_figures(plan: Plan) -> ProgrammeFigures:
-    """The plan as plain values for calculations and reports (kept until the next change:
-    every page reads the whole programme, and most requests change nothing)."""
-    revision = _revision()
-    key = (plan.pk, revision)
-    if key in _FIGURES:
-        return _FIGURES[key]
-    figures = _read_programme(plan)
-    if _revision() == revision:  # nothing was written while it was read
-        while len(_FIGURES) >= _FIGURES_KEPT:
-            _FIGURES.pop(next(iter(_FIGURES)))
-        _FIGURES[key] = figures
-    return figures
+    """The plan as plain values for calculations and reports (kept until the next recorded
+    change, shared by every server process: every page reads the whole programme, and most
+    requests change nothing)."""
+    return _read_programme(plan)
 
 
 def _read_programme(plan: Plan) -> ProgrammeFigures:

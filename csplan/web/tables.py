@@ -25,6 +25,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import get_valid_filename
 
 from csplan.core import render as renderers
+from csplan.core.cache import by_content
 from csplan.core.table import Table
 from csplan.web.plan_resolver import peek_plan
 
@@ -165,8 +166,11 @@ def _workbook(tables: Sequence[Table]) -> bytes:
 
 
 def table_html(table: Table, **options: Any) -> str:
-    """The GOV.UK table of ``table`` (every cell escaped by the renderer)."""
-    return mark_safe(renderers.render_html(table, **options))  # noqa: S308 - cells are escaped
+    """The GOV.UK table of ``table`` (every cell escaped by the renderer), kept by content."""
+    html = by_content(
+        "table_html", (table, options), lambda: renderers.render_html(table, **options)
+    )
+    return mark_safe(html)  # noqa: S308 - cells are escaped
 
 
 def plan_meta(request: HttpRequest) -> dict[str, str]:
@@ -194,10 +198,15 @@ def table_page(
     stamp = {**plan_meta(request), **(meta or {})}
     if chosen is not None:
         return download(listed, chosen, table=request.GET.get("table"), meta=stamp)
+    shown = [{"table": t, "html": table_html(t, caption=len(listed) > 1)} for t in listed]
     page = {
         "heading": listed[0].title if listed else "",
-        "tables": [{"table": t, "html": table_html(t, caption=len(listed) > 1)} for t in listed],
-        "table_html": table_html(listed[0], caption=False) if listed else "",
+        "tables": shown,
+        "table_html": (
+            shown[0]["html"] if len(listed) == 1 else table_html(listed[0], caption=False)
+        )
+        if listed
+        else "",
         "twins": twin_links(request, stem=stem),
         **(context or {}),
     }
