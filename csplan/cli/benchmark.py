@@ -44,12 +44,12 @@ def benchmark() -> None:
 def import_files(paths: tuple[str, ...]) -> None:
     """Import published files; each is recognised by its columns. All or nothing."""
     setup_django()
-    from csplan.benchmark.importers import BenchmarkFileError
     from csplan.benchmark.store import import_paths
+    from csplan.demand.annual.published import PublishedFileError
 
     try:
         summaries = import_paths(paths)
-    except BenchmarkFileError as error:
+    except PublishedFileError as error:
         fail(f"{error} (nothing was imported)")
     for summary in summaries:
         click.echo(summary.describe())

@@ -25,7 +25,7 @@ from csplan.benchmark.calculations import (
     resolve_la,
     trend,
 )
-from csplan.benchmark.importers import ClaRow
+from csplan.demand.annual.published import ClaRow
 
 HERTS = "E10000015"
 HERTS_NEIGHBOURS = [

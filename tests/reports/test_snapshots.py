@@ -17,7 +17,7 @@ from csplan.benchmark.demo import DEMO_LA, load_demo_benchmark
 from csplan.benchmark.render import render as render_benchmark
 from csplan.benchmark.report import benchmark_report
 from csplan.benchmark.store import load_benchmark_data
-from csplan.cases.demo import load_cambridgeshire_plan, load_cases_demo
+from csplan.cases.demo import load_cambridgeshire_plan, load_cases_demo, load_hampshire_demo
 from csplan.cli.tables import TABLES, Choice, build_table
 from csplan.core.periods import FinancialYear, MonitoringPeriod
 from csplan.core.render import table_to_dict
@@ -25,7 +25,6 @@ from csplan.investment import reports as investment_reports
 from csplan.investment.demo import load_investment_demo
 from csplan.investment.store import case_figures
 from csplan.monitoring.demo import load_monitoring_demo
-from csplan.programme.demo import load_hampshire_demo
 from csplan.programme.phasing import PhasingForm
 
 MONTHS = (3, 9)
