@@ -74,10 +74,9 @@ def demo_user() -> Any:
 def load_demo() -> DemoSummary:
     """Load every demo dataset (each loader is idempotent) and the demo log-in."""
     from csplan.benchmark.demo import load_demo_benchmark
-    from csplan.cases.demo import load_cambridgeshire_plan, load_cases_demo
+    from csplan.cases.demo import load_cambridgeshire_plan, load_cases_demo, load_hampshire_demo
     from csplan.investment.demo import load_investment_demo
     from csplan.monitoring.demo import load_monitoring_demo
-    from csplan.programme.demo import load_hampshire_demo
 
     user = demo_user()
     summary = DemoSummary(DEMO_USERNAME, demo_password())

@@ -18,12 +18,12 @@ from csplan.api.access import allow, line_of
 from csplan.api.demand import EvidenceOut, evidence_out
 from csplan.api.errors import answers, invalid, not_found
 from csplan.api.lines import LINE_PATH
-from csplan.api.types import Choice, Input, Output, YearIn, year_of
+from csplan.api.types import Choice, Input, Output, TableOut, TableRow, YearIn, year_of
 from csplan.benchmark.calculations import BenchmarkData, BenchmarkError, resolve_la
 from csplan.benchmark.gap import RO3_COST, TARGETS, GapError, GapPlan, gap_from_benchmark
-from csplan.benchmark.render import to_dict
 from csplan.benchmark.report import Report, benchmark_report, gap_report
 from csplan.benchmark.store import attach_gap_evidence, datasets, load_benchmark_data
+from csplan.core.render import table_to_dict
 
 router = Router(tags=["benchmark"])
 
@@ -48,18 +48,16 @@ class BenchmarkIndex(Output):
     years: list[int] = Field(description="Years ending 31 March with figures")
 
 
-class BenchCell(Output):
-    value: str | int | None = Field(description="Exact: decimals as text, counts as integers")
-    display: str
-    note: str
+class NotedRow(TableRow):
+    notes: list[str | None] | None = Field(
+        None,
+        description="Each cell's note (why a published figure is missing, how a published "
+        "rate was rounded), null where a cell has none; absent when no cell has one",
+    )
 
 
-class BenchTable(Output):
-    key: str
-    title: str
-    columns: list[dict[str, str]]
-    rows: list[dict[str, BenchCell]] = Field(description="Each row's cells by column key")
-    notes: list[str]
+class NotedTable(TableOut):
+    rows: list[NotedRow]
 
 
 class BenchmarkReport(Output):
@@ -67,12 +65,19 @@ class BenchmarkReport(Output):
     la_code: str
     la_name: str
     year: int = Field(description="The year ending 31 March")
-    tables: list[BenchTable]
-    notes: list[str]
+    tables: list[NotedTable] = Field(
+        description="Report tables as every table of the API gives them (csplan.core.table)"
+    )
 
 
 def report_out(report: Report) -> BenchmarkReport:
-    return BenchmarkReport.model_validate(to_dict(report))
+    return BenchmarkReport(
+        title=report.title,
+        la_code=report.la_code,
+        la_name=report.la_name,
+        year=report.year,
+        tables=[NotedTable.model_validate(table_to_dict(table)) for table in report.tables],
+    )
 
 
 @router.get(

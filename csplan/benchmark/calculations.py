@@ -24,17 +24,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from csplan.benchmark.importers import (
+from csplan.benchmark.importers import LookupRow, NeighbourRow, Ro3Row
+from csplan.core.money import round_half_up
+from csplan.demand.annual.published import (
     MEASURE_LABELS,
     NEW_CODE,
     OLD_CODE,
     ClaRow,
-    LookupRow,
-    NeighbourRow,
     PopulationRow,
-    Ro3Row,
 )
-from csplan.core.money import round_half_up
 
 ENGLAND = "E92000001"
 MEASURES = ("looked_after", "starts", "ceased")

@@ -14,6 +14,7 @@ from decimal import Decimal
 from csplan.benchmark import importers as imp
 from csplan.benchmark.calculations import ENGLAND
 from csplan.core.money import round_half_up
+from csplan.demand.annual import published as pub
 
 DEMO_LA = "E10009999"
 DEMO_NUMBER = "999"
@@ -49,21 +50,21 @@ def _population(rng: random.Random) -> dict[str, int]:
     return {code: rng.randrange(60_000, 260_000) for code, _, _ in _las()}
 
 
-def _cla_rows(seed: int) -> tuple[list[imp.ClaRow], list[imp.PopulationRow]]:
+def _cla_rows(seed: int) -> tuple[list[pub.ClaRow], list[pub.PopulationRow]]:
     rng = random.Random(seed)
     base_population = _population(rng)
     base_rate = {code: rng.uniform(38, 75) for code, _, _ in _las()}
     base_rate[DEMO_LA] = 68.0  # the demo council sits above its neighbours: a gap to close
-    cla: list[imp.ClaRow] = []
-    population: list[imp.PopulationRow] = []
+    cla: list[pub.ClaRow] = []
+    population: list[pub.PopulationRow] = []
     for year in YEARS:
-        totals = dict.fromkeys(imp.MEASURE_LABELS, 0)
+        totals = dict.fromkeys(pub.MEASURE_LABELS, 0)
         england_population = 0
         for code, number, name in _las():
             people = int(base_population[code] * (1 + 0.004 * (year - YEARS[0])))
             england_population += people
             population.append(
-                imp.PopulationRow(year - 1, "la", code, name, number, DEMO_REGION[0], people)
+                pub.PopulationRow(year - 1, "la", code, name, number, DEMO_REGION[0], people)
             )
             rate = base_rate[code] * (1 + rng.uniform(-0.04, 0.05)) ** (year - YEARS[0])
             counts = {
@@ -89,9 +90,9 @@ def _row(
     measure: str,
     population: int,
     count: int,
-) -> imp.ClaRow:
+) -> pub.ClaRow:
     rate = Decimal(count) * 10000 / Decimal(population)
-    return imp.ClaRow(
+    return pub.ClaRow(
         year=year,
         level=level,
         area_code=code,
@@ -106,7 +107,7 @@ def _row(
     )
 
 
-def _ro3_rows(seed: int, cla: list[imp.ClaRow]) -> list[imp.Ro3Row]:
+def _ro3_rows(seed: int, cla: list[pub.ClaRow]) -> list[imp.Ro3Row]:
     rng = random.Random(seed + 1)
     rows = []
     for row in cla:
@@ -148,11 +149,11 @@ def _neighbour_rows() -> list[imp.NeighbourRow]:
 def demo_files(seed: int = 2025) -> list[imp.ParsedFile]:
     """The synthetic dataset as parsed files, ready for ``store.import_parsed``."""
     cla, population = _cla_rows(seed)
-    digest = imp.file_sha256(f"{SOURCE} seed {seed}".encode())
+    digest = pub.file_sha256(f"{SOURCE} seed {seed}".encode())
     return [
-        imp.ParsedFile(imp.CLA, f"demo-cla-{seed}", digest, cla, "2025", imp.CLA),
+        imp.ParsedFile(pub.CLA, f"demo-cla-{seed}", digest, cla, "2025", pub.CLA),
         imp.ParsedFile(
-            imp.POPULATION, f"demo-population-{seed}", digest, population, "", imp.POPULATION
+            pub.POPULATION, f"demo-population-{seed}", digest, population, "", pub.POPULATION
         ),
         imp.ParsedFile(
             imp.NEIGHBOURS, f"demo-neighbours-{seed}", digest, _neighbour_rows(), "", imp.NEIGHBOURS

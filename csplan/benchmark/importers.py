@@ -11,14 +11,14 @@ Each file is recognised by its columns, never by its name:
 * MHCLG RO3 revenue outturn (.ods, sheet with ``E-code``, ``ONS Code`` and the
   "Children Looked After" columns, in £ thousand).
 
-Bad input raises :class:`BenchmarkFileError` naming the file, row and column.
+The DfE and ONS files the demand models read too (children looked after, population) are
+parsed by ``csplan.demand.annual.published``; this module recognises every kind and stores
+the published series files through their demand readers. Bad input raises
+:class:`~csplan.demand.annual.published.PublishedFileError` naming the file, row and column.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -30,10 +30,37 @@ from xml.etree import ElementTree
 
 from csplan.core import limits
 from csplan.core.money import round_half_up
+from csplan.demand.annual.published import (
+    CLA,
+    CLA_2025,
+    CLA_COMMON,
+    NEW_CODE,
+    OLD_CODE,
+    POPULATION,
+    SCHEMA_2024_TO_2025,
+    SUPPRESSION_CODES,
+    PublishedFileError,
+    cla_schema,
+    clean_header,
+    file_sha256,
+    header_key,
+    is_population,
+    open_csv,
+    parse_cla_rows,
+    parse_population_rows,
+    records,
+)
+from csplan.demand.annual.series import FileSpec
+from csplan.demand.needs.readers import (
+    CHILDREN_IN_NEED,
+    CPP_AT31,
+    CPP_STARTED,
+    PLACEMENTS,
+    REFERRALS,
+)
+from csplan.demand.send.readers import SPECS
 
-# Kinds of dataset, used as keys in the store and in messages.
-CLA = "cla"
-POPULATION = "population"
+# Kinds of dataset, used as keys in the store and in messages (and CLA, POPULATION).
 NEIGHBOURS = "neighbours"
 NEIGHBOURS_2025 = "neighbours_2025"
 LA_LOOKUP = "la_lookup"
@@ -49,82 +76,6 @@ KIND_LABELS = {
     LA_LOOKUP: "ONS lower- to upper-tier LA lookup",
     RO3: "MHCLG RO3 revenue outturn (children looked after spend)",
 }
-
-# DfE measures in the CLA file and the short names we use for them.
-MEASURES = {
-    "children looked after on 31 march each year": "looked_after",
-    "children starting to be looked after each year": "starts",
-    "children ceasing to be looked after each year": "ceased",
-}
-MEASURE_LABELS = {
-    "looked_after": "Children looked after on 31 March",
-    "starts": "Children starting to be looked after in the year",
-    "ceased": "Children ceasing to be looked after in the year",
-}
-
-# DfE/ONS symbols for a figure that is not a number.
-SUPPRESSION_CODES = {
-    "c": "confidential (suppressed)",
-    "x": "not available",
-    "z": "not applicable",
-    "u": "low reliability",
-    "k": "less than 0.5",
-    "low": "suppressed (low)",
-    ":": "not available",
-    "..": "not available",
-    "[x]": "not available",
-    "[z]": "not applicable",
-    "[c]": "confidential (suppressed)",
-}
-
-LEVELS = {"national": "national", "regional": "regional", "local authority": "la"}
-
-NEW_CODE = re.compile(r"^[EWSN]\d{8}$")
-OLD_CODE = re.compile(r"^\d{3}$")
-
-
-class BenchmarkFileError(ValueError):
-    """A file that cannot be imported, with where the problem is."""
-
-    def __init__(
-        self, file: str, message: str, row: int | None = None, column: str | None = None
-    ) -> None:
-        self.file, self.row, self.column, self.detail = file, row, column, message
-        where = [f"file {file}"]
-        if row is not None:
-            where.append(f"row {row}")
-        if column is not None:
-            where.append(f"column {column!r}")
-        super().__init__(f"{', '.join(where)}: {message}")
-
-
-@dataclass(frozen=True)
-class ClaRow:
-    """One line of the DfE children looked after file (one area, year and measure)."""
-
-    year: int  # the year ending 31 March of ``year``
-    level: str  # national, regional or la
-    area_code: str  # E92000001, a region code, or the LA's nine-character code
-    area_name: str
-    old_la_code: str  # three digits, "" for England and regions
-    region_code: str
-    region_name: str
-    measure: str  # looked_after, starts, ceased
-    population: int | None
-    count: int | None
-    published_rate: int | None
-    note: str = ""  # why a figure is missing (DfE symbol explained)
-
-
-@dataclass(frozen=True)
-class PopulationRow:
-    year: int  # mid-year (30 June) of the estimate
-    level: str
-    area_code: str
-    area_name: str
-    old_la_code: str
-    region_code: str
-    population: int | None
 
 
 @dataclass(frozen=True)
@@ -174,65 +125,8 @@ class ParsedFile:
         return KIND_LABELS.get(self.kind) or series_label(self.kind)
 
 
-# --------------------------------------------------------------------------- helpers
-
-
-def file_sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _clean(text: str) -> str:
-    return text.strip().lstrip("\ufeff").strip()
-
-
-def _key(text: str) -> str:
-    return _clean(text).lower()
-
-
-def _int_or_note(value: str, file: str, row: int, column: str) -> tuple[int | None, str]:
-    """An integer, or None with the DfE symbol's meaning; anything else is an error."""
-    text = value.strip().replace(",", "")
-    if text.lower() in SUPPRESSION_CODES:
-        return None, f"{column} {text}: {SUPPRESSION_CODES[text.lower()]}"
-    if re.fullmatch(r"\d+", text):
-        return int(text), ""
-    raise BenchmarkFileError(file, f"{value!r} is not a whole number", row, column)
-
-
-def _require(file: str, header: Sequence[str], needed: Sequence[str]) -> None:
-    missing = [name for name in needed if name not in header]
-    if missing:
-        raise BenchmarkFileError(file, f"missing column(s): {', '.join(missing)}", 1)
-
-
 # --------------------------------------------------------------------------- recognition
 
-CLA_COMMON = (
-    "time_period",
-    "geographic_level",
-    "country_code",
-    "region_code",
-    "region_name",
-    "old_la_code",
-    "la_name",
-    "new_la_code",
-    "population_estimate",
-    "rate_per_10000",
-)
-CLA_2025 = ("children_count", "population_type")
-CLA_2024 = ("number", "population_count")
-SCHEMA_2024_TO_2025 = {"number": "children_count", "population_count": "population_type"}
-POPULATION_COLUMNS = (
-    "time_period",
-    "geographic_level",
-    "country_code",
-    "region_code",
-    "old_la_code",
-    "new_la_code",
-    "la_name",
-    "age_group",
-    "population_estimate",
-)
 NEIGHBOUR_COLUMNS = ("la num", "la name", "sn1", "snp", "sn10")
 NEIGHBOUR_2025_COLUMNS = ("old_la_code", "la_name", "sn_1", "sn_1p", "sn_10", "sn_10p")
 # kind: (the columns that tell it apart, all the columns it needs) - for "missing column" errors
@@ -247,20 +141,12 @@ _KNOWN_HEADERS = {
 
 def recognise_header(file: str, header: Sequence[str]) -> tuple[str, str]:
     """The kind of file (and schema) its header row shows, or a clear error."""
-    keys = [_key(name) for name in header]
+    keys = [header_key(name) for name in header]
     keyset = set(keys)
-    if set(CLA_COMMON) <= keyset:
-        if set(CLA_2025) <= keyset:
-            return CLA, "2025"
-        if set(CLA_2024) <= keyset:
-            return CLA, "2024"
-        raise BenchmarkFileError(
-            file,
-            "looks like the DfE children looked after file but has neither the 2025 columns "
-            "(children_count, population_type) nor the 2024 ones (number, population_count)",
-            1,
-        )
-    if set(POPULATION_COLUMNS) <= keyset:
+    schema = cla_schema(file, keys)
+    if schema is not None:
+        return CLA, schema
+    if is_population(keys):
         return POPULATION, ""
     if set(NEIGHBOUR_COLUMNS) <= keyset:
         return NEIGHBOURS, ""
@@ -274,14 +160,14 @@ def recognise_header(file: str, header: Sequence[str]) -> tuple[str, str]:
     for kind, (distinctive, needed) in _KNOWN_HEADERS.items():
         missing = [name for name in needed if name not in normalised]
         if len([n for n in distinctive if n not in normalised]) <= len(distinctive) // 2:
-            raise BenchmarkFileError(
+            raise PublishedFileError(
                 file,
                 f"looks like the {KIND_LABELS[kind]} file but is missing column(s): "
                 f"{', '.join(missing)}",
                 1,
             )
-    shown = ", ".join(_clean(h) for h in header[:8]) or "(no columns)"
-    raise BenchmarkFileError(
+    shown = ", ".join(clean_header(h) for h in header[:8]) or "(no columns)"
+    raise PublishedFileError(
         file,
         "not a recognised benchmark file: expected the columns of the DfE children looked "
         "after file, the ONS population file, the statistical neighbour groupings, the ONS "
@@ -296,9 +182,9 @@ def parse_path(path: str | Path) -> ParsedFile:
     try:
         data = limits.read_import_file(path)
     except OSError as error:
-        raise BenchmarkFileError(path.name, f"cannot be read: {error.strerror}") from None
+        raise PublishedFileError(path.name, f"cannot be read: {error.strerror}") from None
     except limits.FileRefused as refused:
-        raise BenchmarkFileError(path.name, refused.reason) from None
+        raise PublishedFileError(path.name, refused.reason) from None
     return parse_bytes(path.name, data)
 
 
@@ -306,178 +192,29 @@ def parse_bytes(name: str, data: bytes) -> ParsedFile:
     """Recognise a file by its columns and parse it."""
     digest = file_sha256(data)
     if not data.strip():
-        raise BenchmarkFileError(name, "the file is empty")
+        raise PublishedFileError(name, "the file is empty")
     if data[:4] == b"PK\x03\x04":
         rows = parse_ro3(name, data)
         year = rows[0].financial_year
         return ParsedFile(RO3, name, digest, rows, slot=f"{RO3}:{year}")
-    try:
-        limits.check_csv(name, data)
-    except limits.FileRefused as refused:
-        raise BenchmarkFileError(name, refused.reason) from None
-    text = decode_text(name, data)
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise BenchmarkFileError(name, "the file is empty") from None
+    header, reader = open_csv(name, data)
     series = _series_reader(header)
     if series is not None:
         read = series.read(name, data)
         return ParsedFile(series.kind, name, digest, list(read.areas.values()), slot=series.kind)
     kind, schema = recognise_header(name, header)
-    keys = [_key(h) for h in header]
+    keys = [header_key(h) for h in header]
     parser = {
-        CLA: _parse_cla,
-        POPULATION: _parse_population,
+        CLA: parse_cla_rows,
+        POPULATION: parse_population_rows,
         NEIGHBOURS: _parse_neighbours,
         NEIGHBOURS_2025: _parse_neighbours_2025,
         LA_LOOKUP: _parse_lookup,
     }[kind]
     rows = parser(name, keys, reader)
     if not rows:
-        raise BenchmarkFileError(name, "the file has a header but no data rows", 2)
+        raise PublishedFileError(name, "the file has a header but no data rows", 2)
     return ParsedFile(kind, name, digest, rows, schema=schema, slot=kind)
-
-
-def decode_text(name: str, data: bytes) -> str:
-    """UTF-8 (with or without a BOM), else Windows-1252."""
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise BenchmarkFileError(name, "is neither UTF-8 nor Windows-1252 text")  # pragma: no cover
-
-
-def _records(
-    file: str, keys: list[str], reader: Iterator[list[str]]
-) -> Iterator[tuple[int, dict[str, str]]]:
-    """(row number as a spreadsheet shows it, {column: value}), skipping blank lines."""
-    for number, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) < len(keys) - 1:  # a missing trailing empty value is tolerated
-            raise BenchmarkFileError(
-                file, f"has {len(values)} values but the header has {len(keys)} columns", number
-            )
-        yield number, dict(zip(keys, values, strict=False))
-
-
-# --------------------------------------------------------------------------- CLA
-
-
-def _level(file: str, row: int, value: str) -> str:
-    level = LEVELS.get(value.strip().lower())
-    if level is None:
-        raise BenchmarkFileError(
-            file, f"unknown geographic level {value!r}", row, "geographic_level"
-        )
-    return level
-
-
-def _area_code(record: dict[str, str], level: str) -> str:
-    if level == "national":
-        return record["country_code"].strip()
-    if level == "regional":
-        return record["region_code"].strip()
-    return record["new_la_code"].strip()
-
-
-def _parse_cla(file: str, keys: list[str], reader: Iterator[list[str]]) -> list[ClaRow]:
-    keys = [SCHEMA_2024_TO_2025.get(k, k) for k in keys]
-    rows, seen = [], {}
-    for number, record in _records(file, keys, reader):
-        row = _cla_row(file, number, record)
-        key = (row.year, row.area_code, row.measure)
-        if key in seen:
-            raise BenchmarkFileError(
-                file,
-                f"repeats {row.area_name} {row.year} {row.measure} (first on row {seen[key]})",
-                number,
-                "new_la_code",
-            )
-        seen[key] = number
-        rows.append(row)
-    return rows
-
-
-def _year(file: str, row: int, value: str, column: str = "time_period") -> int:
-    text = value.strip()
-    if not re.fullmatch(r"\d{4}", text):
-        raise BenchmarkFileError(file, f"{value!r} is not a year", row, column)
-    return int(text)
-
-
-def _cla_row(file: str, number: int, record: dict[str, str]) -> ClaRow:
-    level = _level(file, number, record["geographic_level"])
-    measure = MEASURES.get(record["population_type"].strip().lower())
-    if measure is None:
-        raise BenchmarkFileError(
-            file, f"unknown measure {record['population_type']!r}", number, "population_type"
-        )
-    code = _area_code(record, level)
-    if not NEW_CODE.match(code):
-        raise BenchmarkFileError(
-            file,
-            f"{code!r} is not a nine-character area code",
-            number,
-            "new_la_code" if level == "la" else "region_code",
-        )
-    population, note1 = _int_or_note(
-        record["population_estimate"], file, number, "population_estimate"
-    )
-    count, note2 = _int_or_note(record["children_count"], file, number, "children_count")
-    rate, note3 = _int_or_note(record["rate_per_10000"], file, number, "rate_per_10000")
-    name = (
-        record["la_name"]
-        if level == "la"
-        else (
-            record["region_name"] if level == "regional" else record.get("country_name", "England")
-        )
-    )
-    return ClaRow(
-        year=_year(file, number, record["time_period"]),
-        level=level,
-        area_code=code,
-        area_name=name.strip(),
-        old_la_code=record["old_la_code"].strip(),
-        region_code=record["region_code"].strip(),
-        region_name=record["region_name"].strip(),
-        measure=measure,
-        population=population,
-        count=count,
-        published_rate=rate,
-        note="; ".join(n for n in (note1, note2, note3) if n),
-    )
-
-
-# --------------------------------------------------------------------------- population
-
-
-def _parse_population(
-    file: str, keys: list[str], reader: Iterator[list[str]]
-) -> list[PopulationRow]:
-    rows = []
-    for number, record in _records(file, keys, reader):
-        level = _level(file, number, record["geographic_level"])
-        code = _area_code(record, level)
-        population, _ = _int_or_note(
-            record["population_estimate"], file, number, "population_estimate"
-        )
-        name = record["la_name"] if level == "la" else record.get("region_name", "")
-        rows.append(
-            PopulationRow(
-                year=_year(file, number, record["time_period"]),
-                level=level,
-                area_code=code,
-                area_name=(name or record.get("country_name", "")).strip(),
-                old_la_code=record["old_la_code"].strip(),
-                region_code=record["region_code"].strip(),
-                population=population,
-            )
-        )
-    return rows
 
 
 # --------------------------------------------------------------------------- neighbours
@@ -496,7 +233,7 @@ def _parse_neighbours(
         if not code and not any(values[c].strip() for c in sn_columns if c < len(values)):
             continue  # a section line such as "Old SNs:"
         if not OLD_CODE.match(code):
-            raise BenchmarkFileError(
+            raise PublishedFileError(
                 file, f"{code!r} is not a three-digit LA number", number, "LA num"
             )
         neighbours = []
@@ -505,7 +242,7 @@ def _parse_neighbours(
             if not neighbour:
                 continue
             if not OLD_CODE.match(neighbour):
-                raise BenchmarkFileError(
+                raise PublishedFileError(
                     file,
                     f"{neighbour!r} is not a three-digit LA number",
                     number,
@@ -531,10 +268,10 @@ def _parse_neighbours_2025(
     sn_columns = [(k, keys.index(k), keys.index(k + "p")) for k in keys
                   if re.fullmatch(r"sn_\d+", k) and k + "p" in keys]  # fmt: skip
     rows = []
-    for number, record in _records(file, keys, reader):
+    for number, record in records(file, keys, reader):
         code = record["old_la_code"].strip()
         if not OLD_CODE.match(code):
-            raise BenchmarkFileError(
+            raise PublishedFileError(
                 file, f"{code!r} is not a three-digit LA number", number, "old_la_code"
             )
         values = list(record.values())
@@ -544,7 +281,7 @@ def _parse_neighbours_2025(
             if not neighbour:
                 continue
             if not OLD_CODE.match(neighbour):
-                raise BenchmarkFileError(
+                raise PublishedFileError(
                     file, f"{neighbour!r} is not a three-digit LA number", number, key.upper()
                 )
             neighbours.append((neighbour, values[closeness].strip() if closeness < len(values)
@@ -563,26 +300,17 @@ def _parse_neighbours_2025(
 # --------------------------------------------------------------------------- published series
 
 
-def _series_reader(header: Sequence[str]):  # noqa: ANN202
+def _series_reader(header: Sequence[str]) -> FileSpec | None:
     """The reader of a published series file (EHC plans, children in need, placements), if
     the header is one's: stored as figures by area (``csplan.demand.annual.series``)."""
-    keys = [_key(h) for h in header]
+    keys = [header_key(h) for h in header]
     for spec in series_specs():
         if spec.matches(keys):
             return spec
     return None
 
 
-def series_specs() -> tuple:
-    from csplan.demand.needs.readers import (
-        CHILDREN_IN_NEED,
-        CPP_AT31,
-        CPP_STARTED,
-        PLACEMENTS,
-        REFERRALS,
-    )
-    from csplan.demand.send.readers import SPECS
-
+def series_specs() -> tuple[FileSpec, ...]:
     return (*SPECS, CHILDREN_IN_NEED, REFERRALS, CPP_AT31, CPP_STARTED, PLACEMENTS)
 
 
@@ -598,10 +326,10 @@ def _parse_lookup(file: str, keys: list[str], reader: Iterator[list[str]]) -> li
     utla_cd = next(k for k in keys if re.fullmatch(r"utla\d\dcd", k))
     ltla_nm, utla_nm = ltla_cd[:-2] + "nm", utla_cd[:-2] + "nm"
     rows = []
-    for number, record in _records(file, keys, reader):
+    for number, record in records(file, keys, reader):
         for column in (ltla_cd, utla_cd):
             if not NEW_CODE.match(record[column].strip()):
-                raise BenchmarkFileError(
+                raise PublishedFileError(
                     file, f"{record[column]!r} is not a nine-character code", number, column.upper()
                 )
         rows.append(
@@ -640,9 +368,9 @@ def ods_sheets(name: str, data: bytes) -> Iterator[tuple[str, Iterator[list[str]
     try:
         content = limits.open_workbook_part(data, name, "content.xml")
     except (zipfile.BadZipFile, KeyError):
-        raise BenchmarkFileError(name, "is not an OpenDocument spreadsheet (.ods)") from None
+        raise PublishedFileError(name, "is not an OpenDocument spreadsheet (.ods)") from None
     except limits.FileRefused as refused:
-        raise BenchmarkFileError(refused.file, refused.reason) from None
+        raise PublishedFileError(refused.file, refused.reason) from None
     events = ElementTree.iterparse(content, events=("start", "end"))
     for event, element in events:
         if event == "start" and element.tag == _T + "table":
@@ -684,8 +412,8 @@ def parse_ro3(name: str, data: bytes) -> list[Ro3Row]:
             if found is not None:
                 return found
     except limits.FileRefused as refused:  # content.xml unzips beyond the budgets
-        raise BenchmarkFileError(refused.file, refused.reason) from None
-    raise BenchmarkFileError(
+        raise PublishedFileError(refused.file, refused.reason) from None
+    raise PublishedFileError(
         name,
         "no sheet has the RO3 columns (E-code, ONS Code, Local authority and "
         "'Children Looked After - Total Expenditure')",
@@ -695,7 +423,7 @@ def parse_ro3(name: str, data: bytes) -> list[Ro3Row]:
 def _ro3_year(name: str, sheet: str, title: str) -> int:
     match = re.search(r"(20\d\d)\s*[-/]\s*(\d\d)", title) or re.search(r"(20\d\d)(\d\d)$", sheet)
     if not match:
-        raise BenchmarkFileError(name, f"sheet {sheet!r}: cannot find the financial year", 1)
+        raise PublishedFileError(name, f"sheet {sheet!r}: cannot find the financial year", 1)
     return int(match.group(1))
 
 
@@ -704,7 +432,7 @@ def _parse_ro3_sheet(name: str, sheet: str, rows: Iterator[list[str]]) -> list[R
     for number, cells in enumerate(rows, start=1):
         if number == 1 and cells:
             title = cells[0]
-        keys = [_key(c) for c in cells]
+        keys = [header_key(c) for c in cells]
         if "e-code" in keys and "ons code" in keys:
             columns = _ro3_columns(keys)
             if columns is None:
@@ -764,7 +492,7 @@ def _ro3_rows(
             )
         )
     if not parsed:
-        raise BenchmarkFileError(name, f"sheet {sheet!r} has the RO3 columns but no authorities")
+        raise PublishedFileError(name, f"sheet {sheet!r} has the RO3 columns but no authorities")
     return parsed
 
 
@@ -777,11 +505,11 @@ def _thousands(
     try:
         amount = Decimal(text.replace(",", ""))
     except InvalidOperation:
-        raise BenchmarkFileError(
+        raise PublishedFileError(
             f"{name} (sheet {sheet})", f"{value!r} is not an amount", row, column
         ) from None
     if not amount.is_finite():
-        raise BenchmarkFileError(
+        raise PublishedFileError(
             f"{name} (sheet {sheet})", f"{value!r} is not an amount", row, column
         )
     # Pounds to the penny: the workbook stores binary-float artefacts (8917040.3461399991).

@@ -29,6 +29,7 @@ from csplan.benchmark.models import (
     SeriesArea,
 )
 from csplan.core.money import round_half_up
+from csplan.demand.annual import published as pub
 from csplan.evidence.models import Evidence
 from csplan.evidence.records import attach_evidence
 from csplan.programme.models import SavingsLine
@@ -68,7 +69,7 @@ def import_parsed(files: Iterable[imp.ParsedFile]) -> list[ImportSummary]:
     duplicates = sorted({s for s in slots if slots.count(s) > 1})
     if duplicates:
         names = [f.source_name for f in files if f.slot in duplicates]
-        raise imp.BenchmarkFileError(
+        raise pub.PublishedFileError(
             names[-1],
             f"two files fill the same dataset ({', '.join(duplicates)}): "
             f"{', '.join(names)}; import one of them",
@@ -101,7 +102,7 @@ def _store(parsed: imp.ParsedFile) -> ImportSummary:
     )
 
 
-def _write_cla(dataset: Dataset, rows: list[imp.ClaRow]) -> None:
+def _write_cla(dataset: Dataset, rows: list[pub.ClaRow]) -> None:
     ClaFigure.objects.bulk_create(
         [
             ClaFigure(
@@ -125,7 +126,7 @@ def _write_cla(dataset: Dataset, rows: list[imp.ClaRow]) -> None:
     )
 
 
-def _write_population(dataset: Dataset, rows: list[imp.PopulationRow]) -> None:
+def _write_population(dataset: Dataset, rows: list[pub.PopulationRow]) -> None:
     PopulationEstimate.objects.bulk_create(
         [
             PopulationEstimate(
@@ -210,8 +211,8 @@ def _write_series(dataset: Dataset, rows: list[Any]) -> None:
 
 
 _WRITERS = {
-    imp.CLA: _write_cla,
-    imp.POPULATION: _write_population,
+    pub.CLA: _write_cla,
+    pub.POPULATION: _write_population,
     imp.NEIGHBOURS: _write_neighbours,
     imp.NEIGHBOURS_2025: _write_neighbours,
     imp.LA_LOOKUP: _write_lookup,
@@ -226,9 +227,9 @@ def datasets() -> list[Dataset]:
     return list(Dataset.objects.all())
 
 
-def load_cla_rows() -> list[imp.ClaRow]:
+def load_cla_rows() -> list[pub.ClaRow]:
     return [
-        imp.ClaRow(
+        pub.ClaRow(
             year=f.year,
             level=f.level,
             area_code=f.area_code,
@@ -246,9 +247,9 @@ def load_cla_rows() -> list[imp.ClaRow]:
     ]
 
 
-def load_population_rows() -> list[imp.PopulationRow]:
+def load_population_rows() -> list[pub.PopulationRow]:
     return [
-        imp.PopulationRow(
+        pub.PopulationRow(
             year=p.year,
             level=p.level,
             area_code=p.area_code,
@@ -307,7 +308,7 @@ def neighbour_kind(model: str) -> str:
     try:
         return imp.NEIGHBOUR_MODELS[str(model)]
     except KeyError:
-        raise imp.BenchmarkFileError(
+        raise pub.PublishedFileError(
             "neighbours",
             f"unknown statistical-neighbour model {model!r}: choose "
             f"{' or '.join(imp.NEIGHBOUR_MODELS)}",

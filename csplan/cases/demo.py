@@ -34,9 +34,10 @@ from csplan.cases.store import (
 )
 from csplan.core.history import effective_on
 from csplan.core.periods import FinancialYear
+from csplan.programme.demo import APPROVAL_DATE, hampshire_figures
 from csplan.programme.figures import LineFigures, ProgrammeFigures, WorkstreamFigures
 from csplan.programme.models import Plan
-from csplan.programme.store import line_figures
+from csplan.programme.store import line_figures, save_programme
 
 CASES_FILE = "cambridgeshire_cases.yaml"
 RECORDS_FILE = "demo_records.yaml"
@@ -107,14 +108,21 @@ def demo_cases() -> list[dict[str, Any]]:
 
 def load_cambridgeshire_plan(user: Any = None) -> Plan:
     """The Cambridgeshire demo plan, created once (a later run leaves its lines alone)."""
-    from csplan.programme.store import save_programme
-
     figures = cambridgeshire_figures()
     existing = Plan.objects.filter(council__name=figures.council, name=figures.plan).first()
     if existing:
         return existing
     with effective_on(_approval_date(figures.council, figures.plan)):  # as approved that day
         return save_programme(figures, user=user, reason="Demo council loaded")
+
+
+def load_hampshire_demo(user: Any = None) -> Plan:
+    """Store the Hampshire programme (idempotent) as approved on ``APPROVAL_DATE``, with the
+    recorded decision that approved it, and return its ``Plan``."""
+    with effective_on(APPROVAL_DATE):
+        plan = save_programme(hampshire_figures(), user=user, reason="Demo council loaded")
+    load_decisions(plan, user=user)
+    return plan
 
 
 def _approval_date(council: str, plan: str) -> Any:
@@ -215,8 +223,6 @@ def _decision(data: dict[str, Any], lines: dict[str, Any]) -> DecisionFigures:
 
 def _published_phasing(line: Any) -> dict[FinancialYear, Decimal]:
     """The phasing the decision approved: the published figures, not later re-profiling."""
-    from csplan.programme.demo import hampshire_figures
-
     for figures in (hampshire_figures(), cambridgeshire_figures()):
         if (figures.council, figures.plan) == (line.plan.council.name, line.plan.name):
             published = {entry.reference: entry for entry in figures.lines}

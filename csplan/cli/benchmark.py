@@ -44,12 +44,12 @@ def benchmark() -> None:
 def import_files(paths: tuple[str, ...]) -> None:
     """Import published files; each is recognised by its columns. All or nothing."""
     setup_django()
-    from csplan.benchmark.importers import BenchmarkFileError
     from csplan.benchmark.store import import_paths
+    from csplan.demand.annual.published import PublishedFileError
 
     try:
         summaries = import_paths(paths)
-    except BenchmarkFileError as error:
+    except PublishedFileError as error:
         fail(f"{error} (nothing was imported)")
     for summary in summaries:
         click.echo(summary.describe())
@@ -90,33 +90,19 @@ def _load_report(la_code: str, year: int | None, neighbours: str = "2021"):  # -
 @benchmark.command("show")
 @click.argument("la_code")
 @click.option("--year", type=int, help="Year ending 31 March (default: the latest).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "csv", "json", "xlsx"]),
-    default="text",
-    show_default=True,
-)
-@click.option("--output", type=click.Path(dir_okay=False), help="Write to FILE, not the screen.")
+@output_options
 @NEIGHBOURS_OPTION
 def show(la_code: str, year: int | None, fmt: str, output: str | None, neighbours: str) -> None:
     """Compare LA_CODE (E10000015, or the three-digit DfE number 919) with its neighbours."""
     setup_django()
-    from csplan.benchmark.render import render
+    from csplan.cli.common import emit_tables
 
-    report = _load_report(la_code, year, neighbours)
-    rendered = render(report, fmt)
-    if output:
-        path = Path(output)
-        if isinstance(rendered, bytes):
-            path.write_bytes(rendered)
-        else:
-            path.write_text(rendered, encoding="utf-8")
-        click.echo(f"Wrote {path} ({fmt}).")
-        return
-    if isinstance(rendered, bytes):
+    if fmt == "xlsx" and not output:
         fail("XLSX is binary: give --output FILE.xlsx")
-    click.echo(rendered, nl=False)
+    report = _load_report(la_code, year, neighbours)
+    if fmt in ("text", "md") and not output:
+        click.echo(report.title + "\n")
+    emit_tables(list(report.tables), fmt, output)
 
 
 @benchmark.command("datasets")

@@ -24,9 +24,9 @@ def demo() -> None:
     """Load the demo programme with a year of monitoring (Hampshire 2016/17) and the demo
     invest-to-save case (BCP Council, Building Stronger Foundations)."""
     setup_django()
+    from csplan.cases.demo import load_hampshire_demo
     from csplan.investment.demo import load_investment_demo
     from csplan.monitoring.demo import load_monitoring_demo
-    from csplan.programme.demo import load_hampshire_demo
 
     plan = load_monitoring_demo(load_hampshire_demo())
     case = load_investment_demo()

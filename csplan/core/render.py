@@ -79,6 +79,7 @@ def render_text(table: Table, *, wrap: int = TEXT_WRAP) -> str:
             out.append(_text_line(table.columns, parts, widths))
     out.append("")
     out.extend(table.notes)
+    out.extend(f"Note: {note}" for note in table.cell_notes())
     return "\n".join(out) + "\n"
 
 
@@ -135,9 +136,10 @@ def render_markdown(table: Table) -> str:
         if row.is_total:
             texts = [f"**{text}**" if text else "" for text in texts]
         out.append("| " + " | ".join(texts) + " |")
-    if table.notes:
+    notes = [*table.notes, *(f"Note: {note}" for note in table.cell_notes())]
+    if notes:
         out.append("")
-        out.extend(f"_{_md(note)}_  " for note in table.notes)
+        out.extend(f"_{_md(note)}_  " for note in notes)
     return "\n".join(out) + "\n"
 
 
@@ -165,15 +167,20 @@ def table_to_dict(table: Table) -> dict[str, Any]:
             }
             for column in table.columns
         ],
-        "rows": [
-            {
-                "kind": row.kind.value,
-                "cells": [_json_cell(c, v) for c, v in zip(table.columns, row.cells, strict=True)],
-            }
-            for row in table.rows
-        ],
+        "rows": [_json_row(table, row) for row in table.rows],
         "notes": list(table.notes),
     }
+
+
+def _json_row(table: Table, row: Row) -> dict[str, Any]:
+    """A row's kind and cells, and its cells' notes when it has any (null where none)."""
+    out: dict[str, Any] = {
+        "kind": row.kind.value,
+        "cells": [_json_cell(c, v) for c, v in zip(table.columns, row.cells, strict=True)],
+    }
+    if any(row.notes):
+        out["notes"] = [note or None for note in row.notes]
+    return out
 
 
 def _json_cell(column: Column, value: Cell) -> str | None:
@@ -235,7 +242,7 @@ def add_table_sheet(workbook: Any, table: Table) -> Any:
                 styles[key] = copy(cell._style)
     sheet.freeze_panes = "B4"
     sheet.append([])
-    for note in table.notes:
+    for note in [*table.notes, *(f"Note: {note}" for note in table.cell_notes())]:
         sheet.append([neutralise(note)])
     for index in range(1, len(table.columns) + 1):
         sheet.column_dimensions[get_column_letter(index)].width = _xlsx_width(table, index - 1)
@@ -344,10 +351,12 @@ def render_html(
             numeric = " govuk-table__cell--numeric" if column.is_numeric else ""
             tag = "th" if index == 0 else "td"
             scope = ' scope="row"' if index == 0 else ""
-            out.append(f'<{tag}{scope} class="govuk-table__cell{numeric}">{text}</{tag}>')
+            note = f' title="{e(row.note(index))}"' if row.note(index) else ""
+            out.append(f'<{tag}{scope} class="govuk-table__cell{numeric}"{note}>{text}</{tag}>')
         out.append("</tr>")
     out.append("</tbody></table>")
     out.extend(f'<p class="govuk-body-s">{e(note)}</p>' for note in table.notes)
+    out.extend(f'<p class="govuk-body-s">Note: {e(note)}</p>' for note in table.cell_notes())
     return "\n".join(out) + "\n"
 
 

@@ -5,7 +5,8 @@ many decimal places the table shows, so every renderer rounds once, with the pro
 (``csplan.core.money.round_half_up``). Count cells are whole numbers (``int`` or ``Decimal``),
 shown with separators; date cells are ``datetime.date``, shown ``5 December 2026`` and written
 ``2026-12-05`` in the machine formats. A cell can also be text (``"n/a"``, ``"TBC"``) or
-``None`` (blank) in any column.
+``None`` (blank) in any column, and can carry a note (why a published figure is missing, how
+it was rounded): a row's ``notes`` run beside its cells.
 """
 
 from __future__ import annotations
@@ -156,10 +157,14 @@ def exact(amount: Decimal) -> str:
 class Row:
     cells: tuple[Cell, ...]
     kind: RowKind = RowKind.LINE
+    notes: tuple[str, ...] = ()  # none, or one per cell ("" where a cell has none)
 
     @property
     def is_total(self) -> bool:
         return self.kind is not RowKind.LINE
+
+    def note(self, index: int) -> str:
+        return self.notes[index] if self.notes else ""
 
 
 @dataclass(frozen=True)
@@ -180,6 +185,11 @@ class Table:
                     f"row {number} of {self.name!r} has {len(row.cells)} cells "
                     f"for {len(self.columns)} columns"
                 )
+            if row.notes and len(row.notes) != len(row.cells):
+                raise ValueError(
+                    f"row {number} of {self.name!r} has {len(row.notes)} notes "
+                    f"for {len(row.cells)} cells"
+                )
 
     @property
     def units(self) -> tuple[str, ...]:
@@ -196,6 +206,16 @@ class Table:
     def row_labelled(self, label: str) -> Row:
         """The row whose first cell is ``label`` (for tests and look-ups)."""
         return next(row for row in self.rows if row.cells and row.cells[0] == label)
+
+    def cell_notes(self) -> list[str]:
+        """Every cell's note as a line naming its row and column, in table order."""
+        return [
+            f"{self.columns[0].display(row.cells[0])}, {column.heading}: {note}"
+            for row in self.rows
+            if row.notes
+            for column, note in zip(self.columns, row.notes, strict=True)
+            if note
+        ]
 
     def displayed(self) -> list[list[str]]:
         """Every row as the committee sees it (for tests and simple templates)."""

@@ -2,7 +2,9 @@
 
 The figures are published (decision report 6889, September 2015); officers appear by role.
 The programme is dated as it happened: its lines take effect on 16 September 2015, the day
-the Executive Member's recorded decision approved them (the plan's approved baseline).
+the Executive Member's recorded decision approved them (the plan's approved baseline). The
+loader that stores it with that decision is ``csplan.cases.demo.load_hampshire_demo`` (a
+decision is a case record, above the programme).
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from importlib import resources
-from typing import Any
 
 from csplan.programme.exchange import programme_from_dict
 from csplan.programme.figures import ProgrammeFigures
@@ -24,16 +25,3 @@ def hampshire_figures() -> ProgrammeFigures:
     """The Hampshire programme as plain values (no database needed)."""
     text = resources.files("csplan.programme").joinpath("data", HAMPSHIRE_FILE).read_text("utf-8")
     return programme_from_dict(json.loads(text), HAMPSHIRE_FILE)
-
-
-def load_hampshire_demo(user: Any = None) -> Any:
-    """Store the Hampshire programme (idempotent) as approved on ``APPROVAL_DATE``, with the
-    recorded decision that approved it, and return its ``Plan``."""
-    from csplan.cases.demo import load_decisions
-    from csplan.core.history import effective_on
-    from csplan.programme.store import save_programme
-
-    with effective_on(APPROVAL_DATE):
-        plan = save_programme(hampshire_figures(), user=user, reason="Demo council loaded")
-    load_decisions(plan, user=user)
-    return plan

@@ -13,17 +13,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils.text import slugify
 
 from csplan.core.history import delete_recorded, save_recorded
 from csplan.core.money import MoneyError, from_pence, to_pence
 from csplan.core.periods import FinancialYear
 from csplan.programme.figures import WorkstreamFigures
 from csplan.programme.models import Council, Plan, TargetEntry, Workstream
-
-SLUG_MAX = 100
-#: Words of the plan list's own addresses (``/plans/new/``): never a plan's slug.
-RESERVED_SLUGS = frozenset({"new"})
+from csplan.programme.slugs import unique_slug
+from csplan.programme.store import sync_year_amounts
 
 
 class PlanChoiceError(LookupError):
@@ -90,20 +87,6 @@ def chosen_plan(text: str | None) -> Plan:
     if not plans:
         raise PlanChoiceError("there is no plan yet: create one or load the demo")
     raise PlanChoiceError(f"the database holds {len(plans)} plans: choose one of {_choices(plans)}")
-
-
-def unique_slug(council: str, name: str, *, exclude: int | None = None) -> str:
-    """A web-address name for a plan: its name, with the council's if another plan has it."""
-    taken = set(Plan.objects.exclude(pk=exclude).values_list("slug", flat=True)) | RESERVED_SLUGS
-    for candidate in (slugify(name), slugify(f"{council} {name}")):
-        candidate = candidate[:SLUG_MAX].strip("-") or "plan"
-        if candidate not in taken:
-            return candidate
-    base = candidate[: SLUG_MAX - 4]
-    number = 2
-    while f"{base}-{number}" in taken:
-        number += 1
-    return f"{base}-{number}"
 
 
 class PlanValidationError(PlanChoiceError):
@@ -228,8 +211,6 @@ def _save_targets(
     plan: Plan, targets: Mapping[FinancialYear, Decimal], user: Any, reason: str
 ) -> None:
     """Make the plan's stored targets equal ``targets`` (a zero target is not stored)."""
-    from csplan.programme.store import sync_year_amounts
-
     sync_year_amounts(
         plan.targets, lambda **kw: TargetEntry(plan=plan, **kw), targets, user, reason
     )

@@ -35,7 +35,7 @@ from csplan.programme.models import (
     Workstream,
     default_rag_key,
 )
-from csplan.programme.plans import unique_slug
+from csplan.programme.slugs import unique_slug
 
 _LINE_TEXT_FIELDS = (
     "title",

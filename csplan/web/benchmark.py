@@ -16,7 +16,6 @@ from csplan.accounts import permissions
 from csplan.accounts.access import PROGRAMME, guard
 from csplan.benchmark.calculations import BenchmarkData, BenchmarkError, resolve_la, trend
 from csplan.benchmark.gap import RO3_COST, TARGETS, GapError, GapPlan, gap_from_benchmark
-from csplan.benchmark.render import render as render_report
 from csplan.benchmark.report import Report, benchmark_report, gap_report
 from csplan.benchmark.store import (
     attach_gap_evidence,
@@ -29,13 +28,8 @@ from csplan.core.charts.benchmark import Series, trend_svg
 from csplan.core.money import round_half_up
 from csplan.core.periods import FinancialYear, PeriodError
 from csplan.programme.models import SavingsLine
-from csplan.web.tables import attachment
+from csplan.web.tables import TWIN_FORMATS, download, table_html
 
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "json": "application/json",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 DEFAULT_LA = "E10000015"
 
 
@@ -125,10 +119,10 @@ def benchmark_page(request: HttpRequest) -> HttpResponse:
         plan, context["gap_error"] = None, str(error)
     if plan is not None:
         query = _gap_query(request)
-        context["gap"] = gap_report(plan)
+        context["gap"] = _shown(gap_report(plan))
         context["gap_twins"] = [
             (fmt.upper(), reverse("benchmark:gap_export", args=[la, year, fmt]) + "?" + query)
-            for fmt in CONTENT_TYPES
+            for fmt in TWIN_FORMATS
         ]
         if permissions.can_edit_programme(request.user):
             context["gap_use_url"] = reverse("benchmark:gap_use", args=[la, year]) + "?" + query
@@ -140,6 +134,7 @@ def benchmark_page(request: HttpRequest) -> HttpResponse:
         targets=TARGETS,
         gap_form={k: request.GET.get(k, "") for k in ("target", "by", "weekly_cost")},
         report=report,
+        tables=_shown(report),
         las=_choices(data),
         years=data.years,
         selected_la=la,
@@ -151,7 +146,7 @@ def benchmark_page(request: HttpRequest) -> HttpResponse:
                 reverse("benchmark:export", args=[la, year, fmt])
                 + ("?neighbours=2025" if data.neighbour_model == "2025" else ""),
             )
-            for fmt in CONTENT_TYPES
+            for fmt in TWIN_FORMATS
         ],
     )
     return render(request, "benchmark/page.html", context)
@@ -160,14 +155,14 @@ def benchmark_page(request: HttpRequest) -> HttpResponse:
 @guard()
 @login_required
 def benchmark_export(request: HttpRequest, la: str, year: int, fmt: str) -> HttpResponse:
-    if fmt not in CONTENT_TYPES:
+    if fmt not in TWIN_FORMATS:
         raise Http404(f"unknown format {fmt}")
     data = _data(request)
     try:
         report: Report = benchmark_report(data, resolve_la(data, la), year)
     except BenchmarkError as error:
         raise Http404(str(error)) from None
-    return _download(report, fmt, f"benchmark-{report.la_code}-{year}.{fmt}")
+    return _download(request, report, fmt, f"benchmark-{report.la_code}-{year}")
 
 
 def _requested_gap(request: HttpRequest, la: str, year: int) -> tuple[str, GapPlan]:
@@ -186,10 +181,10 @@ def _requested_gap(request: HttpRequest, la: str, year: int) -> tuple[str, GapPl
 @guard()
 @login_required
 def gap_export(request: HttpRequest, la: str, year: int, fmt: str) -> HttpResponse:
-    if fmt not in CONTENT_TYPES:
+    if fmt not in TWIN_FORMATS:
         raise Http404(f"unknown format {fmt}")
     code, plan = _requested_gap(request, la, year)
-    return _download(gap_report(plan), fmt, f"gap-{code}-{year}.{fmt}")
+    return _download(request, gap_report(plan), fmt, f"gap-{code}-{year}")
 
 
 @guard(read=None, write=PROGRAMME)
@@ -214,6 +209,13 @@ def gap_use(request: HttpRequest, la: str, year: int) -> HttpResponse:
     return redirect(reverse("line", kwargs={"pk": line.pk}))
 
 
-def _download(report: Report, fmt: str, filename: str) -> HttpResponse:
-    body = render_report(report, fmt)
-    return attachment(body, CONTENT_TYPES[fmt], filename, inline=fmt == "json")
+def _shown(report: Report) -> list[dict[str, object]]:
+    """Each table with its GOV.UK HTML (the core renderer's), for the page."""
+    return [{"table": table, "html": table_html(table)} for table in report.tables]
+
+
+def _download(request: HttpRequest, report: Report, fmt: str, stem: str) -> HttpResponse:
+    """The report's twin: every table in JSON and XLSX, one (``?table=``) in CSV."""
+    meta = {"report": report.title, "la_code": report.la_code, "la_name": report.la_name,
+            "year": str(report.year)}  # fmt: skip
+    return download(report.tables, fmt, table=request.GET.get("table"), meta=meta, stem=stem)

@@ -23,7 +23,8 @@ from django.urls import get_script_prefix, reverse, set_script_prefix
 from django.utils.functional import SimpleLazyObject
 
 from csplan.programme.models import Plan
-from csplan.programme.plans import RESERVED_SLUGS, only_plan
+from csplan.programme.plans import only_plan
+from csplan.programme.slugs import RESERVED_SLUGS
 
 _PLAN_PATH = re.compile(r"^/plans/(?P<slug>[-\w]+)(?P<rest>/.*)$")
 SESSION_KEY = "csplan_plan"

@@ -118,13 +118,15 @@ def download(
     meta: dict[str, str] | None = None,
     stem: str | None = None,
 ) -> HttpResponse:
-    """The twin response of ``tables`` in ``fmt``."""
+    """The twin response of ``tables`` in ``fmt``, named ``stem`` (else by its table)."""
     if not tables:
         raise Http404("this page has no table")
     tables = [_with_meta(t, meta) for t in tables]
     if fmt == "csv" or len(tables) == 1:
         chosen = _pick(tables, table)
         body, media_type, filename = renderers.download(chosen, fmt)
+        if stem:
+            filename = f"{stem}.{filename.rsplit('.', 1)[-1]}"
         return attachment(body, media_type, filename, inline=fmt == "json")
     name = stem or tables[0].name
     if fmt == "json":

@@ -6,8 +6,8 @@ import pytest
 from django.core.cache import cache
 
 from csplan.accounts.demo import load_role_users
+from csplan.cases.demo import load_hampshire_demo
 from csplan.demo import demo_user
-from csplan.programme.demo import load_hampshire_demo
 
 PASSWORD = "a-demo-password-for-tests"
 

@@ -14,8 +14,8 @@ from referencing.jsonschema import DRAFT202012
 
 from csplan.accounts.demo import load_role_users
 from csplan.api.schema import openapi
+from csplan.cases.demo import load_hampshire_demo
 from csplan.demo import demo_user
-from csplan.programme.demo import load_hampshire_demo
 
 PASSWORD = "a-demo-password-for-tests"
 SPEC_URI = "urn:csplan-api"

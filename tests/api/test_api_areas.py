@@ -223,17 +223,17 @@ def test_an_la_against_its_neighbours_and_the_gap(people, lines, api_as, slug):
     assert index["years"] == [2021, 2022, 2023, 2024, 2025]
     assert DEMO_LA in {a["code"] for a in index["authorities"]}
     report = api.call("GET", "/api/benchmark/{la}/{year}", la=DEMO_LA, year=2025).json()
-    assert [t["key"] for t in report["tables"]] == ["comparison", "neighbours", "trend"]
-    looked_after = report["tables"][0]["rows"][0]
-    assert (
-        looked_after["la_count"]["value"] == 1549 and looked_after["la_value"]["display"] == "73.9"
-    )
+    names = [t["name"] for t in report["tables"]]
+    assert names == ["comparison", "spend", "neighbours", "trend"]
+    assert report["la_code"] == DEMO_LA and report["year"] == 2025
+    looked_after = report["tables"][0]["rows"][0]["cells"]
+    assert looked_after[1:3] == ["1549", "73.9"]  # children, and the rate per 10,000 as shown
     no_year = api.call("GET", "/api/benchmark/{la}/{year}", la=DEMO_LA, year=1999)
     assert no_year.status_code == 404 and "years available" in no_year.json()["errors"]["year"]
     gap_path = "/api/benchmark/{la}/{year}/gap"
     gap = api.call("GET", gap_path, la=DEMO_LA, year=2025, query="?by=2027/28&weekly_cost=1000")
-    last = gap.json()["tables"][0]["rows"][-1]
-    assert last["financial_year"]["value"] == "2027/28" and last["saving"]["value"] == "19520825.69"
+    last = gap.json()["tables"][0]["rows"][-1]["cells"]
+    assert last[0] == "2027/28" and last[5] == "19520825.69"
     bad = api.call("GET", gap_path, la=DEMO_LA, year=2025, query="?by=2027/28&weekly_cost=lots")
     assert bad.json() == {"errors": {"weekly_cost": "Send a weekly cost in pounds or 'ro3'"}}
     evidence = api_as(people["finance"]).call(

@@ -38,7 +38,7 @@ def dump_digest(dump: list[tuple[str, list[str]]]) -> str:
 @pytest.fixture
 def loaded(db) -> Callable[[], list[tuple[str, list[str]]]]:
     """The Hampshire demo programme in the database; returns the function that dumps it."""
-    from csplan.programme.demo import load_hampshire_demo
+    from csplan.cases.demo import load_hampshire_demo
 
     load_hampshire_demo()
     return database_dump

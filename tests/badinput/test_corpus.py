@@ -211,14 +211,15 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(signed_in, loaded
 
 @pytest.mark.parametrize("case", BENCHMARK_CASES, ids=str)
 def test_bad_benchmark_file_is_refused_and_nothing_changes(case, loaded, tmp_path):
-    from csplan.benchmark.importers import BenchmarkFileError, parse_bytes
+    from csplan.benchmark.importers import parse_bytes
     from csplan.benchmark.store import import_parsed, import_paths
+    from csplan.demand.annual.published import PublishedFileError
 
     import_parsed([parse_bytes("good-cla.csv", good_cla())])
     path = tmp_path / case.name
     path.write_bytes(case.build())
     before = loaded()
-    with pytest.raises(BenchmarkFileError) as raised:
+    with pytest.raises(PublishedFileError) as raised:
         import_paths([path])
     assert raised.value.file == case.name
     _assert_says(str(raised.value), case)

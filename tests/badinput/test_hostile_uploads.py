@@ -371,12 +371,13 @@ def test_a_hostile_programme_workbook_or_csv_is_refused_before_parsing(tmp_path)
 
 
 def test_hostile_benchmark_files_are_refused_before_parsing(tmp_path):
-    from csplan.benchmark.importers import BenchmarkFileError, parse_path
+    from csplan.benchmark.importers import parse_path
+    from csplan.demand.annual.published import PublishedFileError
 
     wide = tmp_path / "cla.csv"
     wide.write_bytes(csv_million_columns())
     raised, peak = _peak(lambda: parse_path(wide))
-    assert isinstance(raised, BenchmarkFileError)
+    assert isinstance(raised, PublishedFileError)
     assert str(raised) == (
         "file cla.csv: a row has more than 500 columns, the most a CSV file may have"
     )
@@ -386,7 +387,7 @@ def test_hostile_benchmark_files_are_refused_before_parsing(tmp_path):
     ods.write_bytes(_zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
                           "content.xml": _repeated(b" ", 70 * MIB)}))  # fmt: skip
     raised, peak = _peak(lambda: parse_path(ods))
-    assert isinstance(raised, BenchmarkFileError)
+    assert isinstance(raised, PublishedFileError)
     assert str(raised) == (
         "file RO3.ods/content.xml: unzipped it is more than 64.0 MB, the most one part may hold"
     )

@@ -13,14 +13,15 @@ import pytest
 
 from csplan.benchmark import importers as imp
 from csplan.benchmark.calculations import BenchmarkData, build_benchmark_data
+from csplan.demand.annual import published as pub
 
 REFERENCE = Path(
     os.environ.get("CSPLAN_REFERENCE_DIR")
     or Path(__file__).resolve().parents[2] / ".." / "shared" / "reference"
 ).resolve()
 REFERENCE_NAMES = {
-    imp.CLA: "cla_number_and_rate_per_10k_children.csv",
-    imp.POPULATION: "ons_mid-year_population_estimates_2012_to_2024.csv",
+    pub.CLA: "cla_number_and_rate_per_10k_children.csv",
+    pub.POPULATION: "ons_mid-year_population_estimates_2012_to_2024.csv",
     imp.NEIGHBOURS: "New_Statistical_Neighbour_Groupings_April_2021.csv",
     imp.LA_LOOKUP: "LTLA-UTLA_Apr23_Lookup_England-Wales.csv",
     imp.RO3: "RO3_LA_Data_2024-25_data_by_LA.ods",
@@ -53,8 +54,8 @@ def reference_files(reference_paths: dict[str, Path]) -> dict[str, imp.ParsedFil
 @pytest.fixture(scope="session")
 def data(reference_files: dict[str, imp.ParsedFile]) -> BenchmarkData:
     return build_benchmark_data(
-        cla=reference_files[imp.CLA].rows,
-        population=reference_files[imp.POPULATION].rows,
+        cla=reference_files[pub.CLA].rows,
+        population=reference_files[pub.POPULATION].rows,
         neighbours=reference_files[imp.NEIGHBOURS].rows,
         ro3=reference_files[imp.RO3].rows,
         lookup=reference_files[imp.LA_LOOKUP].rows,

@@ -85,25 +85,28 @@ def test_show_csv_json_and_xlsx(tmp_path):
         )
     )
     first = rows[0]
-    assert (first["table"], first["la_count"], first["la_published"], first["rank"]) == (
-        "comparison",
+    assert (first["LA count"], first["LA published"], first["Rank among LAs (1 = lowest)"]) == (
         "999",
         "36",
         "10",
     )
-    assert first["la_value"].startswith("36.002594781605")
-    report = json.loads(run("benchmark", "E10000015", "--year", "2025", "--format", "json").output)
-    assert report["tables"][0]["rows"][0]["england"]["value"] == 67
+    assert first["LA rate per 10,000"] == "36.0"  # as shown; the XLSX keeps the exact rate
+    tables = json.loads(run("benchmark", "E10000015", "--year", "2025", "--format", "json").output)
+    comparison = tables[0]
+    england = [c["heading"] for c in comparison["columns"]].index("England")
+    assert comparison["name"] == "comparison" and comparison["rows"][0]["cells"][england] == "67"
     target = tmp_path / "herts.xlsx"
     result = run(
         "benchmark", "E10000015", "--year", "2025", "--format", "xlsx", "--output", str(target)
     )
-    assert result.output == f"Wrote {target} (xlsx).\n"
+    assert result.exit_code == 0, result.output
+    assert f"Wrote {target} (comparison, spend, neighbours, trend)" in result.output
     from openpyxl import load_workbook
 
     book = load_workbook(target)
-    assert book.sheetnames == ["comparison", "neighbours", "trend"]
+    assert book.sheetnames == ["comparison", "spend", "neighbours", "trend"]
     assert book["comparison"]["B4"].value == 999
+    assert str(book["comparison"]["C4"].value).startswith("36.002594781605")
     assert run("benchmark", "E10000015", "--format", "xlsx").exit_code == 1
 
 

@@ -21,6 +21,7 @@ from csplan.benchmark.gap import (
     to_scenario,
 )
 from csplan.benchmark.store import attach_gap_evidence, benchmark_data_hash, load_benchmark_data
+from csplan.cases.demo import load_hampshire_demo
 from csplan.cli import cli
 from csplan.core.periods import FinancialYear
 from csplan.demand import synthetic
@@ -29,7 +30,6 @@ from csplan.demand.episodes import load_returns
 from csplan.demand.scenarios import RunOptions, Scenario, run_scenario
 from csplan.evidence.models import Evidence
 from csplan.evidence.records import attach_evidence, compare_with_line
-from csplan.programme.demo import load_hampshire_demo
 from csplan.programme.models import Council, Plan, SavingsLine, Workstream
 
 CAMBS = "E10000003"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from csplan.benchmark import importers as imp
+from csplan.demand.annual import published as pub
 
 CLA_HEADER_2025 = (
     "time_period,time_identifier,geographic_level,country_code,country_name,region_code,"
@@ -43,9 +44,9 @@ def to_2024_schema(source: Path, target: Path) -> None:
 
 def test_small_cla_file_is_recognised_and_typed():
     parsed = imp.parse_bytes("any-name.txt", small_cla())
-    assert (parsed.kind, parsed.schema, parsed.slot) == (imp.CLA, "2025", imp.CLA)
+    assert (parsed.kind, parsed.schema, parsed.slot) == (pub.CLA, "2025", pub.CLA)
     [row] = parsed.rows
-    assert row == imp.ClaRow(
+    assert row == pub.ClaRow(
         year=2025,
         level="la",
         area_code="E10000015",
@@ -77,14 +78,14 @@ def test_suppressed_figures_become_none_with_the_reason():
     ],
 )
 def test_empty_and_unknown_files_are_refused(content, expected):
-    with pytest.raises(imp.BenchmarkFileError) as error:
+    with pytest.raises(pub.PublishedFileError) as error:
         imp.parse_bytes("empty.csv", content)
     assert str(error.value).startswith(expected)
 
 
 def test_non_numeric_count_names_file_row_and_column():
     body = small_cla().decode() + HERTS_2025.format(count="12x").replace("919", "920") + "\n"
-    with pytest.raises(imp.BenchmarkFileError) as error:
+    with pytest.raises(pub.PublishedFileError) as error:
         imp.parse_bytes("cla.csv", body.encode())
     assert (error.value.file, error.value.row, error.value.column) == (
         "cla.csv",
@@ -98,23 +99,23 @@ def test_non_numeric_count_names_file_row_and_column():
 
 def test_cla_file_without_either_count_schema_is_refused():
     header = CLA_HEADER_2025.replace("children_count", "kids")
-    with pytest.raises(imp.BenchmarkFileError, match="neither the 2025 columns"):
+    with pytest.raises(pub.PublishedFileError, match="neither the 2025 columns"):
         imp.parse_bytes("cla.csv", (header + "\n").encode())
 
 
 def test_unknown_measure_is_an_error_with_its_column():
     body = small_cla().decode().replace("Children looked after on 31 March each year", "Cats")
-    with pytest.raises(imp.BenchmarkFileError, match=r"row 2, column 'population_type'"):
+    with pytest.raises(pub.PublishedFileError, match=r"row 2, column 'population_type'"):
         imp.parse_bytes("cla.csv", body.encode())
 
 
 def test_ods_that_is_not_a_zip_is_refused():
-    with pytest.raises(imp.BenchmarkFileError, match="not an OpenDocument spreadsheet"):
+    with pytest.raises(pub.PublishedFileError, match="not an OpenDocument spreadsheet"):
         imp.parse_bytes("ro3.ods", b"PK\x03\x04 broken")
 
 
 def test_missing_file_is_a_clear_error(tmp_path):
-    with pytest.raises(imp.BenchmarkFileError, match="nope.csv: cannot be read"):
+    with pytest.raises(pub.PublishedFileError, match="nope.csv: cannot be read"):
         imp.parse_path(tmp_path / "nope.csv")
 
 
@@ -125,13 +126,13 @@ def test_missing_file_is_a_clear_error(tmp_path):
 def test_each_reference_file_is_recognised_by_its_columns(reference_files):
     counts = {kind: len(parsed.rows) for kind, parsed in reference_files.items()}
     assert counts == {
-        imp.CLA: 2505,
-        imp.POPULATION: 2132,
+        pub.CLA: 2505,
+        pub.POPULATION: 2132,
         imp.NEIGHBOURS: 156,
         imp.LA_LOOKUP: 318,
         imp.RO3: 411,
     }
-    assert reference_files[imp.CLA].schema == "2025"
+    assert reference_files[pub.CLA].schema == "2025"
     assert reference_files[imp.RO3].slot == "ro3:2024"
 
 
@@ -145,26 +146,26 @@ def test_recognition_does_not_depend_on_the_file_name(tmp_path, reference_paths)
 @pytest.mark.reference
 def test_other_dfe_files_are_refused_not_misread(reference_dir):
     other = reference_dir / "la_cla_placement_stability.csv"
-    with pytest.raises(imp.BenchmarkFileError, match="row 1: not a recognised benchmark file"):
+    with pytest.raises(pub.PublishedFileError, match="row 1: not a recognised benchmark file"):
         imp.parse_path(other)
     rsx = reference_dir / "RSX_LA_Data_2024-25_data_by_LA.ods"
-    with pytest.raises(imp.BenchmarkFileError, match="no sheet has the RO3 columns"):
+    with pytest.raises(pub.PublishedFileError, match="no sheet has the RO3 columns"):
         imp.parse_path(rsx)
 
 
 @pytest.mark.reference
 def test_2024_schema_gives_the_same_rows(tmp_path, reference_paths, reference_files):
     converted = tmp_path / "cla_2024_release.csv"
-    to_2024_schema(reference_paths[imp.CLA], converted)
+    to_2024_schema(reference_paths[pub.CLA], converted)
     assert "number" in converted.read_text().splitlines()[0].split(",")
     parsed = imp.parse_path(converted)
     assert parsed.schema == "2024"
-    assert parsed.rows == reference_files[imp.CLA].rows
+    assert parsed.rows == reference_files[pub.CLA].rows
 
 
 @pytest.mark.reference
 def test_suppression_symbols_in_the_real_file(reference_files):
-    rows = reference_files[imp.CLA].rows
+    rows = reference_files[pub.CLA].rows
     missing = [r for r in rows if r.count is None]
     assert len(missing) == 58
     city = next(
@@ -208,7 +209,7 @@ def test_ods_bad_amount_names_sheet_row_and_column():
             ["E1920", "E10000015", "Hertfordshire CC", "SC", "100", "10", "ninety"],
         ]
     )
-    with pytest.raises(imp.BenchmarkFileError) as error:
+    with pytest.raises(pub.PublishedFileError) as error:
         imp.parse_bytes("tiny.ods", content)
     assert error.value.row == 3
     assert "Net Current Expenditure" in (error.value.column or "").title()
@@ -269,7 +270,7 @@ def _tiny_ods(rows: list[list[str]]) -> bytes:
 
 def test_a_known_file_missing_a_column_says_which():
     header = CLA_HEADER_2025.replace(",rate_per_10000", "")
-    with pytest.raises(imp.BenchmarkFileError) as error:
+    with pytest.raises(pub.PublishedFileError) as error:
         imp.parse_bytes("cla.csv", (header + "\n").encode())
     assert str(error.value) == (
         "file cla.csv, row 1: looks like the DfE children looked after numbers and rates per "
@@ -280,7 +281,7 @@ def test_a_known_file_missing_a_column_says_which():
 def test_a_repeated_figure_is_an_error():
     body = small_cla().decode() + HERTS_2025.format(count="998") + "\n"
     with pytest.raises(
-        imp.BenchmarkFileError,
+        pub.PublishedFileError,
         match=r"row 3, column 'new_la_code': repeats "
         r"Hertfordshire 2025 looked_after \(first on row 2\)",
     ):
@@ -290,7 +291,7 @@ def test_a_repeated_figure_is_an_error():
 def test_a_short_row_is_an_error_with_its_row():
     body = small_cla().decode() + "2025,Reporting year,Local authority\n"
     with pytest.raises(
-        imp.BenchmarkFileError,
+        pub.PublishedFileError,
         match=r"file cla.csv, row 3: has 3 values but "
         r"the header has 14 columns",
     ):
@@ -299,5 +300,5 @@ def test_a_short_row_is_an_error_with_its_row():
 
 @pytest.mark.parametrize("bad", ["-5", "1.5", "", "n/a"])
 def test_counts_must_be_whole_numbers_or_dfe_symbols(bad):
-    with pytest.raises(imp.BenchmarkFileError, match=r"row 2, column 'children_count'"):
+    with pytest.raises(pub.PublishedFileError, match=r"row 2, column 'children_count'"):
         imp.parse_bytes("cla.csv", small_cla(count=bad))

@@ -11,6 +11,7 @@ from csplan.benchmark import store
 from csplan.benchmark.demo import DEMO_LA, demo_files, load_demo_benchmark
 from csplan.benchmark.models import ClaFigure, Dataset, NeighbourLink, Ro3Spend
 from csplan.benchmark.store import import_parsed, import_paths, load_benchmark_data
+from csplan.demand.annual import published as pub
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def test_import_records_source_sha256_and_time(tmp_path):
     dataset = Dataset.objects.get()
     assert (dataset.slot, dataset.kind, dataset.schema) == ("cla", "cla", "2025")
     assert dataset.source_name == "cla.csv"
-    assert dataset.sha256 == imp.file_sha256(path.read_bytes())
+    assert dataset.sha256 == pub.file_sha256(path.read_bytes())
     assert dataset.imported_at is not None and dataset.row_count == 1
     assert summary.rows == 1 and not summary.replaced
     assert "imported 1 rows" in summary.describe()
@@ -76,7 +77,7 @@ def test_bad_files_change_nothing(tmp_path, name, text, message):
     import_paths([write(tmp_path, "cla.csv", GOOD.format(999))])
     before = snapshot()
     good_again = write(tmp_path, "cla-new.csv", GOOD.format(1234))
-    with pytest.raises(imp.BenchmarkFileError) as error:
+    with pytest.raises(pub.PublishedFileError) as error:
         import_paths([good_again, write(tmp_path, name, text)])
     assert str(error.value).startswith(message)
     assert snapshot() == before  # the good file in the same import was not stored either
@@ -106,7 +107,7 @@ def test_a_failure_while_writing_rolls_back(tmp_path, monkeypatch):
 def test_two_files_for_the_same_dataset_are_refused(tmp_path):
     a = write(tmp_path, "a.csv", GOOD.format(1))
     b = write(tmp_path, "b.csv", GOOD.format(2))
-    with pytest.raises(imp.BenchmarkFileError, match="two files fill the same dataset"):
+    with pytest.raises(pub.PublishedFileError, match="two files fill the same dataset"):
         import_paths([a, b])
     assert Dataset.objects.count() == 0
 

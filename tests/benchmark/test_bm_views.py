@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 
@@ -54,7 +55,7 @@ def test_demo_page_has_pickers_table_chart_and_twins(client):
     assert '<select class="govuk-select" id="la" name="la">' in html
     assert f'<option value="{DEMO_LA}" selected>Demoshire ({DEMO_LA})</option>' in html
     assert '<option value="2025" selected>2025</option>' in html
-    assert 'class="govuk-table"' in html and "govuk-table__cell--numeric" in html
+    assert 'class="govuk-table csplan-report"' in html and "govuk-table__cell--numeric" in html
     assert "<svg" in html and "Neighbours (weighted)" in html
     for fmt in ("csv", "json", "xlsx"):
         assert f'href="/benchmark/{DEMO_LA}/2025.{fmt}"' in html
@@ -77,13 +78,26 @@ def test_twins(client):
     assert csv_response["Content-Disposition"] == (
         f'attachment; filename="benchmark-{DEMO_LA}-2025.csv"'
     )
-    assert csv_response.content.decode().startswith("table,measure,la_count")
+    header = next(csv.reader(io.StringIO(csv_response.content.decode())))
+    assert header[:3] == ["Measure", "LA count", "LA rate per 10,000"]
+    spend = client.get(f"/benchmark/{DEMO_LA}/2025.csv", {"table": "spend"}).content.decode()
+    assert next(csv.reader(io.StringIO(spend)))[:3] == [
+        "Measure",
+        "LA spend (£)",
+        "LA spend per child (£)",
+    ]
     data = json.loads(client.get(f"/benchmark/{DEMO_LA}/2025.json").content)
-    assert data["la_code"] == DEMO_LA and data["year"] == 2025
+    assert data["meta"]["la_code"] == DEMO_LA and data["meta"]["year"] == "2025"
+    assert [t["name"] for t in data["tables"]] == ["comparison", "spend", "neighbours", "trend"]
     from openpyxl import load_workbook
 
     xlsx = client.get(f"/benchmark/{DEMO_LA}/2025.xlsx").content
-    assert load_workbook(io.BytesIO(xlsx)).sheetnames == ["comparison", "neighbours", "trend"]
+    assert load_workbook(io.BytesIO(xlsx)).sheetnames == [
+        "comparison",
+        "spend",
+        "neighbours",
+        "trend",
+    ]
     assert client.get(f"/benchmark/{DEMO_LA}/2025.pdf").status_code == 404
     assert client.get(f"/benchmark/{DEMO_LA}/2019.csv").status_code == 404
 
@@ -116,17 +130,25 @@ def test_close_the_gap_on_the_page_and_its_twins(client):
     }
     html = client.get("/benchmark/", query).content.decode()
     assert 'id="table-gap"' in html
-    assert html.count('<th scope="row" class="govuk-table__header">2025/26</th>') == 1
+    assert html.count('<th scope="row" class="govuk-table__cell">2025/26</th>') == 1
     assert "Full-year effect after 2027/28" in html
     twin = f"/benchmark/{DEMO_LA}/2025/gap.csv?target=neighbours&amp;by=2027%2F28"
     assert twin in html
     csv_text = client.get(
         f"/benchmark/{DEMO_LA}/2025/gap.csv", {"by": "2027/28", "weekly_cost": "1000"}
     ).content.decode()
-    assert csv_text.splitlines()[0] == (
-        "table,financial_year,rate,children,fewer,average_fewer,saving,incremental"
-    )
-    assert len(csv_text.splitlines()) == 4
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    assert rows[0] == [
+        "Financial year",
+        "Rate per 10,000 at 31 March",
+        "Children looked after at 31 March",
+        "Fewer than the base (31 March)",
+        "Fewer on average in the year",
+        "Saving in the year against the base budget (£)",
+        "Incremental saving (£)",
+    ]
+    assert len(rows) == 4
+    assert rows[-1][0] == "2027/28" and rows[-1][-2:] == ["19520825.69", "7840331.63"]
     bad = client.get("/benchmark/", {**query, "by": "2019/20"}).content.decode()
     assert "There is a problem with the gap" in bad
     assert "the target year 2019/20 is not after the base year 2024/25" in bad

@@ -5,8 +5,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from csplan.accounts.users import with_role
+from csplan.cases.demo import load_hampshire_demo
 from csplan.monitoring.demo import load_monitoring_demo
-from csplan.programme.demo import load_hampshire_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-password-1"

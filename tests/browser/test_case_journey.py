@@ -5,8 +5,8 @@ line, and a scrutiny member reads everything and changes nothing; each refusal i
 import pytest
 
 from csplan.accounts.demo import load_role_users
+from csplan.cases.demo import load_hampshire_demo
 from csplan.cases.models import DecisionLine
-from csplan.programme.demo import load_hampshire_demo
 from csplan.programme.models import SavingsLine
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from csplan.accounts.users import with_role
-from csplan.programme.demo import load_hampshire_demo
+from csplan.cases.demo import load_hampshire_demo
 from csplan.programme.models import SavingsLine
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

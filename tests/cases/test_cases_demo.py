@@ -9,6 +9,7 @@ from csplan.cases.demo import (
     demo_cases,
     load_cambridgeshire_plan,
     load_cases_demo,
+    load_hampshire_demo,
 )
 from csplan.cases.models import (
     BusinessCase,
@@ -21,7 +22,6 @@ from csplan.cases.models import (
 from csplan.cases.reports import equality_workstreams, every_workstream_sentence, rated_lines
 from csplan.cases.store import approved_total
 from csplan.core.periods import FinancialYear
-from csplan.programme.demo import load_hampshire_demo
 
 pytestmark = pytest.mark.django_db
 Y18 = FinancialYear(2018)

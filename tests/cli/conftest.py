@@ -4,9 +4,9 @@ import pytest
 from click.testing import CliRunner
 
 from csplan.accounts.demo import load_role_users
+from csplan.cases.demo import load_hampshire_demo
 from csplan.cli import cli
 from csplan.demo import demo_user
-from csplan.programme.demo import load_hampshire_demo
 
 PASSWORD = "a-demo-password-for-tests"
 

@@ -5,10 +5,9 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 
-from csplan.cases.demo import load_cambridgeshire_plan
+from csplan.cases.demo import load_cambridgeshire_plan, load_hampshire_demo
 from csplan.cli import cli
 from csplan.core.periods import FinancialYear
-from csplan.programme.demo import load_hampshire_demo
 from csplan.programme.models import Plan
 from csplan.programme.store import programme_figures
 

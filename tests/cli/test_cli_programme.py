@@ -9,8 +9,9 @@ import pytest
 from click.testing import CliRunner
 from django.contrib.auth import authenticate, get_user_model
 
+from csplan.cases.demo import load_hampshire_demo
 from csplan.cli import cli
-from csplan.programme.demo import hampshire_figures, load_hampshire_demo
+from csplan.programme.demo import hampshire_figures
 from csplan.programme.models import Council, PhasingEntry, Plan, SavingsLine, Workstream
 from csplan.programme.store import programme_figures
 

@@ -93,7 +93,7 @@ def test_backtests_print_error_and_coverage(folders):
 
 @pytest.mark.django_db
 def test_scenarios_attach_their_saving_to_a_line(folders):
-    from csplan.programme.demo import load_hampshire_demo
+    from csplan.cases.demo import load_hampshire_demo
 
     load_hampshire_demo()
     result = run("send", "scenario", folders / "ehcp", folders / "send.yaml", "--years", "3",

@@ -13,12 +13,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from dw_helpers import BROKEN_EPISODES, EPISODES, HEADER, records, tables_of, zipped
 
+from csplan.cases.demo import load_hampshire_demo
 from csplan.core.money import round_half_up
 from csplan.evidence.models import Evidence
 from csplan.evidence.records import compare_with_line
 from csplan.forecasts import engine, services
 from csplan.forecasts.models import Dataset, DatasetFile, ForecastRun, Scenario
-from csplan.programme.demo import load_hampshire_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -13,12 +13,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from dw_helpers import records
 
+from csplan.cases.demo import load_hampshire_demo
 from csplan.core.periods import FinancialYear
 from csplan.demand.config import load_config
 from csplan.demand.costs import OwnUnitCost, load_assumptions, placement_costs, with_own_unit_costs
 from csplan.forecasts import services
 from csplan.forecasts.models import Dataset, UnitCost
-from csplan.programme.demo import load_hampshire_demo
 from csplan.programme.models import Council
 
 pytestmark = pytest.mark.django_db

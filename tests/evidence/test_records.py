@@ -2,9 +2,9 @@ from decimal import Decimal
 
 import pytest
 
+from csplan.cases.demo import load_hampshire_demo
 from csplan.core.periods import FinancialYear
 from csplan.evidence.records import attach_evidence, compare_with_line
-from csplan.programme.demo import load_hampshire_demo
 
 pytestmark = pytest.mark.django_db
 Y16, Y17, Y18 = FinancialYear(2016), FinancialYear(2017), FinancialYear(2018)

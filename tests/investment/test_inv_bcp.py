@@ -110,8 +110,8 @@ def test_the_demo_case_round_trips_and_records_actuals():
 
 @pytest.mark.django_db
 def test_expected_savings_can_be_linked_to_savings_lines():
+    from csplan.cases.demo import load_hampshire_demo
     from csplan.investment.store import line_links, link_expected_saving
-    from csplan.programme.demo import load_hampshire_demo
 
     line = load_hampshire_demo().lines.get(reference="C6")  # 390 / 1,600 / 1,600 (£'000)
     with pytest.raises(ValueError, match="another council"):

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 
+from csplan.cases.demo import load_hampshire_demo
 from csplan.core.periods import FinancialYear, MonitoringPeriod
 from csplan.monitoring.demo import load_monitoring_demo
 from csplan.monitoring.models import MonitoringRecord, Movement
@@ -14,7 +15,6 @@ from csplan.monitoring.store import (
     positions_for,
     risk_adjusted_for,
 )
-from csplan.programme.demo import load_hampshire_demo
 from csplan.programme.phasing import to_cumulative
 from csplan.programme.store import line_figures
 

@@ -9,10 +9,10 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from csplan.accounts.users import with_role
+from csplan.cases.demo import load_hampshire_demo
 from csplan.core.periods import FinancialYear, MonitoringPeriod
 from csplan.monitoring.edits import edit_line, new_line
 from csplan.monitoring.movements import MovementKind, MovementSpec, as_kind, phasing_changes
-from csplan.programme.demo import load_hampshire_demo
 from csplan.programme.figures import LineFigures
 from csplan.programme.store import LineValidationError, StaleLineError, line_figures
 

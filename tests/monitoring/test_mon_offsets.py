@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from csplan.cases.demo import load_hampshire_demo
 from csplan.core.periods import FinancialYear, MonitoringPeriod
 from csplan.evidence.models import Evidence
 from csplan.evidence.records import attach_evidence
@@ -16,7 +17,6 @@ from csplan.monitoring.movements import (
 from csplan.monitoring.offsets import demand_baselines, gross_by_year, gross_offset_net_for
 from csplan.monitoring.reports import gross_offset_net_report
 from csplan.monitoring.store import apply_movement
-from csplan.programme.demo import load_hampshire_demo
 
 Y15, Y16, Y17, Y18 = (FinancialYear(y) for y in (2015, 2016, 2017, 2018))
 M12 = MonitoringPeriod(Y16, 12)

@@ -11,13 +11,13 @@ from decimal import Decimal
 import pytest
 
 from csplan.accounts.users import with_role
+from csplan.cases.demo import load_hampshire_demo
 from csplan.core.periods import FinancialYear
 from csplan.core.render import render_csv, render_html, render_json
 from csplan.core.table import Column, ColumnKind, Row, Table
 from csplan.monitoring.demo import load_monitoring_demo
 from csplan.monitoring.reports import EXPECTED_ABOVE_TARGET, EXPECTED_SHORTFALL, risk_report
 from csplan.monitoring.risk import Range, RiskYear
-from csplan.programme.demo import load_hampshire_demo
 
 QUERY = {"year": "2016/17", "month": "9"}
 

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from csplan.accounts.users import with_role
+from csplan.cases.demo import load_hampshire_demo
 from csplan.core.periods import FinancialYear, MonitoringPeriod
 from csplan.monitoring.models import Movement, RagProbabilitySet
 from csplan.monitoring.movements import MovementKind, MovementSpec
@@ -14,7 +15,6 @@ from csplan.monitoring.store import (
     movements_between,
     record_monitoring,
 )
-from csplan.programme.demo import load_hampshire_demo
 from csplan.programme.models import PhasingEntry, SavingsLine
 
 pytestmark = pytest.mark.django_db

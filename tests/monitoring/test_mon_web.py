@@ -14,6 +14,7 @@ from django.urls import include, path
 from openpyxl import load_workbook
 
 from csplan.accounts.users import with_role
+from csplan.cases.demo import load_hampshire_demo
 from csplan.core.money import format_amount
 from csplan.core.periods import FinancialYear
 from csplan.evidence.models import Evidence
@@ -21,7 +22,6 @@ from csplan.investment.demo import load_investment_demo
 from csplan.monitoring.demo import load_monitoring_demo
 from csplan.monitoring.models import MonitoringRecord
 from csplan.pack.models import PublishedPack
-from csplan.programme.demo import load_hampshire_demo
 
 pytestmark = pytest.mark.django_db
 

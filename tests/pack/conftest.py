@@ -1,8 +1,8 @@
 import pytest
 
+from csplan.cases.demo import load_hampshire_demo
 from csplan.core.periods import FinancialYear, MonitoringPeriod
 from csplan.monitoring.demo import load_monitoring_demo
-from csplan.programme.demo import load_hampshire_demo
 
 Y16 = FinancialYear(2016)
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from csplan.cases.demo import load_hampshire_demo
 from csplan.core.periods import FinancialYear, MonitoringPeriod
 from csplan.core.table import RowKind
 from csplan.monitoring.demo import REPLACEMENT_REFERENCE, SCRIPTS, load_monitoring_demo
@@ -12,7 +13,6 @@ from csplan.monitoring.store import calibrate_probabilities
 from csplan.monitoring.summary import OUTSIDE
 from csplan.pack.builder import build_pack, pack_to_json
 from csplan.pack.store import pack_for, publish
-from csplan.programme.demo import load_hampshire_demo
 from csplan.programme.reports import OTHER_CHANGES_LABEL
 from csplan.programme.store import programme_figures
 

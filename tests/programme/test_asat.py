@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from csplan.cases.demo import load_hampshire_demo
 from csplan.core.periods import FinancialYear
 from csplan.programme import reports
 from csplan.programme.asat import AsAtError, line_as_at, programme_as_at
-from csplan.programme.demo import load_hampshire_demo
 from csplan.programme.store import line_figures, programme_figures, save_programme, update_line
 
 pytestmark = pytest.mark.django_db

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from csplan.cases.demo import load_hampshire_demo
 from csplan.cases.models import Decision
 from csplan.core.history import correcting, effective_on
 from csplan.core.periods import FinancialYear
@@ -20,7 +21,7 @@ from csplan.programme import reports
 from csplan.programme.asat import AsAtError, programme_as_at
 from csplan.programme.baseline import BaselineError, approval_decision, plan_baseline
 from csplan.programme.calculations import target_comparison
-from csplan.programme.demo import APPROVAL_DATE, load_hampshire_demo
+from csplan.programme.demo import APPROVAL_DATE
 from csplan.programme.models import PhasingEntry, SavingsLine
 from csplan.programme.store import line_figures, programme_figures, save_programme, update_line
 

@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from csplan.cases.demo import load_hampshire_demo
 from csplan.core.periods import FinancialYear
-from csplan.programme.demo import hampshire_figures, load_hampshire_demo
+from csplan.programme.demo import hampshire_figures
 from csplan.programme.errors import ProgrammeImportError
 from csplan.programme.io import programme_file_bytes
 from csplan.programme.io.importing import compare, import_programme_file

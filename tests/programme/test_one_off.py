@@ -150,9 +150,9 @@ def test_marking_a_hampshire_line_one_off_moves_the_totals_by_exactly_its_revers
 
 @pytest.mark.django_db
 def test_monitoring_positions_plan_a_one_off_only_in_its_year():
+    from csplan.cases.demo import load_hampshire_demo
     from csplan.core.periods import MonitoringPeriod
     from csplan.monitoring.store import planned_in_year, positions_for
-    from csplan.programme.demo import load_hampshire_demo
     from csplan.programme.store import create_line
 
     plan = load_hampshire_demo()
@@ -172,8 +172,8 @@ def test_monitoring_positions_plan_a_one_off_only_in_its_year():
 
 @pytest.mark.django_db
 def test_a_business_case_shows_a_one_off_reversing():
+    from csplan.cases.demo import load_hampshire_demo
     from csplan.cases.reports import case_savings
-    from csplan.programme.demo import load_hampshire_demo
     from csplan.programme.store import create_line
 
     plan = load_hampshire_demo()

@@ -8,12 +8,11 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from csplan.accounts.users import with_role
-from csplan.cases.demo import load_cambridgeshire_plan
+from csplan.cases.demo import load_cambridgeshire_plan, load_hampshire_demo
 from csplan.core import cache as shared
 from csplan.core.history import save_recorded
 from csplan.core.periods import FinancialYear
 from csplan.programme import store
-from csplan.programme.demo import load_hampshire_demo
 from csplan.programme.models import SavingsLine
 from csplan.programme.store import programme_figures, update_line
 

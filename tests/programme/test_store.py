@@ -5,9 +5,10 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from csplan.accounts.users import with_role
+from csplan.cases.demo import load_hampshire_demo
 from csplan.core.periods import FinancialYear
 from csplan.programme.calculations import proposals_appendix, workstream_table
-from csplan.programme.demo import hampshire_figures, load_hampshire_demo
+from csplan.programme.demo import hampshire_figures
 from csplan.programme.models import Council, PhasingEntry, Plan, SavingsLine
 from csplan.programme.store import (
     LineValidationError,

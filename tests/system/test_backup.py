@@ -14,11 +14,11 @@ from csplan.accounts.demo import load_role_users
 from csplan.accounts.models import Profile
 from csplan.accounts.users import with_role
 from csplan.backup import BackupError, backup, model_labels, restore
+from csplan.cases.demo import load_hampshire_demo
 from csplan.cli import cli
 from csplan.core.periods import FinancialYear
 from csplan.demo import demo_user, load_demo
 from csplan.programme.calculations import proposals_appendix, target_comparison, workstream_table
-from csplan.programme.demo import load_hampshire_demo
 from csplan.programme.models import Plan, SavingsLine
 from csplan.programme.store import line_figures, programme_figures, update_line
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.db import close_old_connections, connection
 
+from csplan.cases.demo import load_hampshire_demo
 from csplan.core.periods import FinancialYear
-from csplan.programme.demo import load_hampshire_demo
 from csplan.programme.models import SavingsLine
 from csplan.programme.store import StaleLineError, line_figures, update_line
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from csplan.accounts.tokens import issue_token
+from csplan.cases.demo import load_hampshire_demo
 from csplan.demo import demo_user
-from csplan.programme.demo import load_hampshire_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from csplan.accounts.users import with_role
-from csplan.programme.demo import load_hampshire_demo
+from csplan.cases.demo import load_hampshire_demo
 from csplan.programme.figures import LineFigures
 from csplan.programme.models import SavingsLine
 from csplan.programme.store import create_line

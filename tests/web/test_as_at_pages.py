@@ -10,10 +10,10 @@ import pytest
 from django.utils import timezone
 
 from csplan.accounts.users import with_role
+from csplan.cases.demo import load_hampshire_demo
 from csplan.core.periods import FinancialYear
 from csplan.core.render import render_csv
 from csplan.programme import reports
-from csplan.programme.demo import load_hampshire_demo
 from csplan.programme.store import line_figures, programme_figures, update_line
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ import io
 import pytest
 
 from csplan.accounts.users import with_role
+from csplan.cases.demo import load_hampshire_demo
 from csplan.cases.models import Decision
 from csplan.monitoring.demo import load_monitoring_demo
-from csplan.programme.demo import load_hampshire_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,11 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from csplan.accounts.users import with_role
+from csplan.cases.demo import load_hampshire_demo
 from csplan.core.periods import FinancialYear
 from csplan.investment.demo import load_investment_demo
 from csplan.investment.models import InvestmentCase
 from csplan.investment.store import case_figures, expected_notes
-from csplan.programme.demo import load_hampshire_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 
 from csplan.accounts.demo import load_role_users
+from csplan.cases.demo import load_hampshire_demo
 from csplan.demo import demo_user
 from csplan.monitoring.models import Movement
-from csplan.programme.demo import load_hampshire_demo
 from csplan.programme.models import SavingsLine
 
 pytestmark = pytest.mark.django_db

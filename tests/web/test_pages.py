@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from openpyxl import load_workbook
 
 from csplan.accounts.users import with_role
-from csplan.programme.demo import load_hampshire_demo
+from csplan.cases.demo import load_hampshire_demo
 from csplan.programme.models import SavingsLine
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from csplan.accounts.users import with_role
+from csplan.cases.demo import load_hampshire_demo
 from csplan.core.periods import FinancialYear
-from csplan.programme.demo import load_hampshire_demo
 from csplan.programme.models import Plan, Workstream
 from csplan.programme.store import programme_figures
 

@@ -9,8 +9,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from csplan.accounts.users import with_role
-from csplan.cases.demo import load_cambridgeshire_plan
-from csplan.programme.demo import load_hampshire_demo
+from csplan.cases.demo import load_cambridgeshire_plan, load_hampshire_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from csplan.accounts.users import with_role
+from csplan.cases.demo import load_hampshire_demo
 from csplan.cli import cli
 from csplan.core.periods import FinancialYear, MonitoringPeriod
 from csplan.demand.needs.scenarios import reproduce as reproduce_needs
@@ -19,7 +20,6 @@ from csplan.evidence.records import compare_with_line
 from csplan.forecasts.system_demo import DATA_END, load_whole_system_demo
 from csplan.monitoring.demo import demo_returns, load_monitoring_demo
 from csplan.pack.builder import build_pack
-from csplan.programme.demo import load_hampshire_demo
 
 pytestmark = pytest.mark.django_db
 Y16, Y17, Y18 = FinancialYear(2016), FinancialYear(2017), FinancialYear(2018)

@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Protocol
 
 from django.utils.html import escape
 
 from csplan.core.money import Unit, format_amount
-from csplan.programme.calculations import TargetComparison
+
+
+class TargetYear(Protocol):
+    """A year's target and proposals (``csplan.programme.calculations.TargetYear`` is one)."""
+
+    @property
+    def year(self) -> object: ...  # shown as it prints: 2016/17
+
+    @property
+    def target(self) -> Decimal: ...
+
+    @property
+    def proposals(self) -> Decimal: ...
+
+
+class TargetComparison(Protocol):
+    @property
+    def years(self) -> Sequence[TargetYear]: ...
+
 
 _WIDTH, _HEIGHT, _LEFT, _BOTTOM, _TOP = 680, 320, 70, 40, 50
 

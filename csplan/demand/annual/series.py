@@ -1,5 +1,5 @@
 """Published figures by area, measure and year, read from DfE's explore-education-statistics
-CSV files (and ONS population through the benchmark importer).
+CSV files (and ONS population, whose file ``published`` reads).
 
 Every such file shares the columns ``time_period``, ``geographic_level``, ``country_code``,
 ``region_code``, ``region_name``, ``new_la_code``, ``old_la_code`` and ``la_name``; a *file
@@ -23,12 +23,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from csplan.benchmark.importers import (
+from csplan.demand.annual.published import (
     NEW_CODE,
     OLD_CODE,
     SUPPRESSION_CODES,
-    BenchmarkFileError,
+    PublishedFileError,
     decode_text,
+    file_sha256,
+    population_rows,
 )
 
 AREA_COLUMNS = (
@@ -44,7 +46,7 @@ LEVELS = {"national": "national", "regional": "regional", "local authority": "la
 ENGLAND = "E92000001"
 
 
-class SeriesFileError(BenchmarkFileError):
+class SeriesFileError(PublishedFileError):
     """A published file that cannot be read: says the file, row and column."""
 
 
@@ -302,7 +304,7 @@ class FileSpec:
 
 @dataclass(frozen=True)
 class OtherReader:
-    """A file read by another importer (e.g. ONS population through the benchmark's)."""
+    """A file read by its own reader (e.g. ONS population, by ``published``)."""
 
     label: str
     columns: tuple[str, ...]
@@ -396,14 +398,10 @@ def _area(result: SeriesSet, cells: Cells) -> AreaSeries:
 
 
 def read_population(name: str, data: bytes) -> SeriesSet:
-    """ONS 0-17 mid-year estimates (the file the benchmark imports) as ``population``."""
-    from csplan.benchmark.importers import POPULATION, parse_bytes
-
-    parsed = parse_bytes(name, data)
-    if parsed.kind != POPULATION:
-        raise SeriesFileError(name, "is not the ONS 0-17 population file")
-    result = SeriesSet(sources=[SourceFile("population", name, parsed.sha256, len(parsed.rows))])
-    for row in parsed.rows:
+    """ONS 0-17 mid-year estimates (the file the benchmark imports too) as ``population``."""
+    rows = population_rows(name, data)
+    result = SeriesSet(sources=[SourceFile("population", name, file_sha256(data), len(rows))])
+    for row in rows:
         area = result.areas.setdefault(
             row.area_code,
             AreaSeries(row.area_code, row.area_name, row.level, row.old_la_code, row.region_code),

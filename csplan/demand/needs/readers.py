@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from csplan.demand.annual.published import cla_rows, file_sha256
 from csplan.demand.annual.series import (
     POPULATION_READER,
     AreaSeries,
@@ -118,14 +119,10 @@ _CLA_MEASURES = {"looked_after": "cla_at31", "starts": "cla_started", "ceased": 
 
 
 def read_cla(name: str, data: bytes) -> SeriesSet:
-    """DfE's children looked after numbers, read by the benchmark's importer."""
-    from csplan.benchmark.importers import CLA, parse_bytes
-
-    parsed = parse_bytes(name, data)
-    if parsed.kind != CLA:
-        raise SeriesFileError(name, "is not DfE's children looked after numbers file")
-    result = SeriesSet(sources=[SourceFile("cla", name, parsed.sha256, len(parsed.rows))])
-    for row in parsed.rows:
+    """DfE's children looked after numbers (the file the benchmark imports too)."""
+    rows = cla_rows(name, data)
+    result = SeriesSet(sources=[SourceFile("cla", name, file_sha256(data), len(rows))])
+    for row in rows:
         area = result.areas.setdefault(
             row.area_code,
             AreaSeries(
