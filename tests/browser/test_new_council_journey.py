@@ -107,6 +107,18 @@ def cells(page, label: str) -> list[str]:
     return row.locator("td").all_inner_texts()
 
 
+WIDER_THAN_ITS_BOX = """() => [...document.querySelectorAll("main .csplan-wide")]
+    .filter((box) => box.scrollWidth > box.clientWidth)
+    .map((box) => `${box.getAttribute("aria-label") || box.id}: `
+        + `${box.scrollWidth} px in ${box.clientWidth} px`)"""
+
+
+def wider_than_the_page(page) -> list[str]:
+    """The tables that would need sideways scrolling at 1280 px wide."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    return page.evaluate(WIDER_THAN_ITS_BOX)
+
+
 def test_a_new_council_from_an_empty_database_to_its_first_published_pack(
     page, live_server, axe_violations, screenshot, tmp_path
 ):
@@ -224,3 +236,150 @@ def test_a_new_council_from_an_empty_database_to_its_first_published_pack(
     assert "£1,600k" in overview  # the target: 800 + 500 + 300
     assert "£1,500k" in overview
     looked_at("10-overview")
+
+    # 3. People: an SRO who owns the two placements lines.
+    page.click("header >> text=People")
+    page.wait_for_selector("h1:text('People')")
+    looked_at("11-people")
+    page.click("text=Add a user")
+    page.fill("#id_username", "sam")
+    page.check("input[name=role][value=sro]")
+    page.fill("#id_password", SRO_PASSWORD)
+    page.fill("#id_password_again", SRO_PASSWORD)
+    page.click("button[type=submit]:text('Add the user')")
+    page.wait_for_selector("h1:text('sam')")
+    page.check("input[name=lines][value=TS-01]")
+    page.check("input[name=lines][value=TS-03]")
+    page.click("text=Save the lines")
+    page.wait_for_selector(".govuk-notification-banner")
+    assert "sam owns TS-01, TS-03" in page.locator(".govuk-notification-banner").inner_text()
+    looked_at("12-person")
+
+    # 4. An invest-to-save case: £750k of capital receipts buying £500k + £900k of savings.
+    page.goto(f"{plan_url}/")
+    page.click("nav >> text=Invest to save")
+    page.click("text=Add a case")
+    page.wait_for_url("**/investment/new/")
+    page.fill("#id_reference", "IS-1")
+    page.fill("#id_name", "In-house fostering recruitment")
+    page.fill("#id_spend_0_year", "2025/26")
+    page.select_option("#id_spend_0_category", "transformation")
+    page.select_option("#id_spend_0_funding", "capital_receipts")
+    page.fill("#id_spend_0_amount", "750")
+    page.check("#id_spend_0_designed_for_ongoing_savings")
+    page.fill("#id_expected_0_year", "2026/27")
+    page.fill("#id_expected_0_amount", "500")
+    page.fill("#id_expected_1_year", "2027/28")
+    page.fill("#id_expected_1_amount", "900")
+    looked_at("13-case-new")
+    page.click("text=Save the case")
+    page.wait_for_selector("h2:text('IS-1: In-house fostering recruitment')")
+    assert "Flexible use of capital receipts" in page.content()
+    looked_at("14-cases")
+    case = InvestmentCase.objects.get(reference="IS-1")
+    assert case.plan.slug == SLUG
+
+    # 5. The council's own unit costs, dated and with their source.
+    page.click("nav >> text=Demand")
+    page.click(f"text={COUNCIL}: unit costs of placements")
+    page.wait_for_selector("h1:text('Unit costs of placements')")
+    page.select_option("#id_group", "foster_ifa")
+    page.fill("#id_weekly_cost", "1,050.00")
+    page.fill("#id_effective_from", "01/04/2025")
+    page.fill("#id_source", "Testshire budget book 2025/26, p. 31")
+    page.click("main button[type=submit]")
+    page.wait_for_selector(".govuk-notification-banner")
+    assert "1,050.00" in page.locator("main table").first.inner_text()
+    looked_at("15-unit-costs")
+
+    # 6. The council's SSDA903 returns: forecast, priced at its own costs; a scenario, attached.
+    returns = tmp_path / "testshire-903.zip"
+    returns.write_bytes(returns_zip(tmp_path / "returns"))
+    page.click("nav >> text=Demand")
+    page.click("text=Upload SSDA903 returns")
+    page.fill("#name", "Testshire returns to March 2025")
+    page.select_option("#council", label=COUNCIL)
+    page.set_input_files("#files", str(returns))
+    looked_at("16-903-upload")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/validation/")
+    looked_at("17-903-validation")
+    page.click("main >> a:text-is('Forecast')")
+    page.wait_for_url("**/forecast/")
+    looked_at("18-forecast")
+    page.click("main >> a:text-is('Costs')")
+    page.wait_for_url("**/costs/")
+    used = page.locator("#unit-costs-used").inner_text()
+    assert f"{COUNCIL}'s own" in used and "£1,050.00 a week from 1 April 2025" in used
+    looked_at("19-costs")
+
+    page.goto(f"{url}/demand/scenarios/new/")
+    page.fill("#id_name", "Agency placements made in-house")
+    page.fill("#id_start", "01/04/2025")
+    page.fill("#id_ramp_months", "12")
+    page.fill("#id_in_house_share", "30")
+    looked_at("20-scenario-new")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("h1:has-text('Agency placements made in-house')")
+    looked_at("21-scenario")
+
+    page.click("nav >> text=Demand")
+    page.click("text=Testshire returns to March 2025")
+    page.click("text=Attach to a savings line")
+    page.select_option("#id_scenario", label="Agency placements made in-house")
+    page.select_option("#id_line", label=f"{COUNCIL} – TS-01 Fewer agency foster placements")
+    looked_at("22-attach")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("h1:text('Evidence for TS-01 Fewer agency foster placements')")
+    looked_at("23-evidence")
+    evidence = Evidence.objects.get(kind="demand_scenario")
+    assert evidence.line.reference == "TS-01"
+
+    # 7. The SRO records Month 6 for their own line.
+    sign_in(page, url, "sam", SRO_PASSWORD)
+    line = SavingsLine.objects.get(reference="TS-01")
+    page.goto(f"{plan_url}/monitoring/lines/{line.pk}/record/?year=2025/26&month=6")
+    page.check("input[name=rag][value=A]")
+    page.fill("#id_forecast_2025", "310,000")
+    page.fill("#id_achieved_to_date", "150,000")
+    page.fill("#id_explanation", "Fewer in-house carers recruited than planned by September")
+    page.fill("#id_mitigation", "A second recruitment campaign from October")
+    looked_at("24-monitoring-record")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"**/monitoring/lines/{line.pk}/")
+    looked_at("25-monitoring-line")
+
+    # 8. The admin publishes the Month 6 pack, with its cover, and downloads the PDF.
+    sign_in(page, url, "admin", ADMIN_PASSWORD)
+    page.goto(f"{plan_url}/monitoring/?year=2025/26&month=6")
+    assert wider_than_the_page(page) == []
+    assert page.locator("main .csplan-wide").count() >= 3
+    looked_at("26-monitoring")
+    page.click("nav >> text=Committee pack")
+    page.select_option("#year", "2025/26")
+    page.select_option("#month", "6")
+    page.click("text=Use this period and these tables")
+    page.wait_for_selector("button:text('Publish the 2025/26 Month 6 pack')")
+    looked_at("27-pack-builder")
+    page.fill("#id_committee", "Children's Services Select Committee")
+    page.fill("#id_meeting_day", "12")
+    page.fill("#id_meeting_month", "11")
+    page.fill("#id_meeting_year", "2025")
+    page.fill("#id_author_role", "Head of Finance, Children's Services")
+    page.fill("#id_purpose", "To report the savings programme at Month 6 of 2025/26.")
+    page.fill("#id_recommendations", "That the committee notes the position at Month 6.")
+    page.click("text=Publish the 2025/26 Month 6 pack")
+    page.wait_for_selector("main table >> text=Children's Services Select Committee")
+    looked_at("28-pack-published")
+    pack = PublishedPack.objects.get()
+    assert (pack.year, pack.month) == (2025, 6)
+    with page.expect_download() as download:
+        page.click("main table >> a:text-is('PDF')")
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF") and pdf == bytes(pack.pdf)
+    if shutil.which("pdftotext"):  # poppler-utils, as tests/pack uses
+        text = subprocess.run(
+            ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()
+        assert "Children's Services Select Committee" in text
+        assert "TS-01" in text
