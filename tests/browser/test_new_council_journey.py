@@ -223,6 +223,14 @@ def test_a_new_council_from_an_empty_database_to_its_first_published_pack(
     looked_at("08-import-preview")
     page.click("text=Import 3 lines")
     page.wait_for_url(f"**/plans/{SLUG}/lines/")
+    assert (
+        page.locator(".govuk-notification-banner")
+        .inner_text()
+        .endswith(
+            "Lines added: 3: TS-01, TS-02, TS-03; Lines updated: 0; Lines removed: 0; "
+            "Lines unchanged: 0."
+        )
+    )
     looked_at("09-lines-imported")
     assert list(SavingsLine.objects.order_by("position").values_list("reference", flat=True)) == [
         "TS-01",
@@ -275,6 +283,7 @@ def test_a_new_council_from_an_empty_database_to_its_first_published_pack(
     page.click("text=Save the case")
     page.wait_for_selector("h2:text('IS-1: In-house fostering recruitment')")
     assert "Flexible use of capital receipts" in page.content()
+    assert wider_than_the_page(page) == []  # the capital-receipts strategy table fits
     looked_at("14-cases")
     case = InvestmentCase.objects.get(reference="IS-1")
     assert case.plan.slug == SLUG
@@ -335,6 +344,18 @@ def test_a_new_council_from_an_empty_database_to_its_first_published_pack(
     evidence = Evidence.objects.get(kind="demand_scenario")
     assert evidence.line.reference == "TS-01"
 
+    # The equality and benchmark tables a committee reads, at 1280 px without scrolling.
+    page.click("nav >> text=Equality")
+    page.wait_for_selector("main h1")
+    wide = wider_than_the_page(page)
+    looked_at("23a-equality")
+    assert wide == []
+    page.click("nav >> text=Benchmark")
+    page.wait_for_selector("main h1")
+    wide = wider_than_the_page(page)
+    looked_at("23b-benchmark")
+    assert wide == []
+
     # 7. The SRO records Month 6 for their own line.
     sign_in(page, url, "sam", SRO_PASSWORD)
     line = SavingsLine.objects.get(reference="TS-01")
@@ -370,6 +391,8 @@ def test_a_new_council_from_an_empty_database_to_its_first_published_pack(
     page.fill("#id_recommendations", "That the committee notes the position at Month 6.")
     page.click("text=Publish the 2025/26 Month 6 pack")
     page.wait_for_selector("main table >> text=Children's Services Select Committee")
+    banner = page.locator(".govuk-notification-banner").inner_text()
+    assert "Published the 2025/26 Month 6 pack." in banner
     looked_at("28-pack-published")
     pack = PublishedPack.objects.get()
     assert (pack.year, pack.month) == (2025, 6)
@@ -377,6 +400,7 @@ def test_a_new_council_from_an_empty_database_to_its_first_published_pack(
         page.click("main table >> a:text-is('PDF')")
     pdf = Path(download.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF") and pdf == bytes(pack.pdf)
+    (screenshot("council-29-after-download").parent / "council-pack.pdf").write_bytes(pdf)
     if shutil.which("pdftotext"):  # poppler-utils, as tests/pack uses
         text = subprocess.run(
             ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
