@@ -361,7 +361,16 @@ def test_a_new_council_from_an_empty_database_to_its_first_published_pack(
     # 7. The SRO records Month 6 for their own line.
     sign_in(page, url, "sam", SRO_PASSWORD)
     line = SavingsLine.objects.get(reference="TS-01")
-    page.goto(f"{plan_url}/monitoring/lines/{line.pk}/record/?year=2025/26&month=6")
+    page.click("nav >> text=Monitoring")
+    page.select_option("main #year", "2025/26")
+    page.select_option("main #month", "6")
+    page.click("main button:text('Show')")
+    page.wait_for_url("**/monitoring/?year=2025%2F26&month=6")
+    assert page.locator("text=record Month 6 for TS-02").count() == 0  # not sam's line
+    page.click("text=record Month 6 for TS-01")
+    page.wait_for_url(lambda address: f"/monitoring/lines/{line.pk}/record/" in address)
+    assert page.url.endswith("month=6"), page.url
+    assert page.input_value("#id_forecast_2026") == "700,000"  # the plan's in-year saving
     page.check("input[name=rag][value=A]")
     page.fill("#id_forecast_2025", "310,000")
     page.fill("#id_achieved_to_date", "150,000")
