@@ -519,6 +519,7 @@ def scenario_page(scenario: Scenario) -> dict[str, Any]:
         "definition_json": json.dumps(scenario.definition, indent=2, sort_keys=True),
         "history": history,
         "page_tables": [table],
+        "datasets": list(Dataset.objects.order_by("-uploaded_at", "-id")[:5]),  # to use it with
     }
 
 

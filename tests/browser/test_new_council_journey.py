@@ -334,10 +334,11 @@ def test_a_new_council_from_an_empty_database_to_its_first_published_pack(
     page.wait_for_selector("h1:has-text('Agency placements made in-house')")
     looked_at("21-scenario")
 
-    page.click("nav >> text=Demand")
-    page.click("text=Testshire returns to March 2025")
-    page.click("text=Attach to a savings line")
-    page.select_option("#id_scenario", label="Agency placements made in-house")
+    page.click("#use-scenario >> text=attach it to a savings line")
+    page.wait_for_url("**/attach/?scenario=*")
+    assert page.locator("#id_scenario option:checked").inner_text() == (
+        "Agency placements made in-house"
+    )
     page.select_option("#id_line", label=f"{COUNCIL} – TS-01 Fewer agency foster placements")
     looked_at("22-attach")
     page.click("main button[type=submit]")
