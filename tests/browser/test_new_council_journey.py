@@ -158,6 +158,7 @@ def test_a_new_council_from_an_empty_database_to_its_first_published_pack(
     page.click("text=Create the plan")
     page.wait_for_url(f"**/plans/{SLUG}/settings/")
     looked_at("03-plan-settings")
+    assert page.input_value("#id_workstream_0_budget") == "24,000"
     figures = programme_figures(Plan.objects.get(slug=SLUG))
     assert figures.council == COUNCIL
     assert figures.years == tuple(FinancialYear(y) for y in (2025, 2026, 2027))
