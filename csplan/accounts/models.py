@@ -113,7 +113,9 @@ class AccountChange(models.Model):
         related_name="account_changes",
     )
     username = models.CharField(max_length=150, help_text="The account changed, as it was named")
-    action = models.CharField(max_length=40)
+    action = models.CharField(
+        max_length=250, help_text="What changed; may name a plan (up to 200 characters)"
+    )
     before = models.TextField(blank=True)
     after = models.TextField(blank=True)
 

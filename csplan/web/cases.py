@@ -6,6 +6,7 @@ tables). Role checks are added by csplan.accounts; here every page needs a log-i
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -73,6 +74,29 @@ def _plans(plan: Plan) -> list[dict[str, Any]]:
 
 def _html(table: Table) -> str:
     return mark_safe(render_html(table, caption=False))  # noqa: S308 - cells are escaped
+
+
+# Where the characteristics' long words may break (a soft hyphen), and "Ref" for "Reference",
+# so the matrix's twelve columns fit a 1280 px screen without sideways scrolling.
+_WORD_BREAKS = {
+    "Reference": "Ref",
+    "Disability": "Disa\u00adbility",
+    "reassignment": "reassign\u00adment",
+    "partnership": "partner\u00adship",
+    "Pregnancy": "Preg\u00adnancy",
+    "maternity": "mater\u00adnity",
+    "Religion": "Reli\u00adgion",
+    "orientation": "orien\u00adtation",
+}
+
+
+def _breakable_headings(table: Table) -> Table:
+    """The table with soft hyphens in its long headings (the page only; not its twins)."""
+    columns = tuple(
+        replace(column, heading=" ".join(_WORD_BREAKS.get(w, w) for w in column.heading.split()))
+        for column in table.columns
+    )
+    return replace(table, columns=columns)
 
 
 def _line(request: HttpRequest, pk: int) -> SavingsLine:
@@ -261,7 +285,7 @@ def equality(request: HttpRequest) -> HttpResponse:
             "plan": plan,
             "plans": _plans(plan),
             "summary_html": _html(summary),
-            "matrix_html": _html(matrix),
+            "matrix_html": _html(_breakable_headings(matrix)),
             "headline": reports.every_workstream_sentence(lines),
             "lines": plan.lines.all(),
             "plan_query": f"plan={plan.pk}&",

@@ -369,13 +369,22 @@ def unit_costs_page(council: Council) -> dict[str, Any]:
     return {"council": council, "page_tables": [current, every]}
 
 
+class PoundsField(forms.DecimalField):
+    """Pounds as a finance officer types them: "1,050.00" and "£1,050" are 1050.00."""
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if isinstance(value, str):
+            value = value.replace(",", "").replace("£", "").strip()
+        return super().to_python(value)
+
+
 class UnitCostForm(forms.Form):
     group = forms.ChoiceField(
         label="Placement group",
         error_messages={"required": "Choose a placement group",
                         "invalid_choice": "Choose a placement group"},
     )  # fmt: skip
-    weekly_cost = forms.DecimalField(
+    weekly_cost = PoundsField(
         label="Weekly cost (£ per child per week)", min_value=Decimal(0), max_digits=12,
         decimal_places=2, help_text="For example 925.50",
         error_messages={"required": "Enter the weekly cost",
@@ -510,6 +519,7 @@ def scenario_page(scenario: Scenario) -> dict[str, Any]:
         "definition_json": json.dumps(scenario.definition, indent=2, sort_keys=True),
         "history": history,
         "page_tables": [table],
+        "datasets": list(Dataset.objects.order_by("-uploaded_at", "-id")[:5]),  # to use it with
     }
 
 

@@ -341,8 +341,8 @@ def _import(
     if state["kind"] == "mapped":
         remember(plan, state["mapping"], state.get("workstream", ""), request.user)
     _discard(request)
-    for text in prepared.summary.describe():
-        messages.success(request, text)
+    first, *rest = (text.strip().rstrip(".") for text in prepared.summary.describe())
+    messages.success(request, f"{first}. {'; '.join(rest)}." if rest else f"{first}.")
     return redirect("lines")
 
 

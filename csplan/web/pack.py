@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -100,6 +101,7 @@ def publish_pack(request: HttpRequest) -> HttpResponse:
         publish(plan, period, tables or None, user=request.user, cover=cover.cover())
     except PackError as error:
         raise Http404(str(error)) from None
+    messages.success(request, f"Published the {period.year} {period.label} pack.")
     return redirect("pack:builder")
 
 

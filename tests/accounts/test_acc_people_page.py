@@ -10,6 +10,7 @@ from django.test import Client
 from csplan.accounts.models import AccountChange, ApiToken, LineOwner, Profile
 from csplan.accounts.tokens import issue_token, user_for_token
 from csplan.accounts.users import AccountError, set_active, set_role
+from csplan.programme.models import Plan
 
 pytestmark = pytest.mark.django_db
 
@@ -123,6 +124,21 @@ def test_an_admin_assigns_an_sro_their_lines_in_the_plan(people, lines):
     assert change.before == "C3, C5, C1/7" and change.after == "C3, C6"
     page = admin.get(f"/people/{sro.pk}/").content.decode()
     assert 'value="C6" checked' in page and 'value="C5" checked' not in page
+
+
+def test_the_record_of_lines_owned_holds_the_longest_plan_name(people, lines):
+    """The change names the plan ("lines owned in NAME"): PostgreSQL refuses a value longer
+    than its column, so the column must hold the longest plan name a plan may have."""
+    plan = next(iter(lines.values())).plan
+    longest = Plan._meta.get_field("name").max_length
+    assert AccountChange._meta.get_field("action").max_length >= len("lines owned in ") + longest
+    plan.name = "A" * longest
+    plan.save()
+    sro = people["sro"]
+    response = _as(people["admin"]).post(f"/people/{sro.pk}/lines/", {"lines": ["C6"]})
+    assert response.status_code == 302
+    change = AccountChange.objects.filter(subject=sro).first()
+    assert (change.action, change.after) == (f"lines owned in {plan.name}", "C6")
 
 
 def test_an_admin_resets_a_password_and_revokes_tokens(people):

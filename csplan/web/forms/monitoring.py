@@ -23,6 +23,12 @@ class MoneyField(forms.CharField):
         except MoneyError:
             raise forms.ValidationError("Enter an amount in pounds, like 150,000") from None
 
+    def prepare_value(self, value: object) -> object:
+        """An amount the form starts from as it is typed: 700,000 (pence only when there are)."""
+        if isinstance(value, Decimal):
+            return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+        return value
+
 
 class MonitoringForm(forms.Form):
     year = forms.CharField(widget=forms.HiddenInput)

@@ -31,7 +31,7 @@ _ROW_PARTS = ("name", "budget", "outside", "id")
 
 
 def _thousands(amount: Decimal) -> str:
-    return f"{in_unit(amount, Unit.THOUSANDS).normalize():f}"
+    return f"{in_unit(amount, Unit.THOUSANDS).normalize():,f}"  # as typed: 24,000 or 750.5
 
 
 @dataclass(frozen=True)
