@@ -28,7 +28,7 @@ from csplan.forecasts import services
 from csplan.investment.models import InvestmentCase
 from csplan.monitoring.demo import load_monitoring_demo
 from csplan.pack.models import PublishedPack
-from csplan.programme.demo import load_hampshire_demo
+from csplan.cases.demo import load_hampshire_demo
 from csplan.programme.models import Plan, SavingsLine
 from csplan.programme.store import programme_figures
 
