@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 
 from csplan.accounts.users import with_role
 from csplan.benchmark.demo import load_demo_benchmark
-from csplan.cases.demo import load_cases_demo
+from csplan.cases.demo import load_cases_demo, load_hampshire_demo
 from csplan.core.periods import FinancialYear
 from csplan.demand import synthetic
 from csplan.evidence.models import Evidence
@@ -28,7 +28,6 @@ from csplan.forecasts import services
 from csplan.investment.models import InvestmentCase
 from csplan.monitoring.demo import load_monitoring_demo
 from csplan.pack.models import PublishedPack
-from csplan.cases.demo import load_hampshire_demo
 from csplan.programme.models import Plan, SavingsLine
 from csplan.programme.store import programme_figures
 
