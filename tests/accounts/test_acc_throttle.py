@@ -151,7 +151,9 @@ def test_ten_parallel_sign_ins_check_at_most_five_passwords(officer, monkeypatch
     pages = [response.content.decode() for response in responses]
     assert len(checked) == throttle.LIMIT
     assert sum("Too many failed sign-in attempts" in page for page in pages) == 10 - throttle.LIMIT
-    assert throttle.seconds_locked(throttle.Attempt("officer", "")) == throttle.LOCKOUT
+    # The lock runs from the fifth counted attempt: a slow machine has used a few seconds of it.
+    locked = throttle.seconds_locked(throttle.Attempt("officer", ""))
+    assert throttle.LOCKOUT - 60 < locked <= throttle.LOCKOUT
 
 
 @pytest.mark.django_db(transaction=True)
