@@ -270,14 +270,28 @@ def _utf8_payload(data: bytes) -> bytes:
 
 
 def _arrow_stripped(column: Any) -> np.ndarray:
-    """An Arrow string column as stripped Python text, each distinct value stripped once and
+    """An Arrow string column as stripped Python text, each distinct value converted once and
     shared by the rows that have it (a column of codes holds a few dozen strings, not one
-    per row)."""
+    per row). Only the values that start or end with a character ``str.strip`` might remove
+    (ASCII white space or any non-ASCII character) are stripped in Python."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     encoded = pc.dictionary_encode(column.combine_chunks())
-    distinct = [value.strip() for value in encoded.dictionary.to_pylist()]
-    return np.array(distinct + [""], dtype=object)[encoded.indices.to_numpy(zero_copy_only=False)]
+    dictionary = encoded.dictionary
+    values = dictionary.to_numpy(zero_copy_only=False)
+    edges = (pc.utf8_slice_codeunits(dictionary, 0, 1), pc.utf8_slice_codeunits(dictionary, -1))
+    maybe = np.zeros(len(values), dtype=bool)
+    for edge in edges:
+        blank = pc.is_in(edge, value_set=pa.array(list(_ASCII_SPACE)))
+        maybe |= pc.or_(blank, pc.invert(pc.string_is_ascii(edge))).to_numpy(zero_copy_only=False)
+    for index in np.flatnonzero(maybe):
+        values[index] = values[index].strip()
+    return values[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+#: The ASCII characters ``str.strip`` removes.
+_ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 
 
 def _read_workbook(raw: _RawFile) -> dict[str, pd.DataFrame]:
