@@ -448,7 +448,15 @@ def _tidy_columns(columns: dict[str, np.ndarray], rows: int) -> pd.DataFrame:
     # row numbers reported to the user (index + 2) are the ones their spreadsheet shows.
     if not columns:
         return tidy.iloc[0:0]
-    blank = np.logical_and.reduce([values == "" for values in columns.values()])
+    # A row is blank when every cell is "": each column is looked at only in the rows still
+    # blank after the columns before it (after the first, almost none).
+    values = iter(columns.values())
+    blank = next(values) == ""
+    for column in values:
+        still = np.flatnonzero(blank)
+        if not len(still):
+            break
+        blank[still] = column[still] == ""
     if not blank.any():
         return tidy
     return tidy[~blank]
