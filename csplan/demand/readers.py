@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import io
 import re
 import zipfile
@@ -183,24 +184,27 @@ def _hidden(relative: str) -> bool:
 def _read_frames(raw: _RawFile) -> Iterator[tuple[str, pd.DataFrame]]:
     suffix = PurePosixPath(raw.name).suffix.lower()
     if suffix == ".csv":
-        yield raw.name, _tidy(_read_csv(raw))
+        yield raw.name, _read_csv(raw)
         return
-    try:
-        sheets = pd.read_excel(io.BytesIO(raw.data), sheet_name=None, dtype=str, engine="openpyxl")
-    except Exception as error:  # openpyxl raises many kinds for a damaged workbook
-        raise InputError(f"{raw.name}: cannot read this workbook ({error})") from error
+    sheets = _read_workbook(raw)
     for sheet, frame in sheets.items():
         name = raw.name if len(sheets) == 1 else f"{raw.name}[{sheet}]"
-        yield name, _tidy(frame)
+        yield name, frame
 
 
 def _read_csv(raw: _RawFile) -> pd.DataFrame:
+    """The tidy table of a CSV file: read by Arrow's CSV reader (columnar, in C++); a file
+    it cannot read as it is (a short row, a quoted field after a space, a repeated column
+    name) is read by pandas instead, whose message names what is wrong."""
     text, encoding = _decode(raw)
-    if not text.strip():
+    if not text or text.isspace():
         return pd.DataFrame()
     delimiter = sniff_delimiter(text)
+    fast = _read_csv_arrow(raw, text, encoding, delimiter)
+    if fast is not None:
+        return fast
     try:
-        return pd.read_csv(
+        frame = pd.read_csv(
             io.StringIO(text),
             sep=delimiter,
             dtype=str,
@@ -214,6 +218,148 @@ def _read_csv(raw: _RawFile) -> pd.DataFrame:
             f"{raw.name}: cannot read this CSV file, read as {encoding}, "
             f"{DELIMITER_NAMES[delimiter]}-separated, first line {first!r} ({error})"
         ) from error
+    return _tidy(frame)
+
+
+def _read_csv_arrow(raw: _RawFile, text: str, encoding: str, delimiter: str) -> pd.DataFrame | None:
+    """The tidy table read with ``pyarrow.csv``, or None when the file needs pandas' reader
+    (the rules of the two readers differ only on such files)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    first_line = text[:MAX_HEADER_CHARS].lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    if "\r" in first_line or not first_line.strip() or '"' in first_line:
+        return None  # old Mac line ends, a blank first line or quoted names: pandas reads it
+    names = [name.strip() for name in first_line.split(delimiter)]
+    kept = [name for name in names if name]
+    if len(set(kept)) < len(kept):
+        return None  # repeated column names: pandas numbers them
+    payload = _utf8_payload(raw.data) if encoding == "UTF-8" else text.encode("utf-8")
+    if b'"' in payload and re.search(rb"[%s][ \t]+\"" % re.escape(delimiter.encode()), payload):
+        return None  # a quoted field after a space: only pandas' skipinitialspace unquotes it
+    columns = [f"c{i}" for i in range(len(names))]
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(payload),
+            read_options=pacsv.ReadOptions(column_names=columns, skip_rows=1),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, ignore_empty_lines=False, newlines_in_values=b'"' in payload
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(columns, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                null_values=[],
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    tidy: dict[str, np.ndarray] = {}
+    for index, name in enumerate(names):
+        if name:
+            tidy[name.upper()] = _arrow_stripped(table.column(index))
+    return _tidy_columns(tidy, table.num_rows)
+
+
+#: The header line is looked for in the first characters of a CSV text.
+MAX_HEADER_CHARS = 1024 * 1024
+
+
+def _utf8_payload(data: bytes) -> bytes:
+    return data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
+
+
+def _arrow_stripped(column: Any) -> np.ndarray:
+    """An Arrow string column as stripped Python text, each distinct value converted once and
+    shared by the rows that have it (a column of codes holds a few dozen strings, not one
+    per row). Only the values that start or end with a character ``str.strip`` might remove
+    (ASCII white space or any non-ASCII character) are stripped in Python."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(column.combine_chunks())
+    dictionary = encoded.dictionary
+    values = dictionary.to_numpy(zero_copy_only=False)
+    edges = (pc.utf8_slice_codeunits(dictionary, 0, 1), pc.utf8_slice_codeunits(dictionary, -1))
+    maybe = np.zeros(len(values), dtype=bool)
+    for edge in edges:
+        blank = pc.is_in(edge, value_set=pa.array(list(_ASCII_SPACE)))
+        maybe |= pc.or_(blank, pc.invert(pc.string_is_ascii(edge))).to_numpy(zero_copy_only=False)
+    for index in np.flatnonzero(maybe):
+        values[index] = values[index].strip()
+    return values[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+#: The ASCII characters ``str.strip`` removes.
+_ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+def _read_workbook(raw: _RawFile) -> dict[str, pd.DataFrame]:
+    """The tidy table of every worksheet of an XLSX workbook, read by calamine (in Rust)."""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(raw.data))
+        sheets = {
+            sheet.name: book.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
+            for sheet in book.sheets_metadata
+            if sheet.typ == SheetTypeEnum.WorkSheet
+        }
+    except Exception as error:  # calamine raises several kinds for a damaged workbook
+        raise InputError(f"{raw.name}: cannot read this workbook ({error})") from error
+    return {name: _sheet_frame(rows) for name, rows in sheets.items()}
+
+
+def _sheet_frame(rows: list[list[Any]]) -> pd.DataFrame:
+    """A sheet's rows (the first holds the column names) as a tidy table, each cell written
+    as pandas' ``read_excel(dtype=str)`` writes it: whole numbers without ".0", a date as
+    ``YYYY-MM-DD 00:00:00``, an empty cell or a missing-value word (``NA``, ``NULL``) "".
+    """
+    if not rows:
+        return pd.DataFrame()
+    width = max(len(row) for row in rows)
+    names = _mangled([_cell_text(value) for value in rows[0]] + [""] * (width - len(rows[0])))
+    body = [row + [""] * (width - len(row)) if len(row) < width else row for row in rows[1:]]
+    columns = list(zip(*body, strict=True)) if body else [()] * width
+    tidy: dict[str, np.ndarray] = {}
+    for name, values in zip(names, columns, strict=True):
+        name = name.strip().upper()
+        if name:
+            cells = pd.Series(values, dtype=object)
+            tidy[name] = each_distinct(cells, lambda v: _cell_text(v).strip(), missing="")
+    return _tidy_columns(tidy, len(body))
+
+
+def _mangled(names: list[str]) -> list[str]:
+    """Column names as pandas makes them unique: the second ``X`` becomes ``X.1``."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        if name and name in seen:
+            seen[name] += 1
+            out.append(f"{name}.{seen[name]}")
+        else:
+            seen.setdefault(name, 0)
+            out.append(name)
+    return out
+
+
+def _cell_text(value: Any) -> str:
+    """One workbook cell as text (see ``_sheet_frame``)."""
+    if value is None or (isinstance(value, str) and value in _NA_WORDS):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return str(dt.datetime(value.year, value.month, value.day))
+    return str(value)
+
+
+#: Words pandas' ``read_excel`` reads as a missing value.
+_NA_WORDS = frozenset(
+    {"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
+     "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"}
+)  # fmt: skip
 
 
 #: The delimiters a CSV file may use, and how a message names them.
@@ -227,7 +373,8 @@ def sniff_delimiter(text: str) -> str:
     of the three it has most of (``csv.Sniffer`` on the first lines breaks a tie); comma when
     the line has none (a one-column file).
     """
-    lines = [line for line in text.lstrip("\ufeff").splitlines() if line.strip()]
+    head = text[:MAX_HEADER_CHARS].lstrip("\ufeff")
+    lines = [line for line in head.splitlines() if line.strip()]
     if not lines:
         return ","
     counts = {d: lines[0].count(d) for d in DELIMITER_NAMES}
@@ -291,12 +438,27 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
     names = [str(c).strip().upper() for c in frame.columns]
     keep = [i for i, name in enumerate(names) if not name.startswith("UNNAMED:")]
     columns = {names[i]: _stripped(frame.iloc[:, i]) for i in keep}
-    tidy = pd.DataFrame(columns, index=pd.RangeIndex(len(frame)), dtype=object)
+    return _tidy_columns(columns, len(frame))
+
+
+def _tidy_columns(columns: dict[str, np.ndarray], rows: int) -> pd.DataFrame:
+    """The tidy table of stripped text columns, without its completely blank rows."""
+    tidy = pd.DataFrame(columns, index=pd.RangeIndex(rows), dtype=object)
     # Blank lines are dropped, but the index keeps each row's place in the file, so that
     # row numbers reported to the user (index + 2) are the ones their spreadsheet shows.
     if not columns:
         return tidy.iloc[0:0]
-    blank = np.logical_and.reduce([values == "" for values in columns.values()])
+    # A row is blank when every cell is "": each column is looked at only in the rows still
+    # blank after the columns before it (after the first, almost none).
+    values = iter(columns.values())
+    blank = next(values) == ""
+    for column in values:
+        still = np.flatnonzero(blank)
+        if not len(still):
+            break
+        blank[still] = column[still] == ""
+    if not blank.any():
+        return tidy
     return tidy[~blank]
 
 
