@@ -308,23 +308,55 @@ def _loglinear(
         note = [] if not trend else ["fewer than 6 months in the window: no entry trend"]
         return np.array([level, 0.0]), np.array([[1.0 / total, 0.0], [0.0, 0.0]]), note
     x = np.column_stack([np.ones_like(t), t])
-    beta = np.array([level, 0.0])
+    beta = _poisson_newton(x, y, days, np.array([level, 0.0]))
+    notes = []
+    if beta is None or abs(beta[1]) > MAX_TREND:
+        # A trend beyond the cap (or one so steep that Newton's method does not settle) is
+        # held at the cap and the level refitted so the window's total is kept.
+        direction = _trend_direction(y, t) if beta is None else np.sign(beta[1])
+        capped = direction * MAX_TREND
+        level_at_cap = np.log(total / np.sum(days * np.exp(capped * t)))
+        fitted = "did not converge" if beta is None else f"{np.expm1(beta[1]):+.0%} a year"
+        notes.append(f"entry trend {fitted}: capped at {np.expm1(capped):+.0%}")
+        beta = np.array([level_at_cap, capped])
+    return beta, _covariance(x, days, beta, total), notes
+
+
+def _poisson_newton(
+    x: np.ndarray, y: np.ndarray, days: np.ndarray, start: np.ndarray
+) -> np.ndarray | None:
+    """Newton-Raphson for the Poisson log-linear fit; None when it does not converge (a
+    singular information matrix or no settled step within 50 iterations)."""
+    beta = start.copy()
     for _ in range(50):
         mu = days * np.exp(x @ beta)
-        info = x.T @ (mu[:, None] * x)
-        step = np.linalg.solve(info, x.T @ (y - mu))
+        try:
+            step = np.linalg.solve(x.T @ (mu[:, None] * x), x.T @ (y - mu))
+        except np.linalg.LinAlgError:
+            return None
         beta = beta + step
+        if not np.all(np.isfinite(beta)):
+            return None
         if np.max(np.abs(step)) < 1e-10:
-            break
+            return beta
+    return None
+
+
+def _trend_direction(y: np.ndarray, t: np.ndarray) -> float:
+    """+1 when entrants rise across the window, -1 when they fall (by the later half's
+    share), for a fit too steep to converge."""
+    later = t > np.median(t)
+    return 1.0 if y[later].sum() >= y[~later].sum() else -1.0
+
+
+def _covariance(x: np.ndarray, days: np.ndarray, beta: np.ndarray, total: float) -> np.ndarray:
+    """The inverse Fisher information at the fit actually used (the capped one when capped),
+    or the level's alone when that information is singular."""
     mu = days * np.exp(x @ beta)
-    cov = np.linalg.inv(x.T @ (mu[:, None] * x))
-    notes = []
-    if abs(beta[1]) > MAX_TREND:
-        fitted = float(np.expm1(beta[1]))
-        beta[1] = np.sign(beta[1]) * MAX_TREND
-        beta[0] = np.log(total / np.sum(days * np.exp(beta[1] * t)))
-        notes.append(f"entry trend {fitted:+.0%} a year capped at {np.expm1(beta[1]):+.0%}")
-    return beta, cov, notes
+    try:
+        return np.linalg.inv(x.T @ (mu[:, None] * x))
+    except np.linalg.LinAlgError:
+        return np.array([[1.0 / total, 0.0], [0.0, 0.0]])
 
 
 def read_population(path: Path | str, config: ModelConfig) -> pd.DataFrame:

@@ -93,7 +93,8 @@ def rerun(
         params = fit(episodes, last_date, config, window=window, population=population,
                      trend=options.trend, trend_damping=options.trend_damping,
                      data_hash=data_hash)  # fmt: skip
-        later = replace(options, months=remaining, window=window)
+        # The re-run keeps expected costs only: sample paths would not change them.
+        later = replace(options, months=remaining, window=window, simulations=0)
         forecast = costed(scenario.apply(params), later, assumptions, adjusters).costs
     actual_total = {y: c.total for y, c in actual.items()}
     forecast_total = {y: c.total for y, c in forecast.items()}

@@ -147,3 +147,46 @@ def test_segments_and_rates_on_a_long_stay_are_consistent(make_episodes):
     assert (
         segs["end"].max() - segs["start"].min() == (dt.date(2025, 4, 1) - dt.date(2015, 1, 1)).days
     )
+
+
+def _monthly(entrants) -> pd.DataFrame:
+    return pd.DataFrame({"entrants": np.asarray(entrants, dtype=float),
+                         "days": np.full(len(entrants), 30.0),
+                         "mid_day": np.arange(len(entrants)) * 30.0 + 15})  # fmt: skip
+
+
+def _information(frame: pd.DataFrame, coef: np.ndarray, origin: int) -> np.ndarray:
+    t = (frame["mid_day"].to_numpy() - origin) / 365.25
+    x = np.column_stack([np.ones_like(t), t])
+    mu = frame["days"].to_numpy() * np.exp(x @ coef)
+    return x.T @ (mu[:, None] * x)
+
+
+def test_a_capped_trend_has_the_covariance_of_the_capped_fit():
+    mid = np.arange(24) * 30.0 + 15
+    steep = _monthly(np.round(100 * np.exp(0.5 * (mid - 720) / 365.25)))
+    coef, cov, notes = _loglinear(steep, 720, True)
+    assert "capped" in notes[0]
+    np.testing.assert_allclose(cov, np.linalg.inv(_information(steep, coef, 720)), rtol=1e-9)
+
+
+def test_an_uncapped_trend_has_the_covariance_of_its_own_fit():
+    mid = np.arange(24) * 30.0 + 15
+    gentle = _monthly(np.round(1500 * np.exp(0.05 * (mid - 720) / 365.25)))
+    coef, cov, notes = _loglinear(gentle, 720, True)
+    assert notes == []
+    np.testing.assert_allclose(cov, np.linalg.inv(_information(gentle, coef, 720)), rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("entrants", "direction"),
+    [([0] * 23 + [100], 1), ([100] + [0] * 23, -1), ([0] * 12 + [60] * 12, 1)],
+)
+def test_a_trend_too_steep_to_converge_is_capped_not_a_crash(entrants, direction):
+    frame = _monthly(entrants)
+    coef, cov, notes = _loglinear(frame, 720, True)
+    assert np.expm1(coef[1]) == pytest.approx(0.10 if direction > 0 else 1 / 1.1 - 1)
+    assert "capped" in notes[0]
+    assert np.all(np.isfinite(coef)) and np.all(np.isfinite(cov))
+    t = (frame["mid_day"].to_numpy() - 720) / 365.25
+    assert np.sum(30.0 * np.exp(coef[0] + coef[1] * t)) == pytest.approx(sum(entrants))

@@ -88,3 +88,19 @@ def test_returns_older_than_the_evidence_are_refused(returns, evidence):
     day = dt.date(2023, 3, 31)
     with pytest.raises(RerunError, match="before the evidence's data"):
         rerun(evidence, truncate(returns.episodes, day), day)
+
+
+def test_the_rerun_forecasts_expected_costs_whatever_paths_the_evidence_drew(returns):
+    # The evidence was made with 1,000 sample paths; the re-run draws none, and its expected
+    # costs are the same pence as the same run made with paths.
+    cut, day = dt.date(2024, 3, 31), dt.date(2024, 9, 30)
+    with_paths = RunOptions(months=36, simulations=1000)
+    evidence = run_scenario(truncate(returns.episodes, cut), cut, IN_HOUSE, config=load_config(),
+                            options=with_paths, data_hash="then").evidence  # fmt: skip
+    assert evidence["parameters"]["simulations"] == 1000
+    later = rerun(evidence, truncate(returns.episodes, day), day, data_hash="now")
+    drawn = rerun({**evidence, "parameters": {**evidence["parameters"], "simulations": 0}},
+                  truncate(returns.episodes, day), day, data_hash="now")  # fmt: skip
+    assert later.forecast_cost == drawn.forecast_cost
+    assert later.implied == drawn.implied
+    assert sum(later.forecast_cost.values()) > 0
