@@ -315,6 +315,10 @@ def table(
         fail(str(error))
     body = render(report, chosen)
     if output is None:
+        if chosen == "text":
+            said = report.meta
+            position = f" {said['position']}" if "position" in said else ""
+            click.echo(f"{said['council']}: {said['plan']}.{position}\n")
         click.echo(body.decode("utf-8"), nl=False)
         return
     output.write_bytes(body)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from csplan.core.periods import MonitoringPeriod
@@ -149,4 +149,17 @@ def build_table(name: str, plan: Any, choice: Choice) -> Table:
         )
     if choice.as_at is not None and choice.basis != "current":
         raise TableChoiceError("Give --as-at or --basis approved, not both.")
-    return TABLES[name][1](plan, choice)
+    table = TABLES[name][1](plan, choice)
+    return replace(table, meta={**table.meta, **whose(name, plan, choice)})
+
+
+def whose(name: str, plan: Any, choice: Choice) -> dict[str, str]:
+    """The council and plan a table belongs to and, for the programme's own tables, whose
+    position it shows (now, as approved, or on a day): printed above it and kept in its
+    metadata, so a copied table still says what it is."""
+    from csplan.programme.baseline import position_label
+
+    said = {"council": plan.council.name, "plan": plan.name}
+    if name in DATED_TABLES:
+        said["position"] = position_label(plan, as_at=choice.as_at, basis=choice.basis)
+    return said

@@ -161,3 +161,23 @@ def movements_between_days(
         after = amounts_from_json(entry.phasing_after)
         result.append(MovementEffect(label, line, before, after, effective))
     return result
+
+
+def _approval_label(plan: Any) -> str:
+    decision = approval_decision(plan)
+    if decision is None:
+        return ""
+    body = decision.body_name or decision.get_body_display()
+    return f"{body}, {decision.date:%-d %B %Y} ({decision.reference})"
+
+
+def position_label(plan: Any, *, as_at: dt.date | None = None, basis: str = "current") -> str:
+    """Whose position a table of ``plan`` shows, in words: as it stood on a day, as approved
+    (by which decision), or the current position (since which approval)."""
+    if as_at is not None:
+        return f"As it stood on {as_at:%-d %B %Y}: the changes in effect by the end of that day."
+    approved = _approval_label(plan)
+    if basis == "approved":
+        return f"As approved by {approved}."
+    label = "Current position: every change recorded to date"
+    return label + (f", since the budget approved by {approved}." if approved else ".")

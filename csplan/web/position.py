@@ -18,6 +18,7 @@ from csplan.programme.asat import AsAtError
 from csplan.programme.baseline import (
     BaselineError,
     approval_decision,
+    position_label,
     programme_on,
 )
 from csplan.programme.figures import ProgrammeFigures
@@ -46,14 +47,6 @@ class Position:
         return "" if self.is_current else urlencode(self.meta)
 
 
-def _approval_label(plan: object) -> str:
-    decision = approval_decision(plan)
-    if decision is None:
-        return ""
-    body = decision.body_name or decision.get_body_display()
-    return f"{body}, {decision.date:%-d %B %Y} ({decision.reference})"
-
-
 def chosen_position(request: HttpRequest) -> Position:
     """The position the address asks for; ``PositionRefused`` when there is none to show."""
     plan = request.plan
@@ -64,16 +57,13 @@ def chosen_position(request: HttpRequest) -> Position:
         figures = programme_on(plan, as_at=day, basis=basis)
     except (AsAtError, BaselineError, ValueError) as error:
         raise PositionRefused(str(error)) from None
+    label = position_label(plan, as_at=day, basis=basis)
     if day is not None:
-        label = f"As it stood on {day:%-d %B %Y}: the changes in effect by the end of that day."
         return Position(figures, label, "as_at", {"as_at": day.isoformat()})
     if basis == "approved":
-        label = f"As approved by {_approval_label(plan)}."
         return Position(figures, label, "approved", {"basis": "approved"})
-    approved = _approval_label(plan)
-    label = "Current position: every change recorded to date"
-    label += f", since the budget approved by {approved}." if approved else "."
-    return Position(figures, label, "current", {"basis": "current"}, bool(approved))
+    approved = approval_decision(plan) is not None
+    return Position(figures, label, "current", {"basis": "current"}, approved)
 
 
 def refused_page(request: HttpRequest, error: PositionRefused) -> HttpResponse:

@@ -52,7 +52,9 @@ def test_every_table_is_its_pages_table(plan, run):
 
 def test_monitoring_tables_default_to_the_latest_month(plan, run):
     text = run("table", "monitoring").output
-    assert text.startswith("Savings monitoring summary, 2016/17 Month 12 (March)")
+    said, blank, title = text.splitlines()[:3]
+    assert (said, blank) == ("Hampshire County Council: Transformation to 2017.", "")
+    assert title == "Savings monitoring summary, 2016/17 Month 12 (March)"
     assert "161,400" in text and "Total" in text
     half = run("table", "movements", "--year", "2016/17")
     assert half.exit_code == 2 and "--year and --month together" in half.output
@@ -71,14 +73,37 @@ def test_proposals_and_targets_as_approved_and_as_they_are(plan, run):
     current = run("table", "proposals", "--plan", plan.slug, "--basis", "current").output
     assert _total(current, "Total")[:3] == ["5,036", "23,036", "23,300"]
     as_at = run("table", "targets", "--plan", plan.slug, "--as-at", "2015-09-16").output
-    assert as_at == run("table", "targets", "--basis", "approved").output
+    as_approved = run("table", "targets", "--basis", "approved").output
+    assert as_at.splitlines()[1:] == as_approved.splitlines()[1:]
     assert _total(as_at, "Shortfall")[:3] == ["0", "464", "0"]
     assert _total(as_at, "Available for the cost of change") == ["5,072"]
 
 
+def test_every_printed_table_says_whose_position_it_shows(plan, run):
+    whose = "Hampshire County Council: Transformation to 2017."
+    approval = "Executive Member for Children's Services, 16 September 2015 (Decision report 6889)"
+    printed = {
+        "as at": run("table", "targets", "--as-at", "2015-09-16").output,
+        "approved": run("table", "proposals", "--basis", "approved").output,
+        "current": run("table", "workstreams").output,
+    }
+    assert {kind: text.splitlines()[0] for kind, text in printed.items()} == {
+        "as at": f"{whose} As it stood on 16 September 2015: the changes in effect by the end "
+        "of that day.",
+        "approved": f"{whose} As approved by {approval}.",
+        "current": f"{whose} Current position: every change recorded to date, since the budget "
+        f"approved by {approval}.",
+    }
+    twin = json.loads(run("table", "lines", "--basis", "approved", "--format", "json").output)
+    assert twin["meta"]["position"] == f"As approved by {approval}."
+    assert (twin["meta"]["council"], twin["meta"]["plan"]) == (
+        "Hampshire County Council", "Transformation to 2017",
+    )  # fmt: skip
+
+
 def test_the_reconciliation_from_approved_to_current(plan, run):
     text = run("table", "reconciliation", "--plan", plan.slug).output
-    assert text.startswith("Reconciliation: Approved to Current")
+    assert text.splitlines()[2].startswith("Reconciliation: Approved to Current")
     assert _total(text, "Current") == ["5,036", "23,036", "23,300"]
     assert "C2 write-off, 2016/17 Month 7" in text
     assert "Every change since approval is in the movements journal." in text
