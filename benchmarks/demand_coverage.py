@@ -2,21 +2,23 @@
 
     .venv/bin/python benchmarks/demand_coverage.py [--sizes 1000,10000] [--seed 11]
         [--months 24] [--origins 6] [--spacing 2] [--simulations 300]
-        [--group-mix-error 0,0.05,0.1]
+        [--group-mix-error 0,0.05,0.1] [--level-error 0,0.02,0.04]
 
 For each size (children in care on 31 March 2025) it generates synthetic SSDA903 returns
 (``csplan.demand.synthetic``, five collection years) and runs
 ``csplan.demand.backtest.rolling_backtest``: fits at ``--origins`` month ends ``--spacing``
 months apart, forecasts ``--months`` ahead, and prints, for several months ahead, the share of
 forecasts whose actual total fell inside the 80% band and the mean share over the placement
-groups (groups with children), once per value of the group-mix model error
-(``csplan.demand.forecast.GROUP_MIX_ERROR``). Not a test: it takes a minute or more a size.
+groups (groups with children), once per pair of values of the group-mix and the level model
+errors (``csplan.demand.forecast.GROUP_MIX_ERROR`` and ``LEVEL_ERROR``). Not a test: it takes
+a minute or more a size.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import itertools
 import sys
 import tempfile
 import time
@@ -46,17 +48,19 @@ def main() -> None:
                 (folder / name).parent.mkdir(parents=True, exist_ok=True)
                 (folder / name).write_bytes(content)
             returns = load_returns(folder)
-            for error in args.group_mix_error:
-                bt.run_forecast = functools.partial(run_forecast, group_mix_error=error)
+            for error, level in itertools.product(args.group_mix_error, args.level_error):
+                bt.run_forecast = functools.partial(run_forecast, group_mix_error=error,
+                                                    level_error=level)  # fmt: skip
                 begin = time.perf_counter()
                 result = bt.rolling_backtest(
                     returns.episodes, returns.last_date, load_config(), months=args.months,
                     origins=args.origins, spacing=args.spacing, simulations=args.simulations,
                 )  # fmt: skip
-                print(_line(size, error, result, time.perf_counter() - begin), flush=True)
+                seconds = time.perf_counter() - begin
+                print(_line(size, f"{error} / {level}", result, seconds), flush=True)
 
 
-def _line(size: int, error: float, result, seconds: float) -> str:
+def _line(size: int, error: str, result, seconds: float) -> str:
     cells = []
     for h in result.horizons:
         if h.months in SHOWN:
@@ -74,7 +78,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--origins", type=int, default=6)
     parser.add_argument("--spacing", type=int, default=2)
     parser.add_argument("--simulations", type=int, default=300)
-    parser.add_argument("--group-mix-error", type=_numbers(float), default=[0.0, 0.05, 0.1])
+    parser.add_argument("--group-mix-error", type=_numbers(float), default=[0.05])
+    parser.add_argument("--level-error", type=_numbers(float), default=[0.0])
     return parser.parse_args()
 
 

@@ -64,6 +64,12 @@ PERCENTILES = (10, 50, 90)
 # standing for what constant hazards miss (duration in care, policy changes). Chosen by the
 # rolling-origin back-test (``csplan demand backtest --origins``), see benchmarks/README.md.
 GROUP_MIX_ERROR = 0.05
+# Model error in the number in care: each path's every cell moves together by a random walk on
+# the log scale with this standard deviation per square-root year (the mix kept), standing
+# for what the fitted rates miss at the level of the whole service (at ~30,000 children the
+# Poisson noise of the total is well under 1% and the band would say more than is known).
+# Chosen by the rolling-origin back-test, see benchmarks/README.md.
+LEVEL_ERROR = 0.0
 
 # An adjustment takes (hazards (S,B,G,G+1), entry cells (S,216,G), first day of the month)
 # and returns new arrays (scenarios.py builds these from data).
@@ -435,6 +441,15 @@ def _mix_error(rng: np.random.Generator, paths: np.ndarray, per_year: float) -> 
     return np.floor(moved * scale + 0.5).astype(np.int32)
 
 
+def _level_error(rng: np.random.Generator, paths: np.ndarray, per_year: float) -> np.ndarray:
+    """Paths with every cell of a path scaled by one random walk on the log scale
+    (``per_year`` standard deviation per square-root year), rounded to whole children."""
+    n_paths, months = paths.shape[:2]
+    steps = rng.standard_normal((n_paths, months)) * (per_year / np.sqrt(12.0))
+    factor = np.exp(np.cumsum(steps, axis=1))[:, :, None, None]
+    return np.floor(paths * factor + 0.5).astype(np.int32)
+
+
 def _entry_factor(rng: np.random.Generator, shape: float, simulations: int) -> np.ndarray:
     """This month's entry-rate factor of each path: Gamma(k, 1/k), mean 1 (1 without
     overdispersion)."""
@@ -470,10 +485,12 @@ def run_forecast(
     step_days: int | None = None,
     progress: Callable[[int], None] | None = None,
     group_mix_error: float = GROUP_MIX_ERROR,
+    level_error: float = LEVEL_ERROR,
 ) -> ForecastResult:
     """Forecast ``months`` month ends after ``params.start`` (at most 60), with
     ``simulations`` joint sample paths (0: expected values only) and the model error
-    ``group_mix_error`` in the placement groups' shares (``GROUP_MIX_ERROR``).
+    ``group_mix_error`` in the placement groups' shares (``GROUP_MIX_ERROR``) and
+    ``level_error`` in the number in care (``LEVEL_ERROR``).
 
     ``step_days`` splits each month into steps of that many days (the answer does not
     change: used to test step-size invariance). ``progress(n)`` is called after each month.
@@ -531,6 +548,8 @@ def run_forecast(
             progress(1)
     if paths is not None and group_mix_error > 0:
         paths = _mix_error(rng, paths, group_mix_error)
+    if paths is not None and level_error > 0:
+        paths = _level_error(rng, paths, level_error)
     month_days = [(day_date(first), day_date(stop - 1)) for first, stop, _ in calendar]
     return ForecastResult(
         config=config,

@@ -190,3 +190,19 @@ def test_the_group_mix_error_widens_groups_and_keeps_each_paths_total(toy):
     narrow = exact.group_percentiles[2, -1] - exact.group_percentiles[0, -1]
     assert width[IFA] > 1.2 * narrow[IFA] and width[FOSTER_IN] > 1.2 * narrow[FOSTER_IN]
     np.testing.assert_array_equal(mixed.expected, exact.expected)
+
+
+def test_the_level_error_widens_the_total_and_keeps_each_paths_mix(toy):
+    params = _rich(toy)
+    exact = run_forecast(params, 24, simulations=300, seed=2, level_error=0.0)
+    level = run_forecast(params, 24, simulations=300, seed=2, level_error=0.3)
+    np.testing.assert_array_equal(level.expected, exact.expected)
+    # the same paths before the level error, each moved by one factor in every cell
+    share_before = exact.paths[:, -1] / exact.paths[:, -1].sum(axis=(1, 2), keepdims=True)
+    share_after = level.paths[:, -1] / level.paths[:, -1].sum(axis=(1, 2), keepdims=True)
+    assert np.abs(share_after - share_before).max() < 0.05  # rounding of small cells only
+    width = level.total_percentiles[2, -1] - level.total_percentiles[0, -1]
+    narrow = exact.total_percentiles[2, -1] - exact.total_percentiles[0, -1]
+    assert width > 1.5 * narrow
+    first = level.total_percentiles[2, 0] - level.total_percentiles[0, 0]
+    assert first < width  # the error grows with the months ahead
