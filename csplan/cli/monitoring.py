@@ -52,7 +52,7 @@ def risk(seed: int | None, plan_name: str | None) -> None:
         render_text(
             risk_report(
                 rows,
-                f"{probabilities.label}, {probabilities.as_of}",
+                probabilities.described,
                 probabilities.as_decimals(),
                 draws=DEFAULT_DRAWS,
                 seed=seed,

@@ -169,7 +169,16 @@ class RagProbabilitySet(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.label} ({self.as_of})"
+        return self.described
+
+    @property
+    def described(self) -> str:
+        """The label and the day the set is in force from (the starting values: the label)."""
+        from csplan.monitoring.risk import DEFAULT_LABEL
+
+        if self.label == DEFAULT_LABEL:
+            return self.label
+        return f"{self.label}, {self.as_of:%-d %B %Y}"
 
     def as_decimals(self) -> dict[str, Decimal]:
         return {code: to_decimal(value) for code, value in self.probabilities.items()}

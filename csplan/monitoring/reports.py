@@ -400,7 +400,7 @@ def monitoring_tables(plan: Any, period: MonitoringPeriod) -> dict[str, Table]:
         "at_risk": at_risk_report(at_risk_lines(positions), period),
         "risk": risk_report(
             rows,
-            f"{probabilities.label}, {probabilities.as_of:%d %B %Y}",
+            probabilities.described,
             probabilities.as_decimals(),
             draws=DEFAULT_DRAWS,
             seed=DEFAULT_SEED,

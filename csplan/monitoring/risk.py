@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 import numpy as np
@@ -26,6 +27,10 @@ DEFAULT_PROBABILITIES: dict[str, Decimal] = {
     "R": Decimal("0.3"),
 }
 DEFAULT_LABEL = "csplan starting values (replace with the council's own)"
+#: The starting values are in force from the beginning, so any set a council saves takes over
+#: from its own date; their date only orders them and is not shown (a table that named the day
+#: a council first needed them would change with the day it was printed).
+DEFAULT_AS_OF = date.min
 DEFAULT_DRAWS = 10_000
 DEFAULT_SEED = 20160401
 

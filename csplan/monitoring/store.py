@@ -376,7 +376,7 @@ def current_probabilities(council: Council) -> RagProbabilitySet:
         council,
         risk.DEFAULT_PROBABILITIES,
         label=risk.DEFAULT_LABEL,
-        as_of=date.today(),
+        as_of=risk.DEFAULT_AS_OF,
         source="csplan default: a common starting point, not evidence about this council.",
     )
 

@@ -209,7 +209,7 @@ def _programme_summary(context: _Context) -> list[Table]:
     return [
         monitoring_reports.risk_report(
             rows,
-            f"{probabilities.label}, {probabilities.as_of:%d %B %Y}",
+            probabilities.described,
             probabilities.as_decimals(),
             draws=context.draws,
             seed=context.seed,

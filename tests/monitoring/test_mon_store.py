@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,9 @@ from csplan.monitoring.store import (
     apply_movement,
     current_probabilities,
     movements_between,
+    probabilities_on,
     record_monitoring,
+    save_probabilities,
 )
 from csplan.programme.models import PhasingEntry, SavingsLine
 
@@ -128,6 +131,24 @@ def test_the_council_gets_starting_probabilities_stored_as_data(line):
     assert chosen.label and chosen.as_of
     assert current_probabilities(council) == chosen
     assert RagProbabilitySet.objects.count() == 1
+
+
+def test_starting_probabilities_read_the_same_whatever_the_day_and_give_way_to_a_saved_set(
+    line,
+):
+    council = line.plan.council
+    starting = current_probabilities(council)
+    # no date in its description: a table naming the day they were first needed would change
+    # with the day it was printed
+    assert starting.described == "csplan starting values (replace with the council's own)"
+    calibrated = save_probabilities(
+        council, {"B": Decimal("1"), "G": Decimal("0.9"), "A": Decimal("0.5"), "R": Decimal("0.2")},
+        label="Calibrated from 2016/17 monitoring", as_of=date(2017, 3, 31),
+    )  # fmt: skip
+    assert calibrated.described == "Calibrated from 2016/17 monitoring, 31 March 2017"
+    assert probabilities_on(council, date(2017, 3, 30)) == starting
+    assert probabilities_on(council, date(2017, 3, 31)) == calibrated
+    assert probabilities_on(council, date.today()) == calibrated
 
 
 def test_recording_with_a_stale_copy_of_the_line_keeps_the_latest_phasing(line):
