@@ -42,6 +42,10 @@ def _model_options(command: Callable) -> Callable:
                           "(0: extrapolated undamped)."),
         click.option("--config", "config_path", type=click.Path(exists=True, path_type=Path),
                      help="Age bands and placement groups (YAML); default the shipped one."),
+        click.option("--include-short-breaks", is_flag=True,
+                     help="Count children looked after under a series of short-term breaks "
+                          "(legal status V3/V4), which the DfE's figures leave out (and so "
+                          "does csplan by default)."),
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
                      show_default=True),
         click.option("--output", "-o", type=click.Path(path_type=Path),
@@ -56,7 +60,9 @@ def _fail(error: Exception) -> click.ClickException:
     return click.ClickException(str(error))
 
 
-def _load(path: Path, config_path: Path | None, population: Path | None) -> tuple:
+def _load(
+    path: Path, config_path: Path | None, population: Path | None, short_breaks: bool = False
+) -> tuple:
     """The returns (refused when too many rows cannot be used), the model configuration and
     the population; the warnings on rows dropped are on ``returns.warnings``."""
     from csplan.demand.config import ConfigError, load_config
@@ -65,6 +71,8 @@ def _load(path: Path, config_path: Path | None, population: Path | None) -> tupl
 
     try:
         config = load_config(config_path)
+        if short_breaks:
+            config = config.with_short_breaks()
         returns = load_returns(path)
         returns.warnings = check_usable(returns)
         people = read_population(population, config) if population else None
@@ -149,7 +157,7 @@ def _write_text(text: str, output: Path | None) -> None:
 def forecast(
     path: Path, months: int, assumptions: Path | None, window: str, simulations: int, seed: int,
     population: Path | None, no_trend: bool, trend_damping: float, config_path: Path | None,
-    fmt: str, output: Path | None,
+    include_short_breaks: bool, fmt: str, output: Path | None,
 ) -> None:  # fmt: skip
     """Forecast children looked after from the SSDA903 returns in PATH, with costs.
 
@@ -167,7 +175,7 @@ def forecast(
     from csplan.demand.costs import CostError, forecast_costs, load_assumptions
     from csplan.demand.forecast import ForecastError, fit, run_forecast
 
-    returns, config, people = _load(path, config_path, population)
+    returns, config, people = _load(path, config_path, population, include_short_breaks)
     try:
         params = fit(returns.episodes, returns.last_date, config,
                      window=_window(window, returns.last_date), population=people,
@@ -223,7 +231,8 @@ def _forecast_csv(result: Any) -> str:
 def backtest(
     path: Path, until_text: str | None, horizons: tuple[int, ...], origins: int, spacing: int,
     window: str, simulations: int, seed: int, population: Path | None, no_trend: bool,
-    trend_damping: float, config_path: Path | None, fmt: str, output: Path | None,
+    trend_damping: float, config_path: Path | None, include_short_breaks: bool, fmt: str,
+    output: Path | None,
 ) -> None:  # fmt: skip
     """Fit on earlier data, forecast, and compare with what the later returns show.
 
@@ -237,7 +246,7 @@ def backtest(
     from csplan.demand.backtest import BacktestError
     from csplan.demand.backtest import backtest as run_backtest
 
-    returns, config, _ = _load(path, config_path, population)
+    returns, config, _ = _load(path, config_path, population, include_short_breaks)
     wanted = tuple(sorted(set(horizons))) or (12, 24)
     until = _until(until_text, returns, max(wanted))
     window_months = _window_months(window)
@@ -332,7 +341,7 @@ def scenario(
     path: Path, scenario_files: tuple[Path, ...], months: int, assumptions: Path | None,
     evidence_path: Path | None, line_reference: str | None, window: str, simulations: int,
     seed: int, population: Path | None, no_trend: bool, trend_damping: float,
-    config_path: Path | None, fmt: str, output: Path | None,
+    config_path: Path | None, include_short_breaks: bool, fmt: str, output: Path | None,
 ) -> None:  # fmt: skip
     """Cost scenario(s) in SCENARIO_FILES (YAML or JSON) against the baseline forecast.
 
@@ -343,7 +352,7 @@ def scenario(
     from csplan.demand.costs import CostError, load_assumptions
     from csplan.demand.scenarios import RunOptions, Scenario, ScenarioError, run_scenario
 
-    returns, config, people = _load(path, config_path, population)
+    returns, config, people = _load(path, config_path, population, include_short_breaks)
     try:
         loaded = [Scenario.load(p) for p in scenario_files]
         combined = loaded[0]

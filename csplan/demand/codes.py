@@ -19,6 +19,9 @@ PLACE = _codes(
 )
 PLACE_PROVIDER = _codes("PR0 PR1 PR2 PR3 PR4 PR5")
 LS = _codes("C1 C2 D1 E1 V2 V3 V4 L1 L2 L3 J1 J2 J3")
+#: Legal statuses of a child looked after under an agreed series of short-term breaks (respite):
+#: the DfE leaves these episodes out of its children-looked-after figures.
+SHORT_BREAK_LS = _codes("V3 V4")
 RNE = _codes("S L P T B U")
 REC = _codes("X1 E11 E12 E2 E3 E4A E4B E13 E41 E45 E46 E47 E48 E5 E6 E7 E8 E9 E14 E15 E16 E17")
 CIN = frozenset(f"N{i}" for i in range(1, 9))

@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from csplan.demand.codes import SHORT_BREAK_LS
+
 MAX_AGE_YEARS = 18
 
 
@@ -48,6 +50,9 @@ class ModelConfig:
     groups: tuple[PlacementGroup, ...]
     label: str = ""
     text: str = ""  # the YAML it was read from (hashed into evidence)
+    # Episodes under a series of short-term breaks (legal status V3/V4) are left out, as the
+    # DfE leaves them out of its figures, unless the configuration says ``short_breaks: include``.
+    include_short_breaks: bool = False
 
     @property
     def band_keys(self) -> list[str]:
@@ -62,6 +67,20 @@ class ModelConfig:
         """Lower edge of each band in months, then 216 (18 years)."""
         edges = [band.from_years * 12 for band in self.age_bands]
         return np.array([*edges, MAX_AGE_YEARS * 12])
+
+    def modelled(self, legal_status: pd.Series) -> np.ndarray:
+        """True for the episodes the model counts: all, or all but short breaks."""
+        if self.include_short_breaks:
+            return np.ones(len(legal_status), dtype=bool)
+        codes = legal_status.astype(str).str.strip().str.upper()
+        return ~codes.isin(SHORT_BREAK_LS).to_numpy()
+
+    def with_short_breaks(self) -> ModelConfig:
+        """This configuration counting short breaks too, said in its text (so an evidence
+        record made with it reproduces)."""
+        if self.include_short_breaks:
+            return self
+        return parse_config(self.text.rstrip("\n") + "\nshort_breaks: include\n")
 
     @property
     def hash(self) -> str:
@@ -137,7 +156,11 @@ def parse_config(text: str, name: str = "configuration") -> ModelConfig:
     bands = tuple(_band(item, name) for item in _list(data, "age_bands", name))
     groups = tuple(_group(item, name) for item in _list(data, "placement_groups", name))
     _check(bands, groups, name)
-    return ModelConfig(bands, groups, str(data.get("label", "")), text)
+    short_breaks = str(data.get("short_breaks", "exclude"))
+    if short_breaks not in ("exclude", "include"):
+        raise ConfigError(f"{name}: short_breaks must be exclude or include, not {short_breaks!r}")
+    return ModelConfig(bands, groups, str(data.get("label", "")), text,
+                       include_short_breaks=short_breaks == "include")  # fmt: skip
 
 
 def _list(data: dict[str, Any], key: str, name: str) -> list[dict[str, Any]]:

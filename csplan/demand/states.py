@@ -68,7 +68,11 @@ def spells(episodes: pd.DataFrame, config: ModelConfig, last_date: dt.date) -> p
     (next group, exit or censored) and ``entry`` (True when the spell starts a period of care).
     """
     ep = episodes.sort_values(["child_id", "start"], kind="stable").reset_index(drop=True)
+    # Children are numbered before short breaks are left out, so a child's number is the same
+    # whichever episodes the model counts.
     child = pd.factorize(ep["child_id"])[0]
+    modelled = config.modelled(ep["ls"])
+    ep, child = ep[modelled].reset_index(drop=True), child[modelled]
     start = _days(ep["start"])
     censor = day_number(last_date) + 1
     is_open = ep["end"].isna().to_numpy()
@@ -179,6 +183,7 @@ def initial_stock(episodes: pd.DataFrame, config: ModelConfig, last_date: dt.dat
     shape ``(216, G)``."""
     d = pd.Timestamp(last_date)
     live = episodes[(episodes["start"] <= d) & (episodes["end"].isna() | (episodes["end"] > d))]
+    live = live[config.modelled(live["ls"])]
     ages = age_in_months(live["dob"], last_date)
     groups = config.assign_groups(live["place"], live["place_provider"])
     ok = (ages >= 0) & (ages < MAX_AGE_YEARS * 12)

@@ -184,3 +184,31 @@ def test_a_missing_year_is_a_clear_error(returns_folder, tmp_path):
     shutil.rmtree(copy / "2024")
     result = run("forecast", copy, ok=False)
     assert result.exit_code == 1 and "no returns for collection year 2023-24" in result.output
+
+
+def test_short_breaks_are_left_out_of_a_forecast_unless_asked_for(returns_folder, tmp_path):
+    import shutil
+
+    folder = tmp_path / "903"
+    shutil.copytree(returns_folder, folder)
+    episodes = folder / "2025" / "episodes.csv"
+    rows = list(csv.DictReader(io.StringIO(episodes.read_text(encoding="utf-8"))))
+    open_rows = [row for row in rows if not row["DEC"]]
+    respite = {row["CHILD"] for row in open_rows[:10]}
+    assert len(respite) == 10
+    for row in open_rows[:10]:
+        row["LS"] = "V3"
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    episodes.write_text(buffer.getvalue(), encoding="utf-8")
+
+    def in_care(returns, *extra) -> int:
+        printed = run("forecast", returns, "--months", 1, "--simulations", 0, "--format", "json",
+                      *extra)  # fmt: skip
+        return json.loads(printed.stdout)["parameters"]["children_in_care_at_start"]
+
+    before = in_care(returns_folder)
+    assert in_care(folder) == before - 10
+    assert in_care(folder, "--include-short-breaks") == before
