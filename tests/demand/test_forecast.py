@@ -148,3 +148,18 @@ def test_speed_is_independent_of_the_number_of_children(toy):
         run_forecast(params, 24, simulations=500)
         timings.append(time.perf_counter() - begin)
     assert max(timings) < 5.0
+
+
+@pytest.mark.parametrize("contiguous", [True, False])
+def test_a_month_on_everyone_is_a_month_older_and_eighteen_year_olds_leave(contiguous):
+    from csplan.demand.forecast import _ages_shift
+
+    rng = np.random.default_rng(3)
+    cells = rng.random((5, 216, 10))
+    if not contiguous:
+        cells = np.asfortranarray(cells)
+    before = cells.copy()
+    shifted = _ages_shift(cells)
+    assert shifted is cells  # in place
+    np.testing.assert_array_equal(shifted[:, 1:], before[:, :-1])
+    assert not shifted[:, 0].any()
