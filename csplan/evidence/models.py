@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from csplan.core.history import EffectiveDated
 from csplan.core.money import to_decimal
 from csplan.core.periods import FinancialYear
 from csplan.programme.models import SavingsLine
@@ -39,7 +40,9 @@ class Evidence(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    history = HistoricalRecords()
+    # Attaching evidence takes effect on a business date like any other change (the day the
+    # evidence was made, or today), so a past month's pack uses only the evidence it had.
+    history = HistoricalRecords(bases=[EffectiveDated])
 
     class Meta:
         ordering = ["-created_at", "-id"]

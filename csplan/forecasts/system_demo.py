@@ -15,11 +15,15 @@ from typing import Any
 
 from django.db import transaction
 
+from csplan.core.history import effective_on
 from csplan.evidence.models import Evidence
 from csplan.forecasts.system import attach_needs, attach_send, find_line
 from csplan.programme.models import Plan
 
 DATA_END = dt.date(2016, 3, 31)
+#: The evidence, made on the published years to March 2016, takes effect at the end of 2016/17
+#: Month 1 (as C6's does): every Month N pack of the year uses it.
+EVIDENCE_MADE = dt.date(2016, 4, 30)
 # Hampshire's four SEN transport measures (seed 000, 4.59) and its demand management work
 # (4.58: fewer requests for statutory assessment), from 2016/17.
 C4_SCENARIO = {
@@ -141,7 +145,8 @@ def load_whole_system_demo(plan: Plan, *, user: Any = None) -> list[Evidence]:
     """Attach C4's and C1/7's evidence to the demo plan (replacing earlier demo evidence)."""
     c4, c17 = find_line("C4", plan), find_line("C1/7", plan)
     Evidence.objects.filter(line__in=[c4, c17], title__in=TITLES).delete()
-    return [
-        attach_send(c4, send_demo_run(), user=user),
-        attach_needs(c17, needs_demo_run(), user=user),
-    ]
+    with effective_on(EVIDENCE_MADE):
+        return [
+            attach_send(c4, send_demo_run(), user=user),
+            attach_needs(c17, needs_demo_run(), user=user),
+        ]

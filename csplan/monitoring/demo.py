@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import random
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +37,9 @@ from csplan.programme.models import Plan
 from csplan.programme.store import create_line, save_programme
 
 YEAR = FinancialYear(2016)
+#: C6's evidence, a scenario run on the returns to 31 March 2016, takes effect at the end of
+#: 2016/17 Month 1: every Month N pack of the year uses it, none before.
+EVIDENCE_MADE = date(2016, 4, 30)
 DEMO_SEED = 2016
 DEMO_CHILDREN = 1400  # about Hampshire's children looked after in 2016
 # C6: from April 2016, half of the children who would go to agency foster carers go to the
@@ -367,7 +371,8 @@ def load_monitoring_demo(
     plan = _reset_programme(plan, user)
     rng = random.Random(seed)
     returns = demo_returns()
-    evidence = _demand_evidence(plan, returns, user)
+    with effective_on(EVIDENCE_MADE):
+        evidence = _demand_evidence(plan, returns, user)
     for period in list(YEAR.months())[:months]:
         with effective_on(period.last_day):  # each month's events take effect at its end
             _movements(plan, period, user)

@@ -19,7 +19,10 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from csplan.core.money import ZERO, to_decimal
 from csplan.core.periods import FinancialYear, MonitoringPeriod
@@ -107,10 +110,14 @@ def _baseline(evidence: Evidence) -> movements.DemandBaseline | None:
     )
 
 
-def demand_baselines(plan: Plan) -> list[movements.DemandBaseline]:
-    """The baselines of each line's latest demand-model evidence, one per distinct baseline."""
+def demand_baselines(plan: Plan, by: date | None = None) -> list[movements.DemandBaseline]:
+    """The baselines of each line's latest demand-model evidence, one per distinct baseline;
+    with ``by``, only the evidence in effect by the end of that day (a past month's figures
+    use the evidence they had, not what was attached later)."""
     latest: dict[tuple[int, str], Evidence] = {}
     found = Evidence.objects.filter(line__plan=plan, kind__in=DEMAND_KINDS).select_related("line")
+    if by is not None:
+        found = _in_effect_by(found, by)
     for evidence in found.order_by("created_at", "id"):
         latest[(evidence.line_id, evidence.kind)] = evidence
     merged: dict[str, movements.DemandBaseline] = {}
@@ -126,6 +133,15 @@ def demand_baselines(plan: Plan) -> list[movements.DemandBaseline]:
     return list(merged.values())
 
 
+def _in_effect_by(found: QuerySet[Evidence], day: date) -> QuerySet[Evidence]:
+    """The evidence whose attaching took effect by ``day`` (the effective date of its first
+    history record; evidence with no history is taken as always in effect)."""
+    attached = Evidence.history.filter(id=OuterRef("pk"), history_type="+").order_by("history_date")
+    return found.annotate(in_effect_from=Subquery(attached.values("effective")[:1])).filter(
+        Q(in_effect_from__lte=day) | Q(in_effect_from__isnull=True)
+    )
+
+
 def _merged(
     known: movements.DemandBaseline, other: movements.DemandBaseline, evidence: Evidence
 ) -> movements.DemandBaseline:
@@ -137,7 +153,7 @@ def _merged(
 def gross_offset_net_for(
     plan: Plan, period: MonitoringPeriod, years: Iterable[FinancialYear] | None = None
 ) -> tuple[list[movements.GrossOffsetNetYear], list[movements.DemandBaseline]]:
-    baselines = demand_baselines(plan)
+    baselines = demand_baselines(plan, period.last_day)
     rows = movements.gross_offset_net_by_year(
         list(years or plan.years),
         gross_by_year(plan, period),

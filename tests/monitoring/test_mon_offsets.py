@@ -1,10 +1,12 @@
 """Gross savings, the demand growth they absorb and the net change in spend."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from csplan.cases.demo import load_hampshire_demo
+from csplan.core.history import effective_on
 from csplan.core.periods import FinancialYear, MonitoringPeriod
 from csplan.evidence.models import Evidence
 from csplan.evidence.records import attach_evidence
@@ -40,11 +42,35 @@ def test_net_is_gross_less_each_baselines_growth_and_the_recorded_offsets():
     assert table.displayed()[2][3] == "n/a"
 
 
-def _evidence(line, kind, baseline, **extra):
+def _evidence(line, kind, baseline, *, made=date(2016, 4, 1), **extra):
     parameters = {"baseline_cost": baseline, **extra}
-    return attach_evidence(line, kind=kind, title=f"{kind} {line.reference}",
-                           savings={Y16: Decimal(1)}, data_hash="d" * 64,
-                           parameters=parameters)  # fmt: skip
+    with effective_on(made):
+        return attach_evidence(line, kind=kind, title=f"{kind} {line.reference}",
+                               savings={Y16: Decimal(1)}, data_hash="d" * 64,
+                               parameters=parameters)  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_months_figures_use_only_the_evidence_in_effect_by_its_end():
+    plan = load_hampshire_demo()
+    lines = {line.reference: line for line in plan.lines.all()}
+    costs = {"2016/17": "1000000.00", "2017/18": "1300000.00", "2018/19": "1500000.00"}
+    _evidence(lines["C6"], Evidence.Kind.DEMAND_SCENARIO, costs, made=date(2016, 4, 30))
+    _evidence(lines["C4"], Evidence.Kind.SEND_SCENARIO,
+              {"2016/17": "200.00", "2017/18": "260.00", "2018/19": "300.00"},
+              measure="transport", area={"name": "Testshire"}, base_year="2015/16",
+              base_cost="150.00", made=date(2016, 10, 31))  # fmt: skip
+    _evidence(lines["C3"], Evidence.Kind.DEMAND_SCENARIO, costs, made=date.today())
+
+    def references(day):
+        return sorted(r for b in demand_baselines(plan, day) for r in b.references)
+
+    assert references(date(2016, 4, 29)) == []
+    assert references(date(2016, 4, 30)) == ["C6"]
+    assert references(MonitoringPeriod(Y16, 7).last_day) == ["C4", "C6"]
+    assert references(None) == ["C3", "C4", "C6"]
+    month_9 = gross_offset_net_for(plan, MonitoringPeriod(Y16, 9))[1]
+    assert sorted(r for b in month_9 for r in b.references) == ["C4", "C6"]
 
 
 @pytest.mark.django_db

@@ -19,6 +19,7 @@ from csplan.evidence.models import Evidence
 from csplan.evidence.records import compare_with_line
 from csplan.forecasts.system_demo import DATA_END, load_whole_system_demo
 from csplan.monitoring.demo import demo_returns, load_monitoring_demo
+from csplan.monitoring.offsets import demand_baselines
 from csplan.pack.builder import build_pack
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +60,14 @@ def test_the_demo_evidences_c4_and_c1_7_and_the_pack_shows_gross_offset_and_net(
     assert reproduce_needs(record, returns).evidence["savings"] == c17.savings
     gap = compare_with_line(c17.line, c17)
     assert gap[1].planned == Decimal("8400000") and gap[1].evidenced == placements[Y17]
+
+    # the demo's evidence is dated as made (end of 2016/17 Month 1), so a month's figures
+    # have it from then on and never before
+    def references(day):
+        return sorted(r for b in demand_baselines(plan, day) for r in b.references)
+
+    assert references(MonitoringPeriod(Y16, 1).first_day) == []
+    assert references(MonitoringPeriod(Y16, 1).last_day) == ["C1/7", "C4", "C6"]
 
     pack = build_pack(plan, MonitoringPeriod(Y16, 9), ["gross_offset_net"])
     table = pack.table("gross_offset_net")
