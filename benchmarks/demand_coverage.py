@@ -1,6 +1,6 @@
 """80% band coverage of csplan's demand model in rolling-origin back-tests, by months ahead.
 
-    .venv/bin/python benchmarks/demand_coverage.py [--sizes 1000,10000] [--seed 11]
+    .venv/bin/python benchmarks/demand_coverage.py [--sizes 1000,10000] [--seeds 11,12,13]
         [--months 24] [--origins 6] [--spacing 2] [--simulations 300]
         [--group-mix-error 0,0.05,0.1] [--level-error 0,0.02,0.04]
 
@@ -42,38 +42,52 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="csplan-coverage-") as work:
         for size in args.sizes:
-            folder = Path(work) / str(size)
-            for name, content in returns_files(size, years=5, last_year=2025,
-                                               seed=args.seed).items():  # fmt: skip
-                (folder / name).parent.mkdir(parents=True, exist_ok=True)
-                (folder / name).write_bytes(content)
-            returns = load_returns(folder)
-            for error, level in itertools.product(args.group_mix_error, args.level_error):
-                bt.run_forecast = functools.partial(run_forecast, group_mix_error=error,
-                                                    level_error=level)  # fmt: skip
-                begin = time.perf_counter()
-                result = bt.rolling_backtest(
-                    returns.episodes, returns.last_date, load_config(), months=args.months,
-                    origins=args.origins, spacing=args.spacing, simulations=args.simulations,
-                )  # fmt: skip
-                seconds = time.perf_counter() - begin
-                print(_line(size, f"{error} / {level}", result, seconds), flush=True)
+            results: dict[tuple[float, float], list] = {}
+            seconds = 0.0
+            for seed in args.seeds:
+                folder = Path(work) / f"{size}-{seed}"
+                for name, content in returns_files(size, years=5, last_year=2025,
+                                                   seed=seed).items():  # fmt: skip
+                    (folder / name).parent.mkdir(parents=True, exist_ok=True)
+                    (folder / name).write_bytes(content)
+                returns = load_returns(folder)
+                for error, level in itertools.product(args.group_mix_error, args.level_error):
+                    bt.run_forecast = functools.partial(run_forecast, group_mix_error=error,
+                                                        level_error=level)  # fmt: skip
+                    begin = time.perf_counter()
+                    results.setdefault((error, level), []).append(bt.rolling_backtest(
+                        returns.episodes, returns.last_date, load_config(), months=args.months,
+                        origins=args.origins, spacing=args.spacing,
+                        simulations=args.simulations,
+                    ))  # fmt: skip
+                    seconds += time.perf_counter() - begin
+            for (error, level), found in results.items():
+                print(_line(size, f"{error} / {level}", found), flush=True)
+            print(f"({size:,} children: {seconds:.0f} s of back-tests)", flush=True)
 
 
-def _line(size: int, error: str, result, seconds: float) -> str:
+def _line(size: int, error: str, results: list) -> str:
+    """Coverage by months ahead pooled over the seeds (each seed has as many origins)."""
     cells = []
-    for h in result.horizons:
+    for index, h in enumerate(results[0].horizons):
         if h.months in SHOWN:
-            groups = [v for v in h.groups.values() if v is not None]
-            cells.append(f"{h.months}: {h.total:.0%} / {np.mean(groups):.0%}")
-    return (f"| ~{size:,} | {error} | {len(result.origins)} | " + " | ".join(cells)
-            + f" | {seconds:.0f} s |")  # fmt: skip
+            total = np.mean([r.horizons[index].total for r in results])
+            groups = np.mean([v for r in results for v in r.horizons[index].groups.values()
+                              if v is not None])  # fmt: skip
+            cells.append(f"{h.months}: {total:.0%} / {groups:.0%}")
+    forecasts = sum(len(r.origins) for r in results)
+    return f"| ~{size:,} | {error} | {forecasts} | " + " | ".join(cells) + " |"
 
 
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=_numbers(int), default=[1000, 10000])
-    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--seeds",
+        type=_numbers(int),
+        default=[11],
+        help="Synthetic returns of each seed; coverage pooled over them.",
+    )
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--origins", type=int, default=6)
     parser.add_argument("--spacing", type=int, default=2)

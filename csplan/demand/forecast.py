@@ -101,6 +101,7 @@ class ModelParameters:
             "start": self.start.isoformat(),
             "reference_window": self.window.to_dict(),
             "children_in_care_at_start": int(self.initial.sum()),
+            "short_breaks": "counted" if self.config.include_short_breaks else "left out",
             "entries": self.entries.to_dict(),
         }
 

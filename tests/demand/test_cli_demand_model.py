@@ -204,11 +204,12 @@ def test_short_breaks_are_left_out_of_a_forecast_unless_asked_for(returns_folder
     writer.writerows(rows)
     episodes.write_text(buffer.getvalue(), encoding="utf-8")
 
-    def in_care(returns, *extra) -> int:
+    def in_care(returns, *extra) -> tuple[int, str]:
         printed = run("forecast", returns, "--months", 1, "--simulations", 0, "--format", "json",
                       *extra)  # fmt: skip
-        return json.loads(printed.stdout)["parameters"]["children_in_care_at_start"]
+        said = json.loads(printed.stdout)["parameters"]
+        return said["children_in_care_at_start"], said["short_breaks"]
 
-    before = in_care(returns_folder)
-    assert in_care(folder) == before - 10
-    assert in_care(folder, "--include-short-breaks") == before
+    before, _ = in_care(returns_folder)
+    assert in_care(folder) == (before - 10, "left out")
+    assert in_care(folder, "--include-short-breaks") == (before, "counted")
