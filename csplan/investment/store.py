@@ -15,7 +15,7 @@ from csplan.core.money import from_pence, to_pence
 from csplan.core.periods import FinancialYear
 from csplan.investment.calculations import CaseFigures, Spend
 from csplan.investment.models import ActualSaving, ExpectedSaving, InvestmentCase, InvestmentSpend
-from csplan.programme.models import Council, SavingsLine
+from csplan.programme.models import Council, Plan, SavingsLine
 
 
 def case_figures(case: InvestmentCase) -> CaseFigures:
@@ -134,6 +134,19 @@ def cases_for(council: Council | None = None) -> Sequence[InvestmentCase]:
         "spend", "expected_savings", "actual_savings"
     )
     return list(cases.filter(council=council) if council else cases)
+
+
+def cases_for_plan(plan: Plan | None) -> Sequence[InvestmentCase]:
+    """The cases a plan's pages show: its council's, and those of councils with no plan in
+    csplan (which would otherwise be shown nowhere); every case when there is no plan."""
+    if plan is None:
+        return cases_for()
+    planned = set(Plan.objects.values_list("council_id", flat=True))
+    return [
+        case
+        for case in cases_for()
+        if case.council_id == plan.council_id or case.council_id not in planned
+    ]
 
 
 @dataclass(frozen=True)

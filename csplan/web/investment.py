@@ -19,9 +19,10 @@ from csplan.investment import reports
 from csplan.investment.calculations import CURRENT_DIRECTION, eligibility_problems
 from csplan.investment.case_input import FUNDING_SOURCES, CaseValidationError, write_case
 from csplan.investment.models import InvestmentCase
-from csplan.investment.store import case_figures, cases_for, record_actual_saving
+from csplan.investment.store import case_figures, cases_for_plan, record_actual_saving
 from csplan.programme.models import Council
 from csplan.web.forms.investment import CaseForm
+from csplan.web.plan_resolver import peek_plan
 from csplan.web.tables import TWIN_FORMATS, download
 
 
@@ -38,7 +39,8 @@ def _strategy(council: Council) -> Table | None:
 def cases(request: HttpRequest) -> HttpResponse:
     sections = []
     councils: dict[int, Council] = {}
-    for case in cases_for():
+    plan = peek_plan(request)
+    for case in cases_for_plan(plan):
         figures = case_figures(case)
         councils[case.council_id] = case.council
         sections.append(
@@ -73,6 +75,7 @@ def cases(request: HttpRequest) -> HttpResponse:
             "strategies": strategies,
             "errors": errors,
             "direction": CURRENT_DIRECTION,
+            "scope_council": plan.council.name if plan is not None else "",
         },
     )
 

@@ -122,3 +122,25 @@ def test_viewers_and_sros_get_403(client, role):
     assert client.post("/investment/new/", NEW).status_code == 403
     assert client.post(f"/investment/{case.pk}/edit/", NEW).status_code == 403
     assert not InvestmentCase.objects.filter(reference="EH1").exists()
+
+
+def test_a_plans_page_shows_its_councils_cases_and_those_of_councils_without_a_plan(client):
+    from csplan.cases.demo import load_cambridgeshire_plan
+
+    hampshire, cambridgeshire = load_hampshire_demo(), load_cambridgeshire_plan()
+    bcp = load_investment_demo()  # BCP has no plan in csplan
+    _user(client, "finance")
+    assert client.post(f"/plans/{hampshire.slug}/investment/new/", NEW).status_code == 302
+    local = InvestmentCase.objects.get(reference="EH1")
+    assert local.council == hampshire.council
+
+    def shown(plan):
+        html = client.get(f"/plans/{plan.slug}/investment/").content.decode()
+        return {case.reference for case in (local, bcp) if f'id="case-{case.pk}"' in html}, html
+
+    on_hampshire, html = shown(hampshire)
+    assert on_hampshire == {"EH1", "BSF"}
+    assert "The cases of Hampshire County Council, and of any council with no plan" in html
+    on_cambridgeshire, html = shown(cambridgeshire)
+    assert on_cambridgeshire == {"BSF"}  # Hampshire's case is not Cambridgeshire's
+    assert "The cases of Cambridgeshire County Council" in html
