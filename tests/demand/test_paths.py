@@ -181,8 +181,10 @@ def test_records_made_before_damping_are_rerun_undamped():
 
 def test_the_group_mix_error_widens_groups_and_keeps_each_paths_total(toy):
     params = _rich(toy)
-    exact = run_forecast(params, 24, simulations=300, seed=2, group_mix_error=0.0)
-    mixed = run_forecast(params, 24, simulations=300, seed=2, group_mix_error=0.3)
+    exact = run_forecast(params, 24, simulations=300, seed=2, group_mix_error=0.0,
+                         level_error=0.0)  # fmt: skip
+    mixed = run_forecast(params, 24, simulations=300, seed=2, group_mix_error=0.3,
+                         level_error=0.0)  # fmt: skip
     before = exact.paths.sum(axis=(2, 3), dtype=np.int64)
     after = mixed.paths.sum(axis=(2, 3), dtype=np.int64)
     assert np.abs(after - before).max() <= 5 * 10 / 2  # rounding of the cells only
