@@ -201,7 +201,7 @@ class _Context:
     def charts(self) -> list[Chart]:
         charts = [gap_chart(self.risk[1]), trajectory_chart(self.plan, self.period),
                   rag_chart(self), fan_chart(self.risk[1])]  # fmt: skip
-        return charts + demand_fan_charts() + self.extra_charts
+        return charts + demand_fan_charts(self.plan, self.period) + self.extra_charts
 
 
 def _programme_summary(context: _Context) -> list[Table]:
@@ -462,20 +462,30 @@ def fan_chart(rows: Sequence[RiskYear]) -> Chart:
     )
 
 
-def _latest_demand_fans() -> list[Any]:
-    """The placement-group fans of the latest stored demand forecast (none until the demand
-    pages have made one)."""
+def _latest_demand_fans(plan: Plan, period: MonitoringPeriod) -> list[Any]:
+    """The placement-group fans of the latest stored demand forecast a Month N pack could
+    have had: on the plan's council's returns (or returns of no stated council) that end by
+    the period's last day. None until the demand pages have made one."""
+    from django.db.models import Q
+
     from csplan.forecasts.models import ForecastRun
     from csplan.forecasts.services import fans
 
-    run = ForecastRun.objects.order_by("-created_at", "-id").first()
+    run = (
+        ForecastRun.objects.filter(
+            Q(dataset__council=plan.council_id) | Q(dataset__council__isnull=True),
+            dataset__last_date__lte=period.last_day,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
     return fans(run) if run is not None else []
 
 
-def demand_fan_charts(limit: int = 1) -> list[Chart]:
+def demand_fan_charts(plan: Plan, period: MonitoringPeriod, limit: int = 1) -> list[Chart]:
     """The demand fan chart (actual children looked after, then the p10-p90 forecast) for the
     all-placements group if there is one, else the first group."""
-    groups = _latest_demand_fans()
+    groups = _latest_demand_fans(plan, period)
     if not groups:
         return []
     from csplan.core.charts.fan import fan_chart_svg

@@ -171,14 +171,14 @@ def test_the_demand_fan_chart_joins_the_pack_when_a_forecast_exists(plan, month9
 
     GroupFan = services.GroupFan
 
-    assert builder.demand_fan_charts() == []  # no forecast stored yet
+    assert builder.demand_fan_charts(plan, month9) == []  # no forecast stored yet
     fan = GroupFan(
         "all",
         "All placements",
         [(date(2016, 3, 31), 1000.0)],
         [FanPoint(date(2016, 4, 30), 990.0, 1010.0, 1030.0)],
     )
-    monkeypatch.setattr(builder, "_latest_demand_fans", lambda: [fan])
+    monkeypatch.setattr(builder, "_latest_demand_fans", lambda plan, period: [fan])
     pack = build_pack(plan, month9, ["at_risk"], draws=200)
     chart = pack.charts[-1]
     assert chart.name == "demand-all"
@@ -201,3 +201,31 @@ def test_equality_annex_counts_each_characteristic(plan, month9):
     assert total.cells[0] == "Workstreams affecting"
     assert total.cells[age] == len(by_workstream.rows) - 1  # age: every workstream (Hampshire 7.4)
     assert "Age is the one characteristic every workstream affects." in by_workstream.notes
+
+
+def test_a_packs_demand_fan_is_of_its_councils_returns_known_by_the_months_end(
+    plan, month9, monkeypatch
+):
+    from datetime import date
+
+    from csplan.forecasts import services
+    from csplan.forecasts.models import Dataset, ForecastRun
+    from csplan.pack import builder
+    from csplan.programme.models import Council
+
+    monkeypatch.setattr(services, "fans", lambda run: [run.dataset.name])
+    elsewhere = Council.objects.create(name="Elsewhere Council")
+
+    def run(name, council, last_date):
+        data = Dataset.objects.create(name=name, council=council, last_date=last_date)
+        return ForecastRun.objects.create(dataset=data, data_hash="d" * 64)
+
+    run("own, to March 2016", plan.council, date(2016, 3, 31))
+    run("no council, to September 2016", None, date(2016, 9, 30))
+    run("own, to March 2017", plan.council, date(2017, 3, 31))  # after Month 9 ended
+    run("another council's, to November 2016", elsewhere, date(2016, 11, 30))
+    assert builder._latest_demand_fans(plan, month9) == ["no council, to September 2016"]
+    march = MonitoringPeriod(FinancialYear(2016), 12)
+    assert builder._latest_demand_fans(plan, march) == ["own, to March 2017"]
+    april = MonitoringPeriod(FinancialYear(2015), 1)
+    assert builder._latest_demand_fans(plan, april) == []
