@@ -141,12 +141,21 @@ def cases_for_plan(plan: Plan | None) -> Sequence[InvestmentCase]:
     csplan (which would otherwise be shown nowhere); every case when there is no plan."""
     if plan is None:
         return cases_for()
-    planned = set(Plan.objects.values_list("council_id", flat=True))
-    return [
-        case
-        for case in cases_for()
-        if case.council_id == plan.council_id or case.council_id not in planned
-    ]
+    planned = _councils_with_plans()
+    return [case for case in cases_for() if _shown_on(case, plan, planned)]
+
+
+def case_shown_on(case: InvestmentCase, plan: Plan | None) -> bool:
+    """Whether ``plan``'s pages show ``case`` (as ``cases_for_plan`` lists them)."""
+    return plan is None or _shown_on(case, plan, _councils_with_plans())
+
+
+def _councils_with_plans() -> set[int]:
+    return set(Plan.objects.values_list("council_id", flat=True))
+
+
+def _shown_on(case: InvestmentCase, plan: Plan, planned: set[int]) -> bool:
+    return case.council_id == plan.council_id or case.council_id not in planned
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,12 @@ from csplan.investment import reports
 from csplan.investment.calculations import CURRENT_DIRECTION, eligibility_problems
 from csplan.investment.case_input import FUNDING_SOURCES, CaseValidationError, write_case
 from csplan.investment.models import InvestmentCase
-from csplan.investment.store import case_figures, cases_for_plan, record_actual_saving
+from csplan.investment.store import (
+    case_figures,
+    case_shown_on,
+    cases_for_plan,
+    record_actual_saving,
+)
 from csplan.programme.models import Council
 from csplan.web.forms.investment import CaseForm
 from csplan.web.plan_resolver import peek_plan
@@ -78,6 +83,14 @@ def cases(request: HttpRequest) -> HttpResponse:
             "scope_council": plan.council.name if plan is not None else "",
         },
     )
+
+
+def _case(request: HttpRequest, pk: int) -> InvestmentCase:
+    """The case ``pk`` if the address's plan shows it (404 for another council's case)."""
+    case = get_object_or_404(InvestmentCase.objects.select_related("council"), pk=pk)
+    if not case_shown_on(case, peek_plan(request)):
+        raise Http404("That case belongs to another council.")
+    return case
 
 
 def _funding(figures: object) -> list[dict[str, object]]:
@@ -152,7 +165,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a case: its details, spend and funding, expected savings (realised ones stay)."""
-    case = get_object_or_404(InvestmentCase.objects.select_related("council"), pk=pk)
+    case = _case(request, pk)
     if request.method == "POST":
         return _save_case(request, case)
     return _case_page(request, CaseForm.for_case(case), case)
@@ -163,7 +176,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def record_actual(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the saving a case realised in a year (the evidence auditors ask for)."""
-    case = get_object_or_404(InvestmentCase, pk=pk)
+    case = _case(request, pk)
     try:
         year = FinancialYear.parse(request.POST.get("year", ""))
         amount = to_decimal(request.POST.get("amount", ""))
@@ -185,14 +198,14 @@ def _download(result: Table, fmt: str) -> HttpResponse:
 @guard()
 @login_required
 def case_table(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    case = get_object_or_404(InvestmentCase, pk=pk)
+    case = _case(request, pk)
     return _download(reports.stored_case_report(case), fmt)
 
 
 @guard()
 @login_required
 def actuals_table(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    case = get_object_or_404(InvestmentCase, pk=pk)
+    case = _case(request, pk)
     return _download(reports.actuals_report(case_figures(case)), fmt)
 
 

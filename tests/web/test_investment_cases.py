@@ -144,3 +144,11 @@ def test_a_plans_page_shows_its_councils_cases_and_those_of_councils_without_a_p
     on_cambridgeshire, html = shown(cambridgeshire)
     assert on_cambridgeshire == {"BSF"}  # Hampshire's case is not Cambridgeshire's
     assert "The cases of Cambridgeshire County Council" in html
+    # a case's own pages follow the list: not under another council's plan
+    for path in (f"{local.pk}/edit/", f"{local.pk}/case.csv", f"{local.pk}/actuals.json"):
+        assert client.get(f"/plans/{hampshire.slug}/investment/{path}").status_code == 200
+        assert client.get(f"/plans/{cambridgeshire.slug}/investment/{path}").status_code == 404
+    assert client.get(f"/plans/{cambridgeshire.slug}/investment/{bcp.pk}/edit/").status_code == 200
+    refused = client.post(f"/plans/{cambridgeshire.slug}/investment/{local.pk}/actual/",
+                          {"year": "2024/25", "amount": "1,000"})  # fmt: skip
+    assert refused.status_code == 404 and not local.actual_savings.exists()
