@@ -338,16 +338,15 @@ class _Run:
 
 def _ages_shift(array: np.ndarray) -> np.ndarray:
     """Everyone one month older on the first of the month; 18-year-olds leave (in place)."""
-    if not array.flags.c_contiguous:
+    if array.flags.c_contiguous:
+        # One overlapping move of the whole buffer (a memmove, three times faster than
+        # shifting each path's ages): each path's last age spills into the next path's
+        # first, which is cleared below, as it would be anyway.
+        flat = array.reshape(-1)
+        step = int(np.prod(array.shape[2:]))
+        flat[step:] = flat[:-step]
+    else:
         array[:, 1:] = array[:, :-1].copy()
-        array[:, 0] = 0.0
-        return array
-    # One overlapping move of the whole buffer (a memmove, three times faster than shifting
-    # each path's ages): each path's last age spills into the next path's first, which is
-    # then cleared, as it would be anyway.
-    flat = array.reshape(-1)
-    step = int(np.prod(array.shape[2:]))
-    flat[step:] = flat[:-step]
     array[:, 0] = 0.0
     return array
 
@@ -444,8 +443,7 @@ def _mix_error(rng: np.random.Generator, paths: np.ndarray, per_year: float) -> 
     walk on the log scale (``per_year`` standard deviation per square-root year), the
     path's total kept, rounded back to whole children."""
     n_paths, months, _, n_groups = paths.shape
-    steps = rng.standard_normal((n_paths, months, n_groups)) * (per_year / np.sqrt(12.0))
-    factor = np.exp(np.cumsum(steps, axis=1))[:, :, None, :]  # (S, M, 1, G)
+    factor = _log_random_walk(rng, (n_paths, months, n_groups), per_year)[:, :, None, :]
     moved = paths * factor
     total = paths.sum(axis=(2, 3), keepdims=True)
     scale = np.divide(total, moved.sum(axis=(2, 3), keepdims=True),
@@ -456,10 +454,17 @@ def _mix_error(rng: np.random.Generator, paths: np.ndarray, per_year: float) -> 
 def _level_error(rng: np.random.Generator, paths: np.ndarray, per_year: float) -> np.ndarray:
     """Paths with every cell of a path scaled by one random walk on the log scale
     (``per_year`` standard deviation per square-root year), rounded to whole children."""
-    n_paths, months = paths.shape[:2]
-    steps = rng.standard_normal((n_paths, months)) * (per_year / np.sqrt(12.0))
-    factor = np.exp(np.cumsum(steps, axis=1))[:, :, None, None]
+    factor = _log_random_walk(rng, paths.shape[:2], per_year)[:, :, None, None]
     return np.floor(paths * factor + 0.5).astype(np.int32)
+
+
+def _log_random_walk(
+    rng: np.random.Generator, shape: tuple[int, ...], per_year: float
+) -> np.ndarray:
+    """exp of a random walk over months (axis 1) with ``per_year`` standard deviation per
+    square-root year: the factor a model error moves each path by, month by month."""
+    steps = rng.standard_normal(shape) * (per_year / np.sqrt(12.0))
+    return np.exp(np.cumsum(steps, axis=1))
 
 
 def _entry_factor(rng: np.random.Generator, shape: float, simulations: int) -> np.ndarray:
