@@ -20,6 +20,9 @@ import yaml
 from csplan.demand.codes import SHORT_BREAK_LS
 
 MAX_AGE_YEARS = 18
+#: ``exits:`` in a configuration (``durations.EXIT_VARIANTS`` says what each means).
+EXIT_VARIANT_NAMES = ("constant", "duration", "duration+legal_status", "duration+uasc",
+                      "duration+legal_status+uasc")  # fmt: skip
 
 
 class ConfigError(ValueError):
@@ -53,6 +56,9 @@ class ModelConfig:
     # Episodes under a series of short-term breaks (legal status V3/V4) are left out, as the
     # DfE leaves them out of its figures, unless the configuration says ``short_breaks: include``.
     include_short_breaks: bool = False
+    # How exits and moves depend on time in care (``durations.EXIT_VARIANTS``); a
+    # configuration that does not say is the constant-hazard model it was made with.
+    exits: str = "constant"
 
     @property
     def band_keys(self) -> list[str]:
@@ -74,6 +80,15 @@ class ModelConfig:
             return np.ones(len(legal_status), dtype=bool)
         codes = legal_status.astype(str).str.strip().str.upper()
         return ~codes.isin(SHORT_BREAK_LS).to_numpy()
+
+    def with_exits(self, variant: str) -> ModelConfig:
+        """This configuration with another exit model, said in its text (so an evidence
+        record made with it reproduces)."""
+        if variant == self.exits:
+            return self
+        lines = [line for line in self.text.rstrip("\n").splitlines()
+                 if not line.startswith("exits:")]  # fmt: skip
+        return parse_config("\n".join([*lines, f"exits: {variant}"]) + "\n")
 
     def with_short_breaks(self) -> ModelConfig:
         """This configuration counting short breaks too, said in its text (so an evidence
@@ -159,8 +174,12 @@ def parse_config(text: str, name: str = "configuration") -> ModelConfig:
     short_breaks = str(data.get("short_breaks", "exclude"))
     if short_breaks not in ("exclude", "include"):
         raise ConfigError(f"{name}: short_breaks must be exclude or include, not {short_breaks!r}")
+    exits = str(data.get("exits", "constant"))
+    if exits not in EXIT_VARIANT_NAMES:
+        raise ConfigError(f"{name}: exits must be one of {', '.join(EXIT_VARIANT_NAMES)}, "
+                          f"not {exits!r}")  # fmt: skip
     return ModelConfig(bands, groups, str(data.get("label", "")), text,
-                       include_short_breaks=short_breaks == "include")  # fmt: skip
+                       include_short_breaks=short_breaks == "include", exits=exits)  # fmt: skip
 
 
 def _list(data: dict[str, Any], key: str, name: str) -> list[dict[str, Any]]:

@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from csplan.demand.config import MAX_AGE_YEARS, ModelConfig
+from csplan.demand.durations import DurationHazards, DurationRun, fit_durations, initial_by_duration
 from csplan.demand.rates import (
     TREND_DAMPING_YEARS,
     Entries,
@@ -50,7 +51,14 @@ from csplan.demand.rates import (
     entrant_frame,
     fit_entries,
 )
-from csplan.demand.states import day_date, day_number, initial_stock, segments, truncate
+from csplan.demand.states import (
+    day_date,
+    day_number,
+    initial_stock,
+    spells,
+    split_at_birthdays,
+    truncate,
+)
 
 AGE_MONTHS = MAX_AGE_YEARS * 12
 MAX_MONTHS = 60
@@ -94,6 +102,9 @@ class ModelParameters:
     initial: np.ndarray  # (216, G) children in care at ``start``
     data_hash: str = ""
     adjusters: tuple[Adjuster, ...] = ()
+    # exits and moves by time in care (None: the constant-hazard chain alone)
+    durations: DurationHazards | None = None
+    initial_durations: np.ndarray | None = None  # (216, TOP_MONTH + 1, K, G)
 
     def with_adjusters(self, adjusters: Sequence[Adjuster]) -> ModelParameters:
         return replace(self, adjusters=tuple(self.adjusters) + tuple(adjusters))
@@ -104,6 +115,9 @@ class ModelParameters:
             "reference_window": self.window.to_dict(),
             "children_in_care_at_start": int(self.initial.sum()),
             "short_breaks": "counted" if self.config.include_short_breaks else "left out",
+            "exits": {"variant": "constant"}
+            if self.durations is None
+            else self.durations.describe(),
             "entries": self.entries.to_dict(),
         }
 
@@ -125,9 +139,14 @@ def fit(
     if (pd.Timestamp(last_date) + pd.Timedelta(days=1)).day != 1:
         raise ForecastError(f"the forecast must start at a month end, not {last_date}")
     window = window or Window.ending(last_date, 24)
-    segs = segments(episodes, config, last_date)
+    spell_frame = spells(episodes, config, last_date)
+    segs = split_at_birthdays(spell_frame, config)
     dob = episodes.sort_values(["child_id", "start"], kind="stable").drop_duplicates("child_id")
     entrants = entrant_frame(segs, dob["dob"].reset_index(drop=True), window)
+    durations = initial_durations = None
+    if config.exits != "constant":
+        durations = fit_durations(segs, config, window.start_day, window.end_day, config.exits)
+        initial_durations = initial_by_duration(spell_frame, config, last_date, durations)
     return ModelParameters(
         config=config,
         start=last_date,
@@ -138,6 +157,8 @@ def fit(
         ),  # fmt: skip
         initial=initial_stock(episodes, config, last_date),
         data_hash=data_hash,
+        durations=durations,
+        initial_durations=initial_durations,
     )
 
 
@@ -493,6 +514,47 @@ def _path_child_days(
     return np.maximum(result, 0.0)
 
 
+def _remembered_integrals() -> Callable[[np.ndarray, int, int], tuple[np.ndarray, ...]]:
+    """``expm_integrals`` remembered for the last few generators (months repeat 4 lengths)."""
+    cache: dict[tuple[int, int, bytes], tuple[np.ndarray, ...]] = {}
+
+    def integrals(q: np.ndarray, length: int, order: int) -> tuple[np.ndarray, ...]:
+        key = (length, order, q.tobytes())
+        if key not in cache:
+            if len(cache) > 8:
+                cache.clear()
+            cache[key] = expm_integrals(q, float(length), order)
+        return cache[key]
+
+    return integrals
+
+
+def _advance_durations(
+    durations: DurationRun, point: _Run, params: ModelParameters, first: int, stop: int,
+    step_days: int | None, band_of_age: np.ndarray, child_days: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """One month of the duration-dependent expectation (the same entrants and adjustments
+    as the constant chain's point run): children at the start and entrants by (B, G); the
+    month's child-days are added to ``child_days`` (B, G)."""
+    assert params.durations is not None
+    hazards = params.durations.hazards[None]
+    cells = params.entries.scale(first, None) * point.shares
+    for adjust in params.adjusters:
+        hazards, cells = adjust(hazards, cells, first)
+    slices = _band_slices(band_of_age)
+    durations.new_month()
+    durations.advance(hazards[0], cells[0], _sub_steps(first, stop, step_days), slices,
+                      child_days)  # fmt: skip
+    by_band = durations.by_band
+    return by_band(durations.initial, slices), by_band(durations.entrants, slices)
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator, 1 where the denominator is (nearly) nothing."""
+    return np.divide(numerator, denominator, out=np.ones_like(numerator),
+                     where=denominator > 1e-9)  # fmt: skip
+
+
 def run_forecast(
     params: ModelParameters,
     months: int = 24,
@@ -539,14 +601,27 @@ def run_forecast(
 
     expected = np.zeros((months, n_bands, n_groups))
     child_days = np.zeros((months, n_bands, n_groups))
+    durations = None
+    if params.durations is not None and params.initial_durations is not None:
+        durations = DurationRun(params.durations, params.initial_durations,
+                                _remembered_integrals())  # fmt: skip
+        constant_days = np.zeros_like(child_days)  # the constant chain's, not reported
     innovation = np.sqrt(1 - MONTH_CORRELATION**2)
     for m, (first, stop, _) in enumerate(calendar):
         for run in (point, sims):
             if run is not None:
                 run.initial, run.entrants = _ages_shift(run.initial), _ages_shift(run.entrants)
-        _advance_month(point, params, first, stop, band_of_age, m, step_days, child_days)
+        _advance_month(point, params, first, stop, band_of_age, m, step_days,
+                       child_days if durations is None else constant_days)  # fmt: skip
         init_pt = _by_band(point.initial, band_of_age, n_bands)[0]
         entr_pt = _by_band(point.entrants, band_of_age, n_bands)[0]
+        scale_init = scale_entr = np.ones_like(init_pt)
+        if durations is not None:
+            dur_init, dur_entr = _advance_durations(
+                durations, point, params, first, stop, step_days, band_of_age, child_days[m]
+            )
+            scale_init, scale_entr = _ratio(dur_init, init_pt), _ratio(dur_entr, entr_pt)
+            init_pt, entr_pt = dur_init, dur_entr
         expected[m] = init_pt + entr_pt
         if sims is not None and paths is not None:
             sims.entry_noise = _entry_factor(rng, shape, simulations)
@@ -556,9 +631,9 @@ def run_forecast(
             if m:
                 score = MONTH_CORRELATION * score + innovation * rng.standard_normal(score.shape)
             paths[:, m] = _whole_children(
-                np.maximum(_by_band(sims.initial, band_of_age, n_bands), 0.0),
+                np.maximum(_by_band(sims.initial, band_of_age, n_bands), 0.0) * scale_init,
                 fano[None],
-                np.maximum(_by_band(sims.entrants, band_of_age, n_bands), 0.0),
+                np.maximum(_by_band(sims.entrants, band_of_age, n_bands), 0.0) * scale_entr,
                 score,
             )
         if progress is not None:

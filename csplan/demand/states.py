@@ -65,7 +65,10 @@ def spells(episodes: pd.DataFrame, config: ModelConfig, last_date: dt.date) -> p
     """Consecutive episodes in the same placement group merged into spells.
 
     Columns: ``child`` (int code), ``dob``, ``start``, ``end`` (days), ``group``, ``event``
-    (next group, exit or censored) and ``entry`` (True when the spell starts a period of care).
+    (next group, exit or censored), ``entry`` (True when the spell starts a period of care),
+    and of the period of care the spell is in: ``period_start`` (day), ``entry_ls`` (the legal
+    status it began under) and ``uasc`` (the child was ever an unaccompanied asylum-seeking
+    child).
     """
     ep = episodes.sort_values(["child_id", "start"], kind="stable").reset_index(drop=True)
     # Children are numbered before short breaks are left out, so a child's number is the same
@@ -95,6 +98,11 @@ def spells(episodes: pd.DataFrame, config: ModelConfig, last_date: dt.date) -> p
     spell_start = np.ones(len(ep), dtype=bool)
     spell_start[1:] = ~merge_with_next[:-1]
     spell_id = np.cumsum(spell_start) - 1
+    period_first = np.flatnonzero(entry)
+    period = np.cumsum(entry) - 1
+    period_start = start[period_first][period]
+    entry_ls = ep["ls"].to_numpy(dtype=object)[period_first][period]
+    uasc = ep["uasc"].to_numpy(dtype=bool) if "uasc" in ep else np.zeros(len(ep), dtype=bool)
     last_row = np.append(spell_id[1:] != spell_id[:-1], True)
     first_rows = np.flatnonzero(spell_start)
     last_rows = np.flatnonzero(last_row)
@@ -107,6 +115,9 @@ def spells(episodes: pd.DataFrame, config: ModelConfig, last_date: dt.date) -> p
             "group": group[first_rows],
             "event": event[last_rows],
             "entry": entry[first_rows],
+            "period_start": period_start[first_rows],
+            "entry_ls": entry_ls[first_rows],
+            "uasc": uasc[first_rows],
         }
     )
 
@@ -114,11 +125,16 @@ def spells(episodes: pd.DataFrame, config: ModelConfig, last_date: dt.date) -> p
 def segments(episodes: pd.DataFrame, config: ModelConfig, last_date: dt.date) -> pd.DataFrame:
     """Spells split at the birthdays that start each age band; columns as ``spells`` plus
     ``band``. Time after the 18th birthday is dropped (the child has left care at 18)."""
-    frame = spells(episodes, config, last_date)
+    return split_at_birthdays(spells(episodes, config, last_date), config)
+
+
+def split_at_birthdays(frame: pd.DataFrame, config: ModelConfig) -> pd.DataFrame:
+    """``spells`` cut at the birthdays that start each age band (see ``segments``)."""
     dob = pd.Series(pd.to_datetime(frame["dob"]))
     start, end = frame["start"].to_numpy(), frame["end"].to_numpy()
     event, entry = frame["event"].to_numpy(), frame["entry"].to_numpy()
-    keep_cols = {"child": frame["child"].to_numpy(), "group": frame["group"].to_numpy()}
+    keep_cols = {key: frame[key].to_numpy()
+                 for key in ("child", "group", "period_start", "entry_ls", "uasc")}  # fmt: skip
     cuts = [birthdays(dob, band.to_years) for band in config.age_bands]
     band = np.zeros(len(frame), dtype=np.int64)
     for cut in cuts:
@@ -150,6 +166,9 @@ def segments(episodes: pd.DataFrame, config: ModelConfig, last_date: dt.date) ->
                     "group": keep_cols["group"][idx],
                     "event": np.where(crosses | ages_out, EVENT_AGE, event[idx]),
                     "entry": entry[idx] & first[idx],
+                    "period_start": keep_cols["period_start"][idx],
+                    "entry_ls": keep_cols["entry_ls"][idx],
+                    "uasc": keep_cols["uasc"][idx],
                 }
             )
         )
