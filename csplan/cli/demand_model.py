@@ -227,9 +227,14 @@ def _forecast_csv(result: Any) -> str:
                    "80% band coverage by months ahead (1 to the longest horizon).")  # fmt: skip
 @click.option("--spacing", default=3, show_default=True, type=click.IntRange(1, 24),
               help="Months between the rolling back-test's origins.")  # fmt: skip
+@click.option("--compare-exits", is_flag=True,
+              help="Also compare the exit models (constant; by time in care; with legal "
+                   "status and UASC strata) by the rolling back-test's errors (--origins, "
+                   "default 6).")  # fmt: skip
 @_model_options
 def backtest(
     path: Path, until_text: str | None, horizons: tuple[int, ...], origins: int, spacing: int,
+    compare_exits: bool,
     window: str, simulations: int, seed: int, population: Path | None, no_trend: bool,
     trend_damping: float, config_path: Path | None, include_short_breaks: bool, fmt: str,
     output: Path | None,
@@ -239,6 +244,10 @@ def backtest(
     With --origins N, also fit at N month ends SPACING months apart (the latest the longest
     horizon before the data end) and report how often the actual total and each placement
     group fell inside the 80% band, by months ahead.
+
+    With --compare-exits, also run that rolling back-test (expected values) once per exit
+    model and rank them by the placement groups' mean absolute error: the first is the one
+    to name in the configuration's `exits:`.
 
     Refused, as forecast is, when more than 5% of a file's rows cannot be used.
     """
@@ -269,6 +278,12 @@ def backtest(
         labels = {g.key: g.label for g in config.groups}
         chosen.append(tables.rolling_backtest(rolling, labels))
         data["rolling"] = rolling.to_dict()
+    if compare_exits:
+        compared = _compare_exits(returns, config, max(wanted), origins or 6, spacing,
+                                  window_months, seed, not no_trend,
+                                  _damping(trend_damping))  # fmt: skip
+        chosen.append(tables.exit_models(compared, {g.key: g.label for g in config.groups}))
+        data["exit_models"] = [c.to_dict() for c in compared]
     _emit(chosen, fmt, output, _with_warnings(data, returns), returns.warnings)
 
 
@@ -285,6 +300,23 @@ def _rolling(
                                     window_months=window_months, simulations=simulations,
                                     seed=seed, trend=trend, trend_damping=trend_damping,
                                     progress=step)  # fmt: skip
+    except (BacktestError, ValueError) as error:
+        raise _fail(error) from error
+
+
+def _compare_exits(
+    returns: Any, config: Any, months: int, origins: int, spacing: int, window_months: int,
+    seed: int, trend: bool, trend_damping: float | None,
+) -> Any:  # fmt: skip
+    from csplan.demand.backtest import BacktestError, compare_exits
+    from csplan.demand.config import EXIT_VARIANT_NAMES
+
+    try:
+        with _progress("Exit models", origins, len(EXIT_VARIANT_NAMES)) as step:
+            return compare_exits(returns.episodes, returns.last_date, config, months=months,
+                                 origins=origins, spacing=spacing, window_months=window_months,
+                                 simulations=0, seed=seed, trend=trend,
+                                 trend_damping=trend_damping, progress=step)  # fmt: skip
     except (BacktestError, ValueError) as error:
         raise _fail(error) from error
 

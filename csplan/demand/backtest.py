@@ -9,7 +9,13 @@ across every group x age band x month cell up to the horizon.
 
 ``rolling_backtest`` repeats this from several origins (month ends a few months apart) and
 reports, for each number of months ahead, the share of origins whose actual total and each
-placement group's fell inside the 80% band (``csplan demand backtest --origins N``).
+placement group's fell inside the 80% band, and the mean absolute errors of the total and of
+each placement group (``csplan demand backtest --origins N``).
+
+``compare_exits`` runs the rolling back-test once per exit model (``durations.EXIT_VARIANTS``:
+constant hazards, or hazards by time in care with or without strata) on the same origins and
+ranks them by the mean absolute error of the placement groups
+(``csplan demand backtest --compare-exits``).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from csplan.demand.config import ModelConfig
+from csplan.demand.config import EXIT_VARIANT_NAMES, ModelConfig
 from csplan.demand.forecast import DEFAULT_SIMULATIONS, ForecastResult, fit_until, run_forecast
 from csplan.demand.rates import TREND_DAMPING_YEARS, Window
 from csplan.demand.states import segments, stock_on
@@ -202,10 +208,13 @@ class HorizonCoverage:
     total: float
     groups: dict[str, float | None]  # None: no children in the group at any origin
     total_mape: float | None  # mean absolute % error of the expected total
+    # mean absolute % error of each group's expected number (None: never any children)
+    group_mape: dict[str, float | None] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         return {"months": self.months, "forecasts": self.forecasts, "total": self.total,
-                "groups": self.groups, "total_mape": self.total_mape}  # fmt: skip
+                "groups": self.groups, "total_mape": self.total_mape,
+                "group_mape": self.group_mape}  # fmt: skip
 
 
 @dataclass
@@ -261,7 +270,7 @@ def rolling_backtest(
     if not chosen:
         raise BacktestError(f"no origin with a year of data before it and {months} months after it")
     segs = segments(episodes, config, last_date)
-    inside_total, inside_group, occupied, ape = [], [], [], []
+    inside_total, inside_group, occupied, ape, group_ape = [], [], [], [], []
     for origin in chosen:
         params = fit_until(episodes, origin, config, window=Window.ending(origin, window_months),
                            trend=trend, trend_damping=trend_damping)  # fmt: skip
@@ -275,6 +284,7 @@ def rolling_backtest(
         expected = result.expected.sum(axis=(1, 2))
         with np.errstate(divide="ignore", invalid="ignore"):
             ape.append(np.abs(expected - total) / total)
+            group_ape.append(np.abs(result.expected.sum(axis=1) - by_group) / by_group)
         if progress is not None:
             progress(1)
     return RollingBacktest(
@@ -285,6 +295,7 @@ def rolling_backtest(
             np.array(inside_group),
             np.array(occupied),
             np.array(ape),
+            np.array(group_ape),
         ),  # fmt: skip
         simulations,
     )
@@ -292,7 +303,7 @@ def rolling_backtest(
 
 def _coverage_by_month(
     config: ModelConfig, total: np.ndarray, groups: np.ndarray, occupied: np.ndarray,
-    ape: np.ndarray,
+    ape: np.ndarray, group_ape: np.ndarray,
 ) -> list[HorizonCoverage]:  # fmt: skip
     """(origins, months) and (origins, months, G) inside-the-band flags -> by months ahead."""
     result = []
@@ -304,8 +315,16 @@ def _coverage_by_month(
         errors = ape[:, m][np.isfinite(ape[:, m])]
         mape = float(100 * errors.mean()) if errors.size else None
         coverage = float(total[:, m].mean())
-        result.append(HorizonCoverage(m + 1, total.shape[0], coverage, by_group, mape))
+        group_mape = {key: _mean_percent(group_ape[:, m, g])
+                      for g, key in enumerate(config.group_keys)}  # fmt: skip
+        result.append(HorizonCoverage(m + 1, total.shape[0], coverage, by_group, mape, group_mape))
     return result
+
+
+def _mean_percent(errors: np.ndarray) -> float | None:
+    """Mean of the finite relative errors, in %; None when there are none."""
+    finite = errors[np.isfinite(errors)]
+    return float(100 * finite.mean()) if finite.size else None
 
 
 def rolling_text(result: RollingBacktest) -> str:
@@ -324,3 +343,73 @@ def rolling_text(result: RollingBacktest) -> str:
         mape = "n/a" if h.total_mape is None else f"{h.total_mape:.1f}%"
         lines.append(f"{h.months:>6} {h.total:>6.0%} {mape:>8} {cells}")
     return "\n".join([*lines, *result.notes])
+
+
+# -- choosing the exit model ----------------------------------------------------------------
+
+
+@dataclass
+class ExitComparison:
+    """One exit model's rolling back-test, and its errors averaged over the months ahead."""
+
+    variant: str
+    rolling: RollingBacktest
+    total_mape: float | None  # the total's, mean over months ahead
+    group_mape: dict[str, float | None]  # each group's, mean over months ahead
+
+    @property
+    def mean_group_mape(self) -> float:
+        """The placement groups' mean absolute % error (groups that had children)."""
+        values = [v for v in self.group_mape.values() if v is not None]
+        return float(np.mean(values)) if values else float("inf")
+
+    def to_dict(self) -> dict[str, object]:
+        return {"variant": self.variant, "total_mape": self.total_mape,
+                "group_mape": self.group_mape, "mean_group_mape": self.mean_group_mape,
+                "rolling": self.rolling.to_dict()}  # fmt: skip
+
+
+def compare_exits(
+    episodes: pd.DataFrame,
+    last_date: dt.date,
+    config: ModelConfig,
+    *,
+    variants: tuple[str, ...] = EXIT_VARIANT_NAMES,
+    progress=None,
+    **options: object,
+) -> list[ExitComparison]:
+    """The rolling back-test (``rolling_backtest``'s ``options``) once per exit model, on
+    the same origins and random numbers, best first: lowest mean absolute error of the
+    placement groups, then of the total; a tie goes to the simpler model (listed first)."""
+    found = []
+    for variant in variants:
+        rolling = rolling_backtest(
+            episodes, last_date, config.with_exits(variant), progress=progress, **options
+        )  # type: ignore[arg-type]
+        keys = config.group_keys
+        group_mape = {k: _mean_of([h.group_mape.get(k) for h in rolling.horizons]) for k in keys}
+        total = _mean_of([h.total_mape for h in rolling.horizons])
+        found.append(ExitComparison(variant, rolling, total, group_mape))
+    order = {v: i for i, v in enumerate(variants)}
+    return sorted(
+        found,
+        key=lambda c: (
+            round(c.mean_group_mape, 6),
+            round(c.total_mape or 0.0, 6),
+            order[c.variant],
+        ),
+    )
+
+
+def _mean_of(values: list[float | None]) -> float | None:
+    kept = [v for v in values if v is not None]
+    return float(np.mean(kept)) if kept else None
+
+
+def compare_text(comparisons: list[ExitComparison]) -> str:
+    """The comparison as plain text, best first."""
+    lines = [f"{'exit model':<28} {'groups: mean abs. error':>24} {'total: mean abs. error':>23}"]
+    for c in comparisons:
+        total = "n/a" if c.total_mape is None else f"{c.total_mape:.2f}%"
+        lines.append(f"{c.variant:<28} {c.mean_group_mape:>23.2f}% {total:>23}")
+    return "\n".join(lines)

@@ -16,7 +16,7 @@ import numpy as np
 from csplan.core.money import Unit
 from csplan.core.periods import FinancialYear
 from csplan.core.table import Column, ColumnKind, Row, RowKind, Table
-from csplan.demand.backtest import BacktestResult, RollingBacktest
+from csplan.demand.backtest import BacktestResult, ExitComparison, RollingBacktest
 from csplan.demand.costs import YearCost, money_band, paths_of
 from csplan.demand.forecast import ForecastResult
 
@@ -256,3 +256,40 @@ def rolling_backtest(result: RollingBacktest, labels: Mapping[str, str]) -> Tabl
     )
     return Table("rolling_backtest", "Rolling back-test: 80% band coverage by months ahead",
                  columns, rows, notes=notes)  # fmt: skip
+
+
+def exit_models(comparisons: list[ExitComparison], labels: Mapping[str, str]) -> Table:
+    """Each exit model's rolling back-test errors, best first (the first is the one to use)."""
+    keys = [k for k in labels if any(c.group_mape.get(k) is not None for c in comparisons)]
+    columns = (
+        Column("Exit model"),
+        Column("Placement groups: mean abs. error %", ColumnKind.PERCENT, places=1),
+        Column("Total: mean abs. error %", ColumnKind.PERCENT, places=1),
+        *(Column(labels[k], ColumnKind.PERCENT, places=1) for k in keys),
+    )  # fmt: skip
+
+    def percent(value: float | None) -> Decimal | None:
+        return None if value is None else _children(value)
+
+    rows = tuple(
+        Row(
+            (
+                c.variant,
+                percent(c.mean_group_mape),
+                percent(c.total_mape),
+                *(percent(c.group_mape.get(k)) for k in keys),
+            )
+        )  # fmt: skip
+        for c in comparisons
+    )
+    rolling = comparisons[0].rolling
+    notes = (
+        f"The same {len(rolling.origins)} forecasts for each model, fitted on the data known at "
+        f"month ends {rolling.origins[0]} to {rolling.origins[-1]}, each "
+        f"{len(rolling.horizons)} months ahead; errors are means over the months ahead of the "
+        "expected numbers against the actual. Best first: the lowest placement-group error, "
+        f"then total error; a tie goes to the simpler model. Best here: {comparisons[0].variant} "
+        "(set it with exits: in the model configuration).",
+    )
+    return Table("exit_models", "Exit models compared by rolling back-test", columns, rows,
+                 notes=notes)  # fmt: skip

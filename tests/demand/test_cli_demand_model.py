@@ -213,3 +213,20 @@ def test_short_breaks_are_left_out_of_a_forecast_unless_asked_for(returns_folder
     before, _ = in_care(returns_folder)
     assert in_care(folder) == (before - 10, "left out")
     assert in_care(folder, "--include-short-breaks") == (before, "counted")
+
+
+def test_backtest_compares_the_exit_models_and_names_the_best(returns_folder):
+    args = ("backtest", returns_folder, "--horizon", 4, "--origins", 2, "--compare-exits")
+    body = json.loads(run(*args, "--format", "json").stdout)
+    compared = body["exit_models"]
+    assert sorted(c["variant"] for c in compared) == sorted(
+        ["constant", "duration", "duration+legal_status", "duration+uasc",
+         "duration+legal_status+uasc"])  # fmt: skip
+    means = [c["mean_group_mape"] for c in compared]
+    assert means == sorted(means)
+    for c in compared:
+        assert len(c["rolling"]["origins"]) == 2 and len(c["rolling"]["horizons"]) == 4
+        assert c["rolling"]["simulations"] == 0  # errors of the expected values
+    text = run(*args).stdout
+    assert "Exit models compared by rolling back-test" in text
+    assert f"Best here: {compared[0]['variant']} (set it with exits:" in text

@@ -168,3 +168,37 @@ def test_sample_paths_are_centred_on_the_duration_dependent_expectation():
     total = result.total_percentiles
     assert np.all(total[0] <= result.expected.sum(axis=(1, 2)) + 1)
     assert np.all(result.expected.sum(axis=(1, 2)) - 1 <= total[2])
+
+
+def test_the_exit_models_are_ranked_by_their_rolling_back_test_errors(tmp_path):
+    from csplan.demand.backtest import compare_exits
+    from csplan.demand.episodes import load_returns
+    from csplan.demand.forecast import fit_until
+    from csplan.demand.rates import Window
+    from csplan.demand.states import stock_on
+    from csplan.demand.synthetic import returns_files
+
+    for name, content in returns_files(400, years=4, last_year=2025, seed=9).items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(content)
+    returns = load_returns(tmp_path)
+    compared = compare_exits(returns.episodes, returns.last_date, CONFIG,
+                             variants=("constant", "duration", "duration+legal_status"),
+                             months=6, origins=3, spacing=2, simulations=0)  # fmt: skip
+    assert [c.mean_group_mape for c in compared] == sorted(c.mean_group_mape for c in compared)
+    duration = next(c for c in compared if c.variant == "duration")
+    origins = duration.rolling.origins
+    assert origins == [dt.date(2024, 5, 31), dt.date(2024, 7, 31), dt.date(2024, 9, 30)]
+    # The foster-in-house group's error 6 months ahead, recomputed from three forecasts.
+    segs = segments(returns.episodes, CONFIG, returns.last_date)
+    errors = []
+    for origin in origins:
+        params = fit_until(returns.episodes, origin, DURATION, window=Window.ending(origin, 24))
+        result = run_forecast(params, 6, simulations=0)
+        actual = stock_on(segs, CONFIG, result.dates[-1])[:, 0].sum()
+        errors.append(abs(result.expected[-1, :, 0].sum() - actual) / actual)
+    assert duration.rolling.horizons[-1].group_mape["foster_in_house"] == pytest.approx(
+        100 * np.mean(errors)
+    )
+    assert duration.group_mape["foster_in_house"] == pytest.approx(np.mean(
+        [h.group_mape["foster_in_house"] for h in duration.rolling.horizons]))  # fmt: skip
