@@ -13,7 +13,7 @@ from csplan.demand import durations as du
 from csplan.demand.config import EXIT_VARIANT_NAMES, ConfigError, load_config, parse_config
 from csplan.demand.forecast import fit, run_forecast
 from csplan.demand.scenarios import Adjustment, Scenario
-from csplan.demand.states import day_number, segments, spells
+from csplan.demand.states import UNKNOWN_START_DAYS, day_number, segments, spells
 
 LAST = dt.date(2025, 3, 31)
 CONFIG = load_config()
@@ -50,6 +50,24 @@ def test_a_period_of_care_keeps_the_legal_status_and_day_it_began_with(make_epis
     index = du.stratum_index(frame, ("legal_status", "uasc"))
     assert [strata[i] for i in index] == [
         "section_20/UASC", "section_20/UASC", "emergency/UASC"]  # fmt: skip
+
+
+def test_a_period_under_way_when_the_data_begin_counts_as_long_in_care(make_episodes):
+    # B's first episode in the data is a change of placement (RNE P): the period began
+    # before the data, however recent the episode; A's is a start of care (RNE S).
+    episodes = make_episodes([
+        ("A", "2012-01-01", "2024-11-20", None, "U4", "PR1"),
+        ("B", "2012-01-01", "2024-11-20", None, "U4", "PR1"),
+    ])  # fmt: skip
+    episodes.loc[1, "rne"] = "P"
+    frame = spells(episodes, CONFIG, LAST)
+    start = day_number(dt.date(2024, 11, 20))
+    assert list(frame["period_start"]) == [start, start - UNKNOWN_START_DAYS]
+    model = du.fit_durations(segments(episodes, CONFIG, LAST), CONFIG, *WINDOW, "duration")
+    stock = du.initial_by_duration(frame, CONFIG, LAST, model)
+    # on 31 March 2025 A has been in care 4 calendar months (3-12), B 24 months or more
+    assert np.flatnonzero(stock.sum(axis=(0, 2, 3))).tolist() == [4, du.TOP_MONTH]
+    assert model.exposure[3, :, 0, 0].tolist() == [91, 41, 0, 132]  # aged 12-13
 
 
 def test_time_in_care_is_counted_in_buckets_from_the_start_of_the_period(make_episodes):
