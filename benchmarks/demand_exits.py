@@ -71,8 +71,9 @@ def _print_size(size: int, runs: list, seconds: float, group_keys: list[str]) ->
         p = pooled[v]
         print(f"| {v} | {p['groups']:.2f}% | {p['total']:.2f}% | {p['groups_12']:.2f}% | "
               f"{p['groups_24']:.2f}% | {p['total_12']:.2f}% | {p['total_24']:.2f}% |")  # fmt: skip
-    best = ranked[0]
-    print(f"\nBy group (mean absolute % error over the months ahead): constant and {best}")
+    best = next(v for v in ranked if v != "constant")
+    print(f"\nBy group (mean absolute % error over the months ahead): constant and the best "
+          f"by time in care, {best}")  # fmt: skip
     print("| group | constant | " + best + " |")
     print("|---|---|---|")
     for key in group_keys:

@@ -84,7 +84,21 @@ def _forecast_notes(result: ForecastResult) -> tuple[str, ...]:
     notes = [f"Forecast from {result.start}; p10 and p90 bound the range expected 8 times in 10."]
     if result.simulations:
         notes.append(f"{result.simulations} simulations, seed {result.seed}.")
+    notes.append(_exits_note(result.parameters.get("exits")))
     return tuple(notes)
+
+
+def _exits_note(exits: object) -> str:
+    """How the forecast's exits and moves depend on time in care, in words."""
+    if not isinstance(exits, dict) or exits.get("variant", "constant") == "constant":
+        return "Exits and moves: one rate for each age band and placement group."
+    buckets = ", ".join(str(b) for b in exits.get("duration_buckets_months", []))
+    strata = [s for s in exits.get("strata", []) if s]
+    by = f", and by {len(strata)} strata ({'; '.join(strata)})" if strata else ""
+    return (
+        f"Exits and moves: rates by age band, placement group and months in care "
+        f"({buckets}){by}, estimated from the reference window."
+    )
 
 
 def costs(year_costs: Mapping[FinancialYear, YearCost], labels: Mapping[str, str]) -> Table:

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from csplan.demand import durations as du
+from csplan.demand import tables
 from csplan.demand.config import EXIT_VARIANT_NAMES, ConfigError, load_config, parse_config
 from csplan.demand.forecast import fit, run_forecast
 from csplan.demand.scenarios import Adjustment, Scenario
@@ -150,6 +151,8 @@ def test_long_stayers_are_not_sent_home_at_the_newcomers_rate():
     assert result.parameters["exits"]["variant"] == "duration"
     assert result.parameters["exits"]["duration_buckets_months"] == [
         "0-3", "3-12", "12-24", "24+"]  # fmt: skip
+    assert ("Exits and moves: rates by age band, placement group and months in care (0-3, "
+            "3-12, 12-24, 24+), estimated") in tables.forecast_groups(result).notes[-1]  # fmt: skip
     longer = Scenario("stay longer", (Adjustment(
         kind="length_of_stay", start=dt.date(2025, 4, 1), multiply=2.0),))  # fmt: skip
     result = run_forecast(longer.apply(params), 12, simulations=0)
