@@ -41,7 +41,7 @@ def main() -> None:
     from csplan.demand import backtest as bt
     from csplan.demand.config import load_config
     from csplan.demand.episodes import load_returns
-    from csplan.demand.forecast import run_forecast
+    from csplan.demand.forecast import collection_start, run_forecast
     from csplan.demand.synthetic import returns_files
 
     with tempfile.TemporaryDirectory(prefix="csplan-coverage-") as work:
@@ -66,6 +66,7 @@ def main() -> None:
                         months=args.months,
                         origins=args.origins, spacing=args.spacing,
                         simulations=args.simulations,
+                        data_start=collection_start(returns.years),
                     ))  # fmt: skip
                     seconds += time.perf_counter() - begin
             for (exits, error, level), found in results.items():

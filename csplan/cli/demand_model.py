@@ -173,14 +173,15 @@ def forecast(
     """
     from csplan.demand import tables
     from csplan.demand.costs import CostError, forecast_costs, load_assumptions
-    from csplan.demand.forecast import ForecastError, fit, run_forecast
+    from csplan.demand.forecast import ForecastError, collection_start, fit, run_forecast
 
     returns, config, people = _load(path, config_path, population, include_short_breaks)
     try:
         params = fit(returns.episodes, returns.last_date, config,
                      window=_window(window, returns.last_date), population=people,
                      trend=not no_trend, trend_damping=_damping(trend_damping),
-                     data_hash=returns.data_hash)  # fmt: skip
+                     data_hash=returns.data_hash,
+                     data_start=collection_start(returns.years))  # fmt: skip
         with _progress("Forecast", months) as step:
             result = run_forecast(params, months, simulations=simulations, seed=seed,
                                   progress=step)  # fmt: skip
@@ -254,6 +255,7 @@ def backtest(
     from csplan.demand import tables
     from csplan.demand.backtest import BacktestError
     from csplan.demand.backtest import backtest as run_backtest
+    from csplan.demand.forecast import collection_start
 
     returns, config, _ = _load(path, config_path, population, include_short_breaks)
     wanted = tuple(sorted(set(horizons))) or (12, 24)
@@ -266,8 +268,8 @@ def backtest(
             result = run_backtest(returns.episodes, returns.last_date, until, config,
                                   horizons=wanted, window_months=window_months,
                                   simulations=simulations, seed=seed, trend=not no_trend,
-                                  trend_damping=_damping(trend_damping),
-                                  progress=step)  # fmt: skip
+                                  trend_damping=_damping(trend_damping), progress=step,
+                                  data_start=collection_start(returns.years))  # fmt: skip
     except (BacktestError, ValueError) as error:
         raise _fail(error) from error
     chosen = [tables.backtest(result)]
@@ -292,6 +294,7 @@ def _rolling(
     simulations: int, seed: int, trend: bool, trend_damping: float | None,
 ) -> Any:  # fmt: skip
     from csplan.demand.backtest import BacktestError, rolling_backtest
+    from csplan.demand.forecast import collection_start
 
     try:
         with _progress("Rolling back-test", origins) as step:
@@ -299,7 +302,8 @@ def _rolling(
                                     origins=origins, spacing=spacing,
                                     window_months=window_months, simulations=simulations,
                                     seed=seed, trend=trend, trend_damping=trend_damping,
-                                    progress=step)  # fmt: skip
+                                    progress=step,
+                                    data_start=collection_start(returns.years))  # fmt: skip
     except (BacktestError, ValueError) as error:
         raise _fail(error) from error
 
@@ -310,13 +314,15 @@ def _compare_exits(
 ) -> Any:  # fmt: skip
     from csplan.demand.backtest import BacktestError, compare_exits
     from csplan.demand.config import EXIT_VARIANT_NAMES
+    from csplan.demand.forecast import collection_start
 
     try:
         with _progress("Exit models", origins, len(EXIT_VARIANT_NAMES)) as step:
             return compare_exits(returns.episodes, returns.last_date, config, months=months,
                                  origins=origins, spacing=spacing, window_months=window_months,
                                  simulations=0, seed=seed, trend=trend,
-                                 trend_damping=trend_damping, progress=step)  # fmt: skip
+                                 trend_damping=trend_damping, progress=step,
+                                 data_start=collection_start(returns.years))  # fmt: skip
     except (BacktestError, ValueError) as error:
         raise _fail(error) from error
 

@@ -118,8 +118,10 @@ def backtest(
     trend: bool = True,
     trend_damping: float | None = TREND_DAMPING_YEARS,
     progress=None,
+    data_start: dt.date | None = None,
 ) -> BacktestResult:
-    """Fit on the data known on ``until`` (a month end), compare with the later data."""
+    """Fit on the data known on ``until`` (a month end), compare with the later data;
+    ``data_start`` as ``forecast.fit`` has it."""
     available = (last_date.year - until.year) * 12 + last_date.month - until.month
     if available < 1:
         raise BacktestError(f"no data after {until}: the data end on {last_date}")
@@ -128,7 +130,8 @@ def backtest(
     if months < max(horizons):
         notes.append(f"only {months} months of data after {until}: longer horizons shortened")
     params = fit_until(episodes, until, config, window=Window.ending(until, window_months),
-                       trend=trend, trend_damping=trend_damping)  # fmt: skip
+                       trend=trend, trend_damping=trend_damping,
+                       data_start=data_start)  # fmt: skip
     result = run_forecast(params, months, simulations=simulations, seed=seed, progress=progress)
     actual = actual_stock(episodes, last_date, config, result.dates)
     used = sorted({min(h, months) for h in horizons})
@@ -232,13 +235,15 @@ class RollingBacktest:
 
 
 def rolling_origins(
-    episodes: pd.DataFrame, last_date: dt.date, months: int, origins: int, spacing: int
-) -> list[dt.date]:
+    episodes: pd.DataFrame, last_date: dt.date, months: int, origins: int, spacing: int,
+    data_start: dt.date | None = None,
+) -> list[dt.date]:  # fmt: skip
     """Up to ``origins`` month ends ``spacing`` months apart, the latest ``months`` before
     ``last_date`` (so every origin has all horizons), none with less than a year of data
-    before it; earliest first."""
+    before it (from ``data_start`` when given, else the earliest episode); earliest first."""
     last = pd.Timestamp(last_date)
-    earliest = (episodes["start"].min() + pd.offsets.MonthEnd(12)).date()
+    first = pd.Timestamp(data_start) if data_start else episodes["start"].min()
+    earliest = (first + pd.offsets.MonthEnd(12)).date()
     chosen = []
     for k in range(origins):
         origin = (last + pd.offsets.MonthEnd(-(months + k * spacing))).date()
@@ -262,18 +267,20 @@ def rolling_backtest(
     trend: bool = True,
     trend_damping: float | None = TREND_DAMPING_YEARS,
     progress=None,
+    data_start: dt.date | None = None,
 ) -> RollingBacktest:
     """Rolling-origin back-test: fit on the data known at each origin, forecast ``months``
     ahead and report, for each number of months ahead, the share of origins whose actual
     total (and each placement group's) fell inside the 80% band, and the total's error."""
-    chosen = rolling_origins(episodes, last_date, months, origins, spacing)
+    chosen = rolling_origins(episodes, last_date, months, origins, spacing, data_start)
     if not chosen:
         raise BacktestError(f"no origin with a year of data before it and {months} months after it")
     segs = segments(episodes, config, last_date)
     inside_total, inside_group, occupied, ape, group_ape = [], [], [], [], []
     for origin in chosen:
         params = fit_until(episodes, origin, config, window=Window.ending(origin, window_months),
-                           trend=trend, trend_damping=trend_damping)  # fmt: skip
+                           trend=trend, trend_damping=trend_damping,
+                           data_start=data_start)  # fmt: skip
         result = run_forecast(params, months, simulations=simulations, seed=seed)
         actual = np.stack([stock_on(segs, config, day) for day in result.dates])
         by_group, total = actual.sum(axis=1), actual.sum(axis=(1, 2))

@@ -132,13 +132,21 @@ def fit(
     trend: bool = True,
     trend_damping: float | None = TREND_DAMPING_YEARS,
     data_hash: str = "",
+    data_start: dt.date | None = None,
 ) -> ModelParameters:
     """Estimate the model from episodes known up to ``last_date`` (a month end); with
     ``trend_damping`` (years) the entry trend is damped after the window
-    (``rates.Entries.trend_years``)."""
+    (``rates.Entries.trend_years``). ``data_start``, the first day the returns cover (1 April
+    of the first collection year, ``collection_start``), starts a reference window that would
+    reach before it: before that day the returns hold only the children still in care at it,
+    so exits and entries there are missing and rates would be too low."""
     if (pd.Timestamp(last_date) + pd.Timedelta(days=1)).day != 1:
         raise ForecastError(f"the forecast must start at a month end, not {last_date}")
     window = window or Window.ending(last_date, 24)
+    clipped = data_start is not None and window.first < data_start
+    if clipped:
+        asked = window
+        window = Window(data_start, window.last)
     spell_frame = spells(episodes, config, last_date)
     segs = split_at_birthdays(spell_frame, config)
     dob = episodes.sort_values(["child_id", "start"], kind="stable").drop_duplicates("child_id")
@@ -147,7 +155,7 @@ def fit(
     if config.exits != "constant":
         durations = fit_durations(segs, config, window.start_day, window.end_day, config.exits)
         initial_durations = initial_by_duration(spell_frame, config, last_date, durations)
-    return ModelParameters(
+    params = ModelParameters(
         config=config,
         start=last_date,
         window=window,
@@ -160,6 +168,17 @@ def fit(
         durations=durations,
         initial_durations=initial_durations,
     )
+    if clipped:
+        params.entries.notes.append(
+            f"reference window from {window.first}, the first day of the returns, not "
+            f"{asked.first}: the returns hold no exits or entries before it"
+        )
+    return params
+
+
+def collection_start(years: Sequence[int]) -> dt.date:
+    """The first day the returns of collection ``years`` cover (1 April of the first)."""
+    return dt.date(min(years) - 1, 4, 1)
 
 
 def fit_until(

@@ -222,7 +222,7 @@ def forecast(
     expected cost by placement group and ``total`` (decimal strings, exact pounds and pence),
     with ``partial_years`` listing the years the forecast covers only in part.
     """
-    from csplan.demand.forecast import fit
+    from csplan.demand.forecast import collection_start, fit
     from csplan.demand.scenarios import costed
 
     config, options = _config(), _options()
@@ -230,7 +230,8 @@ def forecast(
 
     people = pd.DataFrame(population) if population else None
     params = fit(returns.episodes, returns.last_date, config, data_hash=returns.data_hash,
-                 trend=trend, population=people)  # fmt: skip
+                 trend=trend, population=people,
+                 data_start=collection_start(returns.years))  # fmt: skip
     scenario = _scenario(definition)
     if scenario is not None:
         params = scenario.apply(params)
