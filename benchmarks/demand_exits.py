@@ -11,7 +11,8 @@ forecasting ``--months`` ahead, expected values) once per exit model in
 ``csplan.demand.durations.EXIT_VARIANTS``. It prints, pooled over the seeds, each variant's
 mean absolute percentage error of the placement groups and of the total (means over the
 months ahead and the origins), the same at 12 and 24 months ahead, and each group's error for
-the constant model and the best by time in care. Not a test: about ten minutes at the default sizes.
+the constant model and the best by time in care. Not a test: 10-20 minutes at the default
+sizes.
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--sizes", type=_numbers, default=[1000, 10000, 30000])
     parser.add_argument("--seeds", type=_numbers, default=[11, 12, 13])
     parser.add_argument("--months", type=int, default=24)
-    parser.add_argument("--origins", type=int, default=10)
+    parser.add_argument("--origins", type=int, default=12)
     parser.add_argument("--spacing", type=int, default=2)
     parser.add_argument("--json", help="Also write the figures to this file.")
     return parser.parse_args()
