@@ -164,6 +164,10 @@ def fit_durations(
     pieces = split_by_duration(segs)
     n_b, n_g = len(config.age_bands), len(config.groups)
     n_d, n_k = len(DURATION_EDGES_DAYS) + 1, len(labels)
+    n_top = n_d - 1
+    # A period under way when the data begin is surely in the top bucket only once its
+    # first day in the data is that long ago; before, its bucket is not known: left out.
+    pieces = pieces[pieces["start_known"].to_numpy() | (pieces["duration"].to_numpy() == n_top)]
     band, group = pieces["band"].to_numpy(), pieces["group"].to_numpy()
     dur, stratum = pieces["duration"].to_numpy(), stratum_index(pieces, factors)
     start = np.maximum(pieces["start"].to_numpy(), window_start)
@@ -219,7 +223,9 @@ def initial_by_duration(
     spell_frame: pd.DataFrame, config: ModelConfig, last_date: dt.date, model: DurationHazards
 ) -> np.ndarray:
     """Children in care at the end of ``last_date`` by (age in months, months since the
-    period of care began, capped at TOP_MONTH, stratum, group): (216, TOP_MONTH + 1, K, G)."""
+    period of care began, capped at TOP_MONTH, stratum, group): (216, TOP_MONTH + 1, K, G).
+    A period already under way when the data begin counts as TOP_MONTH (most such children
+    have been in care for years)."""
     d = day_number(last_date)
     live = spell_frame[(spell_frame["start"].to_numpy() <= d) & (spell_frame["end"].to_numpy() > d)]
     ages = age_in_months(pd.Series(pd.to_datetime(live["dob"].to_numpy())), last_date)
@@ -227,7 +233,7 @@ def initial_by_duration(
     months = (last_date.year - began.year.to_numpy()) * 12 + (
         last_date.month - began.month.to_numpy()
     )
-    months = np.clip(months, 0, TOP_MONTH)
+    months = np.where(live["start_known"].to_numpy(), np.clip(months, 0, TOP_MONTH), TOP_MONTH)
     factors = EXIT_VARIANTS[model.variant] or ()
     ok = (ages >= 0) & (ages < AGE_MONTHS)
     counts = np.zeros((AGE_MONTHS, TOP_MONTH + 1, len(model.strata), len(config.groups)))

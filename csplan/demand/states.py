@@ -25,9 +25,6 @@ from csplan.demand.config import MAX_AGE_YEARS, ModelConfig
 
 EVENT_CENSORED = -1
 EVENT_AGE = -2
-# How long before its first episode a period of care under way when the data begin is taken
-# to have begun: far enough to be in any model's longest-duration group.
-UNKNOWN_START_DAYS = 100 * 365
 _EPOCH = np.datetime64("1970-01-01", "D")
 
 
@@ -69,10 +66,11 @@ def spells(episodes: pd.DataFrame, config: ModelConfig, last_date: dt.date) -> p
 
     Columns: ``child`` (int code), ``dob``, ``start``, ``end`` (days), ``group``, ``event``
     (next group, exit or censored), ``entry`` (True when the spell starts a period of care),
-    and of the period of care the spell is in: ``period_start`` (day; ``UNKNOWN_START_DAYS``
-    before the first episode when the period was already under way when the data begin),
-    ``entry_ls`` (the legal status it began under, as far as the data show) and ``uasc`` (the
-    child was ever an unaccompanied asylum-seeking child).
+    and of the period of care the spell is in: ``period_start`` (day), ``start_known``
+    (False when the period was already under way when the data begin: ``period_start`` is
+    then the first day the data show, and the period began earlier), ``entry_ls`` (the legal
+    status it began under, as far as the data show) and ``uasc`` (the child was ever an
+    unaccompanied asylum-seeking child).
     """
     ep = episodes.sort_values(["child_id", "start"], kind="stable").reset_index(drop=True)
     # Children are numbered before short breaks are left out, so a child's number is the same
@@ -106,12 +104,11 @@ def spells(episodes: pd.DataFrame, config: ModelConfig, last_date: dt.date) -> p
     period = np.cumsum(entry) - 1
     period_start = start[period_first][period]
     # A child's first episode in the data that is not a start of care (RNE other than S)
-    # belongs to a period that began before the data: counted as long under way.
+    # belongs to a period that began before the data, on a day the data do not show.
     first_of_child = np.ones(len(ep), dtype=bool)
     first_of_child[1:] = child[1:] != child[:-1]
     rne = ep["rne"].to_numpy(dtype=object) if "rne" in ep else np.full(len(ep), "S", dtype=object)
-    began_earlier = (first_of_child & (rne != "S"))[period_first][period]
-    period_start = np.where(began_earlier, start - UNKNOWN_START_DAYS, period_start)
+    start_known = ~(first_of_child & (rne != "S"))[period_first][period]
     entry_ls = ep["ls"].to_numpy(dtype=object)[period_first][period]
     uasc = ep["uasc"].to_numpy(dtype=bool) if "uasc" in ep else np.zeros(len(ep), dtype=bool)
     last_row = np.append(spell_id[1:] != spell_id[:-1], True)
@@ -127,6 +124,7 @@ def spells(episodes: pd.DataFrame, config: ModelConfig, last_date: dt.date) -> p
             "event": event[last_rows],
             "entry": entry[first_rows],
             "period_start": period_start[first_rows],
+            "start_known": start_known[first_rows],
             "entry_ls": entry_ls[first_rows],
             "uasc": uasc[first_rows],
         }
@@ -145,7 +143,8 @@ def split_at_birthdays(frame: pd.DataFrame, config: ModelConfig) -> pd.DataFrame
     start, end = frame["start"].to_numpy(), frame["end"].to_numpy()
     event, entry = frame["event"].to_numpy(), frame["entry"].to_numpy()
     keep_cols = {key: frame[key].to_numpy()
-                 for key in ("child", "group", "period_start", "entry_ls", "uasc")}  # fmt: skip
+                 for key in ("child", "group", "period_start", "start_known", "entry_ls",
+                             "uasc")}  # fmt: skip
     cuts = [birthdays(dob, band.to_years) for band in config.age_bands]
     band = np.zeros(len(frame), dtype=np.int64)
     for cut in cuts:
@@ -178,6 +177,7 @@ def split_at_birthdays(frame: pd.DataFrame, config: ModelConfig) -> pd.DataFrame
                     "event": np.where(crosses | ages_out, EVENT_AGE, event[idx]),
                     "entry": entry[idx] & first[idx],
                     "period_start": keep_cols["period_start"][idx],
+                    "start_known": keep_cols["start_known"][idx],
                     "entry_ls": keep_cols["entry_ls"][idx],
                     "uasc": keep_cols["uasc"][idx],
                 }

@@ -14,7 +14,7 @@ from csplan.demand import tables
 from csplan.demand.config import EXIT_VARIANT_NAMES, ConfigError, load_config, parse_config
 from csplan.demand.forecast import fit, run_forecast
 from csplan.demand.scenarios import Adjustment, Scenario
-from csplan.demand.states import UNKNOWN_START_DAYS, day_number, segments, spells
+from csplan.demand.states import day_number, segments, spells
 
 LAST = dt.date(2025, 3, 31)
 CONFIG = load_config()
@@ -62,13 +62,25 @@ def test_a_period_under_way_when_the_data_begin_counts_as_long_in_care(make_epis
     ])  # fmt: skip
     episodes.loc[1, "rne"] = "P"
     frame = spells(episodes, CONFIG, LAST)
-    start = day_number(dt.date(2024, 11, 20))
-    assert list(frame["period_start"]) == [start, start - UNKNOWN_START_DAYS]
+    assert list(frame["period_start"]) == [day_number(dt.date(2024, 11, 20))] * 2
+    assert list(frame["start_known"]) == [True, False]
     model = du.fit_durations(segments(episodes, CONFIG, LAST), CONFIG, *WINDOW, "duration")
     stock = du.initial_by_duration(frame, CONFIG, LAST, model)
     # on 31 March 2025 A has been in care 4 calendar months (3-12), B 24 months or more
     assert np.flatnonzero(stock.sum(axis=(0, 2, 3))).tolist() == [4, du.TOP_MONTH]
-    assert model.exposure[3, :, 0, 0].tolist() == [91, 41, 0, 132]  # aged 12-13
+    # B's time counts nowhere: at least 4 months in care, it may be in any bucket
+    assert model.exposure[3, :, 0, 0].tolist() == [91, 41, 0, 0]  # A, aged 12-13
+
+
+def test_a_period_under_way_for_two_years_of_the_data_counts_as_24_months_and_more(
+    make_episodes,
+):
+    episodes = make_episodes([("B", "2012-01-01", "2022-06-01", None, "U4", "PR1")])
+    episodes.loc[0, "rne"] = "P"
+    model = du.fit_durations(segments(episodes, CONFIG, LAST), CONFIG, *WINDOW, "duration")
+    # from 31 May 2024, 730 days after its first day in the data: surely 24 months or more
+    surely = (LAST - dt.date(2024, 5, 31)).days + 1
+    assert model.exposure[3, :, 0, 0].tolist() == [0, 0, 0, surely]
 
 
 def test_time_in_care_is_counted_in_buckets_from_the_start_of_the_period(make_episodes):
