@@ -237,13 +237,21 @@ HEADER_COLUMNS = [
 ]  # fmt: skip
 
 
+#: The columns of each table the model reads (the rest is dropped as each file is read).
+READ_COLUMNS = {
+    "header": ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB", "UASC"),
+    "episodes": ("CHILD", "DECOM", "DEC", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "REC"),
+    "uasc": ("CHILD",),
+}
+
+
 def load_returns(source: Path | str | Sequence[Path]) -> Returns:
     """Read SSDA903 returns for several years into one canonical episodes table.
 
     See the module docstring for the accepted inputs, the table returned and the rules
     applied to bad rows. Raises ``InputError`` when the input cannot be used at all.
     """
-    scan = scan_tables(source)
+    scan = scan_tables(source, columns=READ_COLUMNS)
     tables, ignored = scan.tables, scan.ignored
     issues = [
         InputIssue(name, None, None, None, "ignored-file",
