@@ -97,6 +97,9 @@ def _from_parts(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
 def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """Codes into the distinct texts of a column, and those texts (a column repeats a few
     thousand dates: every check and parse runs on them, not on the rows)."""
+    if isinstance(values.dtype, pd.CategoricalDtype) and not values.hasnans:
+        present = values.array.remove_unused_categories()  # a categorical's texts are distinct
+        return present.codes, pd.Series(np.asarray(present.categories, dtype=object), dtype=object)
     codes, distinct = pd.factorize(values.astype(object).fillna(""), use_na_sentinel=False)
     return codes, pd.Series(distinct, dtype=object)
 

@@ -111,6 +111,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from csplan.demand import codes
@@ -118,8 +119,8 @@ from csplan.demand.dates import parse_columns, parse_dates
 from csplan.demand.readers import (
     InputError,
     Table,
+    categorical,
     collection_year,
-    each_distinct,
     local_authority,
     scan_tables,
 )
@@ -267,12 +268,15 @@ def load_returns(source: Path | str | Sequence[Path]) -> Returns:
     ]  # fmt: skip
     by_year = _group_by_year(tables, source, ignored)
     years = sorted(by_year)
-    header = _header(by_year, issues)
-    episodes = _stitch([_year_episodes(by_year[y]["episodes"], y, issues) for y in years], issues)
+    children = _children(tables)
+    header = _header(by_year, children, issues)
+    episodes = _stitch(
+        [_year_episodes(by_year[y]["episodes"], y, children, issues) for y in years], issues
+    )
     episodes = _join_header(episodes, header, issues)
     episodes = _fix_ends(episodes, years[-1], issues)
     episodes = _canonical(episodes)
-    header = header[HEADER_COLUMNS].sort_values("child_id", kind="stable").reset_index(drop=True)
+    header = _canonical_header(header)
     return Returns(
         header=header,
         episodes=episodes,
@@ -347,15 +351,85 @@ def _source_name(source: object) -> str:
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
-    if name in frame.columns:
-        return frame[name].astype(object)
-    return pd.Series("", index=frame.index, dtype=object)
+    """A text column as a categorical with "" among its categories ("" when missing)."""
+    if name not in frame.columns:
+        return _constant("", frame.index)
+    values = frame[name]
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        values = pd.Series(categorical(*pd.factorize(values)), index=frame.index)
+    cat = values.array
+    if "" not in cat.categories:
+        blank = cat.categories.append(pd.Index([""], dtype=object))
+        values = pd.Series(_from_codes(cat.codes, blank), index=values.index)
+    return values
+
+
+def _from_codes(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:
+    """A categorical of Python text (object categories, not pandas' "str"); the same
+    ``categories`` object is kept, so that its checks are cached and concatenation is quick."""
+    if categories.dtype != object:
+        categories = pd.Index(categories, dtype=object)
+    return pd.Categorical.from_codes(codes, categories=categories, validate=False)
+
+
+def _constant(text: str, index: pd.Index) -> pd.Series:
+    """The same text in every row, as a categorical."""
+    codes = np.zeros(len(index), dtype=np.int8)
+    return pd.Series(categorical(codes, np.array([text], dtype=object)), index=index)
+
+
+def _map_text(values: pd.Series, func: Any) -> pd.Series:
+    """``func`` of each text of a categorical column, computed once per distinct text."""
+    cat = values.array
+    mapped = np.array([func(text) for text in cat.categories], dtype=object)
+    return pd.Series(categorical(cat.codes, mapped), index=values.index)
 
 
 def _code_column(frame: pd.DataFrame, name: str) -> pd.Series:
     """A column of codes, upper-cased (each distinct code once: there are only a few)."""
-    values = _column(frame, name)
-    return pd.Series(each_distinct(values, str.upper), index=values.index, dtype=object)
+    return _map_text(_column(frame, name), str.upper)
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Frames with the same columns, one after another (index 0..n-1); categorical columns
+    stay categorical, their categories united."""
+    columns = {}
+    for name in frames[0].columns:
+        parts = [frame[name] for frame in frames]
+        if isinstance(parts[0].dtype, pd.CategoricalDtype):
+            columns[name] = pd.Series(_union([part.array for part in parts]))
+        else:
+            columns[name] = pd.concat(parts, ignore_index=True)
+    return pd.DataFrame(columns)
+
+
+def _union(parts: list[pd.Categorical]) -> pd.Categorical:
+    """Categoricals one after another, on the union of their categories."""
+    categories = parts[0].categories
+    if all(part.categories is categories for part in parts):
+        return _from_codes(np.concatenate([part.codes for part in parts]), categories)
+    union = pd.Index(pd.unique(np.concatenate([np.asarray(p.categories) for p in parts])))
+    codes = [union.get_indexer(part.categories)[part.codes] for part in parts]
+    return _from_codes(np.concatenate(codes), union)
+
+
+def _children(tables: list[Table]) -> pd.Index:
+    """Every child id of the header and episodes tables, sorted: the categories of every
+    ``child_id`` column (sorting a categorical follows the order of its categories, so the
+    rows sort as the text would, and joins and sorts run on integer codes)."""
+    found = [
+        np.asarray(_column(table.frame, "CHILD").cat.categories, dtype=object)
+        for table in tables
+        if table.kind in ("header", "episodes")
+    ]
+    return pd.Index(sorted(pd.unique(np.concatenate(found))), dtype=object)
+
+
+def _child_column(frame: pd.DataFrame, children: pd.Index) -> pd.Series:
+    """The CHILD column on the categories ``children``."""
+    cat = _column(frame, "CHILD").array
+    codes = children.get_indexer(cat.categories)[cat.codes]
+    return pd.Series(_from_codes(codes, children), index=frame.index)
 
 
 def _report(
@@ -363,6 +437,8 @@ def _report(
     column: str | None, rule: str, message: str, action: str,
 ) -> None:  # fmt: skip
     """One issue per row of ``frame`` where ``mask``; ``{value}`` in ``message`` is the cell."""
+    if not mask.any():
+        return
     for _, row in frame[mask].iterrows():
         value = row.get(f"raw_{column}", row.get(column, "")) if column else ""
         issues.append(
@@ -381,10 +457,14 @@ def _report(
 # -- header -----------------------------------------------------------------------------------
 
 
-def _header(by_year: dict[int, dict[str, Table]], issues: list[InputIssue]) -> pd.DataFrame:
+def _header(
+    by_year: dict[int, dict[str, Table]], children: pd.Index, issues: list[InputIssue]
+) -> pd.DataFrame:
     """One row per child: the latest year's valid header record, UASC from any year."""
-    frames = [_year_header(found["header"], year, issues) for year, found in by_year.items()]
-    header = pd.concat(frames, ignore_index=True).sort_values(["year"], kind="stable")
+    frames = [
+        _year_header(found["header"], year, children, issues) for year, found in by_year.items()
+    ]
+    header = _concat(frames).sort_values(["year"], kind="stable")
     uasc_children: set[str] = set()
     for found in by_year.values():
         if "uasc" in found:
@@ -395,16 +475,18 @@ def _header(by_year: dict[int, dict[str, Table]], issues: list[InputIssue]) -> p
     return header.reset_index(drop=True)
 
 
-def _year_header(table: Table, year: int, issues: list[InputIssue]) -> pd.DataFrame:
+def _year_header(
+    table: Table, year: int, children: pd.Index, issues: list[InputIssue]
+) -> pd.DataFrame:
     frame = table.frame
     end = pd.Timestamp(year, 3, 31)
     start = pd.Timestamp(year - 1, 4, 1)
     raw_sex = _code_column(frame, "SEX")
     dates = parse_columns(frame, ["DOB", "MC_DOB"], table.name, pivot=year)
     out = pd.DataFrame({
-        "child_id": _column(frame, "CHILD"),
+        "child_id": _child_column(frame, children),
         "raw_SEX": raw_sex,
-        "sex": raw_sex.map(codes.SEX_CANONICAL).fillna(""),
+        "sex": _map_text(raw_sex, lambda code: codes.SEX_CANONICAL.get(code, "")),
         "raw_DOB": _column(frame, "DOB"),
         "dob": dates["DOB"],
         "ethnic": _code_column(frame, "ETHNIC"),
@@ -412,7 +494,7 @@ def _year_header(table: Table, year: int, issues: list[InputIssue]) -> pd.DataFr
         "mother": _column(frame, "MOTHER"),
         "mc_dob": dates["MC_DOB"],
         "uasc_flag": _code_column(frame, "UASC").isin(["1", "Y", "YES", "TRUE"]),
-        "source_file": table.name,
+        "source_file": _constant(table.name, frame.index),
         "source_row": frame.index.to_numpy() + 2,
         "year": year,
     })  # fmt: skip
@@ -470,20 +552,22 @@ def _year_header(table: Table, year: int, issues: list[InputIssue]) -> pd.DataFr
 # -- episodes ---------------------------------------------------------------------------------
 
 
-def _year_episodes(table: Table, year: int, issues: list[InputIssue]) -> pd.DataFrame:
+def _year_episodes(
+    table: Table, year: int, children: pd.Index, issues: list[InputIssue]
+) -> pd.DataFrame:
     """One return's episodes, with the rules that need only that return applied."""
     frame = table.frame
     collection_end = pd.Timestamp(year, 3, 31)
     dates = parse_columns(frame, ["DECOM", "DEC"], table.name, pivot=year)
     out = pd.DataFrame({
-        "child_id": _column(frame, "CHILD"),
+        "child_id": _child_column(frame, children),
         "raw_DECOM": _column(frame, "DECOM"),
         "raw_DEC": _column(frame, "DEC"),
         "start": dates["DECOM"],
         "end": dates["DEC"],
         **{name.lower(): _code_column(frame, name)
            for name in ("RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "REC")},
-        "source_file": table.name,
+        "source_file": _constant(table.name, frame.index),
         "source_row": frame.index.to_numpy() + 2,
         "year": year,
     })  # fmt: skip
@@ -575,7 +659,7 @@ def _check_codes(out: pd.DataFrame, year: int, issues: list[InputIssue]) -> None
 
 def _stitch(frames: list[pd.DataFrame], issues: list[InputIssue]) -> pd.DataFrame:
     """Each episode once: an episode repeated in a later return is taken from the later one."""
-    episodes = pd.concat(frames, ignore_index=True)
+    episodes = _concat(frames)
     episodes = episodes.sort_values(["child_id", "start", "year"], kind="stable")
     return episodes.drop_duplicates(["child_id", "start"], keep="last").reset_index(drop=True)
 
@@ -609,7 +693,10 @@ def _join_header(
 def _fix_ends(episodes: pd.DataFrame, last_year: int, issues: list[InputIssue]) -> pd.DataFrame:
     """Make one child's episodes a sequence: each ends by the time the next starts."""
     episodes = episodes.sort_values(["child_id", "start"], kind="stable").reset_index(drop=True)
-    next_start = episodes.groupby("child_id", sort=False)["start"].shift(-1)
+    child = episodes["child_id"].cat.codes.to_numpy()
+    same_child_next = np.zeros(len(child), dtype=bool)
+    same_child_next[:-1] = child[1:] == child[:-1]
+    next_start = episodes["start"].shift(-1).where(same_child_next)
     has_next = next_start.notna()
     end = episodes["end"]
     backwards = end.notna() & (end < episodes["start"])
@@ -673,6 +760,15 @@ def _canonical(episodes: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _canonical_header(header: pd.DataFrame) -> pd.DataFrame:
+    out = header[HEADER_COLUMNS].sort_values("child_id", kind="stable").reset_index(drop=True)
+    for column in ("child_id", "ethnic", "upn", "mother"):
+        out[column] = out[column].astype(object)
+    for column in ("sex", "source_file"):
+        out[column] = out[column].astype(object).astype("str")
+    return out
+
+
 def _hash_frame(digest: Any, frame: pd.DataFrame) -> None:
     """Feed a frame column by column: dates as days, text joined with a unit separator."""
     digest.update(f"rows:{len(frame)}\n".encode())
@@ -684,7 +780,15 @@ def _hash_frame(digest: Any, frame: pd.DataFrame) -> None:
         elif column.dtype == bool:
             digest.update(column.to_numpy(dtype="uint8").tobytes())
         else:
-            digest.update("\x1f".join(map(str, column.tolist())).encode())
+            digest.update(_joined(column.tolist()).encode())
+
+
+def _joined(values: list[Any]) -> str:
+    """The values' text with a unit separator between them."""
+    try:
+        return "\x1f".join(values)  # all Python text, as the canonical tables hold
+    except TypeError:
+        return "\x1f".join(map(str, values))
 
 
 def _data_hash(header: pd.DataFrame, episodes: pd.DataFrame, years: list[int]) -> str:

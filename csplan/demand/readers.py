@@ -310,7 +310,7 @@ def _utf8_payload(data: bytes) -> bytes:
     return data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
 
 
-def _arrow_stripped(column: Any) -> np.ndarray:
+def _arrow_stripped(column: Any) -> pd.Categorical:
     """An Arrow string column as stripped Python text, each distinct value converted once and
     shared by the rows that have it (a column of codes holds a few dozen strings, not one
     per row). Only the values that start or end with a character ``str.strip`` might remove
@@ -328,7 +328,26 @@ def _arrow_stripped(column: Any) -> np.ndarray:
         maybe |= pc.or_(blank, pc.invert(pc.string_is_ascii(edge))).to_numpy(zero_copy_only=False)
     for index in np.flatnonzero(maybe):
         values[index] = values[index].strip()
-    return values[encoded.indices.to_numpy(zero_copy_only=False)]
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    if not maybe.any():  # Arrow's dictionary is distinct already
+        return _distinct_categorical(codes, values)
+    return categorical(codes, values)
+
+
+def categorical(codes: np.ndarray, values: np.ndarray) -> pd.Categorical:
+    """The texts ``values[codes]`` as a categorical of distinct texts (``values`` may repeat
+    a text, e.g. two cells that differ only in spaces)."""
+    unique_codes, distinct = pd.factorize(values)
+    return _distinct_categorical(unique_codes[codes], distinct)
+
+
+def _distinct_categorical(codes: np.ndarray, distinct: np.ndarray) -> pd.Categorical:
+    """``distinct[codes]`` as a categorical; ``distinct`` holds each text once (pandas' own
+    check of that hashes every text again: a column of child ids has a few hundred thousand)."""
+    categories = pd.Index(distinct, dtype=object)
+    fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)  # pandas' unchecked dtype
+    dtype = fast(categories, False) if fast else pd.CategoricalDtype(categories)
+    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
 
 
 #: The ASCII characters ``str.strip`` removes.
@@ -374,7 +393,7 @@ def _sheet_frame(rows: list[list[Any]]) -> tuple[dict[str, Column], int]:
 def _cells_column(cells: pd.Series) -> Column:
     def text(rows: np.ndarray | None = None) -> np.ndarray:
         values = cells if rows is None else cells.iloc[rows]
-        return each_distinct(values, lambda v: _cell_text(v).strip(), missing="")
+        return distinct_text(values, lambda v: _cell_text(v).strip(), missing="")
 
     return text
 
@@ -501,14 +520,18 @@ def _tidy_columns(
     columns: dict[str, Column], rows: int, keep: Collection[str] | None = None
 ) -> pd.DataFrame:
     """The tidy table of the columns ``keep`` names (None: all), as stripped text, without
-    the rows that are blank in every column of the file.
+    the rows that are blank in every column of the file. With ``keep`` the columns are
+    categorical (a return repeats its codes and dates: the rules run on the distinct
+    values); without it, Python text (object).
 
     The index is the row's position among the data rows of the file (0 = the line after the
     header): blank lines are dropped, but row numbers reported to the user (index + 2) are
     the ones their spreadsheet shows.
     """
     kept = {name: column() for name, column in columns.items() if keep is None or name in keep}
-    tidy = pd.DataFrame(kept, index=pd.RangeIndex(rows), dtype=object)
+    if keep is None:
+        kept = {name: np.asarray(text, dtype=object) for name, text in kept.items()}
+    tidy = pd.DataFrame(kept, index=pd.RangeIndex(rows))
     if not columns:
         return tidy.iloc[0:0]
     # A row is blank when every cell is "": each column is looked at only in the rows still
@@ -530,9 +553,20 @@ def _tidy_columns(
     return tidy[~blank]
 
 
-def _stripped(values: pd.Series) -> np.ndarray:
+def _stripped(values: pd.Series) -> pd.Categorical:
     """The column as stripped text ("" for empty), each distinct value stripped once."""
-    return each_distinct(values, lambda v: str(v).strip(), missing="")
+    return distinct_text(values, lambda v: str(v).strip(), missing="")
+
+
+def distinct_text(
+    values: pd.Series, func: Callable[[Any], str], missing: str = ""
+) -> pd.Categorical:
+    """``func`` of every value as a categorical, computed once per distinct value; ``missing``
+    where a value is missing."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    results = np.array([func(v) for v in np.asarray(distinct, dtype=object)] + [missing],
+                       dtype=object)  # fmt: skip
+    return categorical(codes, results)  # code -1 (a missing cell) takes ``missing``, at the end
 
 
 def each_distinct(values: pd.Series, func: Any, missing: Any = "") -> np.ndarray:
