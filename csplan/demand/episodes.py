@@ -121,6 +121,7 @@ from csplan.demand.readers import (
     Table,
     categorical,
     collection_year,
+    distinct_categorical,
     local_authority,
     scan_tables,
 )
@@ -268,7 +269,7 @@ def load_returns(source: Path | str | Sequence[Path]) -> Returns:
     ]  # fmt: skip
     by_year = _group_by_year(tables, source, ignored)
     years = sorted(by_year)
-    children = _children(tables)
+    children = _child_columns(tables)
     header = _header(by_year, children, issues)
     episodes = _stitch(
         [_year_episodes(by_year[y]["episodes"], y, children, issues) for y in years], issues
@@ -355,13 +356,12 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     if name not in frame.columns:
         return _constant("", frame.index)
     values = frame[name]
-    if not isinstance(values.dtype, pd.CategoricalDtype):
-        values = pd.Series(categorical(*pd.factorize(values)), index=frame.index)
-    cat = values.array
-    if "" not in cat.categories:
-        blank = cat.categories.append(pd.Index([""], dtype=object))
-        values = pd.Series(_from_codes(cat.codes, blank), index=values.index)
-    return values
+    if isinstance(values.dtype, pd.CategoricalDtype) and values.array.categories.dtype == object:
+        if (np.asarray(values.array.categories) == "").any():
+            return values  # as the reader makes them
+        values = values.astype(object)
+    codes, distinct = pd.factorize(values)  # the texts, each once
+    return pd.Series(distinct_categorical(codes, distinct), index=frame.index)
 
 
 def _from_codes(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:
@@ -408,28 +408,45 @@ def _union(parts: list[pd.Categorical]) -> pd.Categorical:
     categories = parts[0].categories
     if all(part.categories is categories for part in parts):
         return _from_codes(np.concatenate([part.codes for part in parts]), categories)
-    union = pd.Index(pd.unique(np.concatenate([np.asarray(p.categories) for p in parts])))
+    texts = np.concatenate([np.asarray(part.categories, dtype=object) for part in parts])
+    union = pd.Index(pd.unique(texts), dtype=object)
     codes = [union.get_indexer(part.categories)[part.codes] for part in parts]
     return _from_codes(np.concatenate(codes), union)
 
 
-def _children(tables: list[Table]) -> pd.Index:
-    """Every child id of the header and episodes tables, sorted: the categories of every
-    ``child_id`` column (sorting a categorical follows the order of its categories, so the
-    rows sort as the text would, and joins and sorts run on integer codes)."""
-    found = [
-        np.asarray(_column(table.frame, "CHILD").cat.categories, dtype=object)
-        for table in tables
-        if table.kind in ("header", "episodes")
-    ]
-    return pd.Index(sorted(pd.unique(np.concatenate(found))), dtype=object)
+def _child_columns(tables: list[Table]) -> dict[str, pd.Series]:
+    """The CHILD column of each header and episodes table (by name), all on one set of
+    categories: every child id, sorted (sorting a categorical follows the order of its
+    categories, so the rows sort as the text would, and joins and sorts run on integer
+    codes). Each id is hashed once, whatever the number of files it is in."""
+    read = [t for t in tables if t.kind in ("header", "episodes")]
+    columns = {t.name: _column(t.frame, "CHILD") for t in read}
+    found = [np.asarray(c.array.categories, dtype=object) for c in columns.values()]
+    codes, distinct = pd.factorize(np.concatenate(found))
+    order = _text_order(distinct)
+    rank = np.empty(len(distinct), dtype=np.intp)
+    rank[order] = np.arange(len(distinct))
+    dtype = distinct_categorical(np.zeros(0, dtype=np.int8), distinct[order]).dtype
+    out, start = {}, 0
+    for (name, column), categories in zip(columns.items(), found, strict=True):
+        recode = rank[codes[start : start + len(categories)]]
+        start += len(categories)
+        ids = pd.Categorical.from_codes(recode[column.array.codes], dtype=dtype, validate=False)
+        out[name] = pd.Series(ids, index=column.index)
+    return out
 
 
-def _child_column(frame: pd.DataFrame, children: pd.Index) -> pd.Series:
-    """The CHILD column on the categories ``children``."""
-    cat = _column(frame, "CHILD").array
-    codes = children.get_indexer(cat.categories)[cat.codes]
-    return pd.Series(_from_codes(codes, children), index=frame.index)
+def _text_order(texts: np.ndarray) -> np.ndarray:
+    """The positions of distinct texts in Python's order of text (by code point), sorted in
+    Arrow (UTF-8 bytes sort in code point order)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        array = pa.array(texts, type=pa.string())
+    except (pa.ArrowException, UnicodeError):  # a text UTF-8 cannot hold
+        return np.array(sorted(range(len(texts)), key=texts.__getitem__), dtype=np.intp)
+    return pc.sort_indices(array).to_numpy().astype(np.intp)
 
 
 def _report(
@@ -458,7 +475,7 @@ def _report(
 
 
 def _header(
-    by_year: dict[int, dict[str, Table]], children: pd.Index, issues: list[InputIssue]
+    by_year: dict[int, dict[str, Table]], children: dict[str, pd.Series], issues: list[InputIssue]
 ) -> pd.DataFrame:
     """One row per child: the latest year's valid header record, UASC from any year."""
     frames = [
@@ -476,7 +493,7 @@ def _header(
 
 
 def _year_header(
-    table: Table, year: int, children: pd.Index, issues: list[InputIssue]
+    table: Table, year: int, children: dict[str, pd.Series], issues: list[InputIssue]
 ) -> pd.DataFrame:
     frame = table.frame
     end = pd.Timestamp(year, 3, 31)
@@ -484,7 +501,7 @@ def _year_header(
     raw_sex = _code_column(frame, "SEX")
     dates = parse_columns(frame, ["DOB", "MC_DOB"], table.name, pivot=year)
     out = pd.DataFrame({
-        "child_id": _child_column(frame, children),
+        "child_id": children[table.name],
         "raw_SEX": raw_sex,
         "sex": _map_text(raw_sex, lambda code: codes.SEX_CANONICAL.get(code, "")),
         "raw_DOB": _column(frame, "DOB"),
@@ -553,14 +570,14 @@ def _year_header(
 
 
 def _year_episodes(
-    table: Table, year: int, children: pd.Index, issues: list[InputIssue]
+    table: Table, year: int, children: dict[str, pd.Series], issues: list[InputIssue]
 ) -> pd.DataFrame:
     """One return's episodes, with the rules that need only that return applied."""
     frame = table.frame
     collection_end = pd.Timestamp(year, 3, 31)
     dates = parse_columns(frame, ["DECOM", "DEC"], table.name, pivot=year)
     out = pd.DataFrame({
-        "child_id": _child_column(frame, children),
+        "child_id": children[table.name],
         "raw_DECOM": _column(frame, "DECOM"),
         "raw_DEC": _column(frame, "DEC"),
         "start": dates["DECOM"],

@@ -330,7 +330,7 @@ def _arrow_stripped(column: Any) -> pd.Categorical:
         values[index] = values[index].strip()
     codes = encoded.indices.to_numpy(zero_copy_only=False)
     if not maybe.any():  # Arrow's dictionary is distinct already
-        return _distinct_categorical(codes, values)
+        return distinct_categorical(codes, values)
     return categorical(codes, values)
 
 
@@ -338,12 +338,17 @@ def categorical(codes: np.ndarray, values: np.ndarray) -> pd.Categorical:
     """The texts ``values[codes]`` as a categorical of distinct texts (``values`` may repeat
     a text, e.g. two cells that differ only in spaces)."""
     unique_codes, distinct = pd.factorize(values)
-    return _distinct_categorical(unique_codes[codes], distinct)
+    return distinct_categorical(unique_codes[codes], distinct)
 
 
-def _distinct_categorical(codes: np.ndarray, distinct: np.ndarray) -> pd.Categorical:
-    """``distinct[codes]`` as a categorical; ``distinct`` holds each text once (pandas' own
-    check of that hashes every text again: a column of child ids has a few hundred thousand)."""
+def distinct_categorical(codes: np.ndarray, distinct: Sequence[str]) -> pd.Categorical:
+    """``distinct[codes]`` as a categorical whose categories always include "" (at the end
+    when it is not among ``distinct``); ``distinct`` must hold each text once (pandas' own
+    check of that hashes every text again: a column of child ids has a few hundred
+    thousand)."""
+    distinct = np.asarray(distinct, dtype=object)
+    if not (distinct == "").any():
+        distinct = np.append(distinct, "")
     categories = pd.Index(distinct, dtype=object)
     fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)  # pandas' unchecked dtype
     dtype = fast(categories, False) if fast else pd.CategoricalDtype(categories)
