@@ -269,11 +269,14 @@ def load_returns(source: Path | str | Sequence[Path]) -> Returns:
     ]  # fmt: skip
     by_year = _group_by_year(tables, source, ignored)
     years = sorted(by_year)
+    file_rows = {t.name: len(t.frame) for t in tables}
+    council = local_authority(tables)
     children = _child_columns(tables)
     header = _header(by_year, children, issues)
     episodes = _stitch(
         [_year_episodes(by_year[y]["episodes"], y, children, issues) for y in years], issues
     )
+    del scan, tables, by_year, children
     episodes = _join_header(episodes, header, issues)
     episodes = _fix_ends(episodes, years[-1], issues)
     episodes = _canonical(episodes)
@@ -285,8 +288,8 @@ def load_returns(source: Path | str | Sequence[Path]) -> Returns:
         years=years,
         data_hash=_data_hash(header, episodes, years),
         last_date=dt.date(years[-1], 3, 31),
-        file_rows={t.name: len(t.frame) for t in tables},
-        local_authority=local_authority(tables),
+        file_rows=file_rows,
+        local_authority=council,
     )
 
 
@@ -393,14 +396,14 @@ def _code_column(frame: pd.DataFrame, name: str) -> pd.Series:
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """Frames with the same columns, one after another (index 0..n-1); categorical columns
     stay categorical, their categories united."""
-    columns = {}
-    for name in frames[0].columns:
-        parts = [frame[name] for frame in frames]
-        if isinstance(parts[0].dtype, pd.CategoricalDtype):
-            columns[name] = pd.Series(_union([part.array for part in parts]))
-        else:
-            columns[name] = pd.concat(parts, ignore_index=True)
-    return pd.DataFrame(columns)
+    return pd.DataFrame({name: _concat_column(frames, name) for name in frames[0].columns})
+
+
+def _concat_column(frames: list[pd.DataFrame], name: str) -> pd.Series:
+    parts = [frame[name] for frame in frames]
+    if isinstance(parts[0].dtype, pd.CategoricalDtype):
+        return pd.Series(_union([part.array for part in parts]))
+    return pd.concat(parts, ignore_index=True)
 
 
 def _union(parts: list[pd.Categorical]) -> pd.Categorical:
@@ -474,14 +477,22 @@ def _report(
 # -- header -----------------------------------------------------------------------------------
 
 
+def _release(table: Table, children: dict[str, pd.Series]) -> None:
+    """Let go of a table's text once its rows are in a year's frame (two million rows of
+    returns should not be held twice)."""
+    table.frame = table.frame.iloc[0:0]
+    children.pop(table.name, None)
+
+
 def _header(
     by_year: dict[int, dict[str, Table]], children: dict[str, pd.Series], issues: list[InputIssue]
 ) -> pd.DataFrame:
     """One row per child: the latest year's valid header record, UASC from any year."""
-    frames = [
-        _year_header(found["header"], year, children, issues) for year, found in by_year.items()
-    ]
-    header = _concat(frames).sort_values(["year"], kind="stable")
+    frames = {
+        year: _year_header(found["header"], year, children, issues)
+        for year, found in by_year.items()
+    }
+    header = _concat([frames.pop(year) for year in sorted(frames)])  # years in order
     uasc_children: set[str] = set()
     for found in by_year.values():
         if "uasc" in found:
@@ -515,6 +526,8 @@ def _year_header(
         "source_row": frame.index.to_numpy() + 2,
         "year": year,
     })  # fmt: skip
+    del frame
+    _release(table, children)
     no_child = out["child_id"] == ""
     _report(issues, out, no_child, column="CHILD", rule="missing-child",
             message="no CHILD id", action="row dropped")  # fmt: skip
@@ -588,6 +601,8 @@ def _year_episodes(
         "source_row": frame.index.to_numpy() + 2,
         "year": year,
     })  # fmt: skip
+    del frame
+    _release(table, children)
     no_child = out["child_id"] == ""
     _report(issues, out, no_child, column="CHILD", rule="missing-child",
             message="no CHILD id", action="row dropped")  # fmt: skip
@@ -676,15 +691,30 @@ def _check_codes(out: pd.DataFrame, year: int, issues: list[InputIssue]) -> None
 
 def _stitch(frames: list[pd.DataFrame], issues: list[InputIssue]) -> pd.DataFrame:
     """Each episode once: an episode repeated in a later return is taken from the later one."""
-    episodes = _concat(frames)
-    episodes = episodes.sort_values(["child_id", "start", "year"], kind="stable")
-    return episodes.drop_duplicates(["child_id", "start"], keep="last").reset_index(drop=True)
+    # Sorted by child (the codes follow the sorted ids), start and year, the last row of each
+    # (child, start) kept: the rows are chosen first, then each column copied once.
+    child = _concat_column(frames, "child_id").array.codes
+    start = np.concatenate([frame["start"].to_numpy().view("i8") for frame in frames])
+    year = np.concatenate([frame["year"].to_numpy() for frame in frames])
+    order = np.lexsort((year, start, child))
+    child, start = child[order], start[order]
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = (child[1:] != child[:-1]) | (start[1:] != start[:-1])
+    rows = order[last]
+    columns = {}
+    for name in frames[0].columns:
+        columns[name] = _concat_column(frames, name).take(rows).reset_index(drop=True)
+    return pd.DataFrame(columns)
 
 
 def _join_header(
     episodes: pd.DataFrame, header: pd.DataFrame, issues: list[InputIssue]
 ) -> pd.DataFrame:
-    known = episodes["child_id"].isin(header["child_id"])
+    # The header's row of each episode's child (-1: none), by the codes of the shared ids.
+    header_row = np.full(len(header["child_id"].cat.categories), -1)
+    header_row[header["child_id"].array.codes] = np.arange(len(header))
+    rows = header_row[episodes["child_id"].array.codes]
+    known = pd.Series(rows >= 0, index=episodes.index)
     # Children with a header row that was dropped (bad DOB) are already reported.
     reported = {i.child_id for i in issues if i.rule in ("bad-dob", "duplicate")}
     unheaded = episodes[~known & ~episodes["child_id"].isin(reported)]
@@ -692,8 +722,9 @@ def _join_header(
     _report(issues, first, pd.Series(True, index=first.index), column="CHILD", rule="no-header",
             message="child {child_id} has episodes but no header record in any year",
             action="the child's episodes dropped")  # fmt: skip
-    columns = ["child_id", "sex", "dob", "ethnic", "uasc"]
-    episodes = episodes[known].merge(header[columns], on="child_id", how="left")
+    episodes = episodes[known].reset_index(drop=True)
+    for column in ("sex", "dob", "ethnic", "uasc"):
+        episodes[column] = header[column].array.take(rows[known.to_numpy()])
     before_birth = episodes["start"] < episodes["dob"]
     bad_children = set(episodes.loc[before_birth, "child_id"])
     _report(issues, episodes, before_birth, column="DECOM", rule="bad-dob",

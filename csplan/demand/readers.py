@@ -91,7 +91,16 @@ def scan_tables(
             _check_columns(kind, name, names)
             scan.tables.append(Table(kind, collection_year(name), name, frame))
             del frame  # one file's columns at a time
+        _release_arrow_memory()
     return scan
+
+
+def _release_arrow_memory() -> None:
+    """Hand the memory of a file's Arrow table back to the system (Arrow's allocator keeps
+    it otherwise, and ten files of returns add up)."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 #: Which of a table's columns to keep, given its name and every column name (None: all).
@@ -291,13 +300,15 @@ def _read_csv_arrow(
     tidy: dict[str, Column] = {}
     for index, name in enumerate(names):
         if name:
-            tidy[name.upper()] = _arrow_column(table.column(index).combine_chunks())
+            tidy[name.upper()] = _arrow_column(table.column(index))
     return tidy, table.num_rows
 
 
 def _arrow_column(column: Any) -> Column:
-    def text(rows: np.ndarray | None = None) -> np.ndarray:
-        return _arrow_stripped(column if rows is None else column.take(rows))
+    """A column of Arrow's table (in chunks), joined into one array only when it is used."""
+
+    def text(rows: np.ndarray | None = None) -> pd.Categorical:
+        return _arrow_stripped(column.combine_chunks() if rows is None else column.take(rows))
 
     return text
 
