@@ -417,6 +417,24 @@ def _union(parts: list[pd.Categorical]) -> pd.Categorical:
     return _from_codes(np.concatenate(codes), union)
 
 
+def _blank(values: pd.Series) -> pd.Series:
+    """Where a categorical column is "", on its codes (comparing a categorical with a text
+    looks the text up in a hash table of its categories, built again each time)."""
+    cat = values.array
+    blank = np.flatnonzero(np.asarray(cat.categories, dtype=object) == "")
+    return pd.Series(np.isin(cat.codes, blank), index=values.index)
+
+
+def _by_child_and_start(episodes: pd.DataFrame) -> pd.DataFrame:
+    """The rows sorted by child and start (stable), index 0..n-1; no copy when they are."""
+    child = episodes["child_id"].array.codes.astype(np.int64)
+    start = episodes["start"].to_numpy().view("i8")
+    later = (np.diff(child) > 0) | ((np.diff(child) == 0) & (np.diff(start) >= 0))
+    if later.all() and not episodes["start"].hasnans:
+        return episodes.reset_index(drop=True)
+    return episodes.sort_values(["child_id", "start"], kind="stable").reset_index(drop=True)
+
+
 def _child_columns(tables: list[Table]) -> dict[str, pd.Series]:
     """The CHILD column of each header and episodes table (by name), all on one set of
     categories: every child id, sorted (sorting a categorical follows the order of its
@@ -528,7 +546,7 @@ def _year_header(
     })  # fmt: skip
     del frame
     _release(table, children)
-    no_child = out["child_id"] == ""
+    no_child = _blank(out["child_id"])
     _report(issues, out, no_child, column="CHILD", rule="missing-child",
             message="no CHILD id", action="row dropped")  # fmt: skip
     out = out[~no_child]
@@ -603,7 +621,7 @@ def _year_episodes(
     })  # fmt: skip
     del frame
     _release(table, children)
-    no_child = out["child_id"] == ""
+    no_child = _blank(out["child_id"])
     _report(issues, out, no_child, column="CHILD", rule="missing-child",
             message="no CHILD id", action="row dropped")  # fmt: skip
     out = out[~no_child]
@@ -740,7 +758,7 @@ def _join_header(
 
 def _fix_ends(episodes: pd.DataFrame, last_year: int, issues: list[InputIssue]) -> pd.DataFrame:
     """Make one child's episodes a sequence: each ends by the time the next starts."""
-    episodes = episodes.sort_values(["child_id", "start"], kind="stable").reset_index(drop=True)
+    episodes = _by_child_and_start(episodes)
     child = episodes["child_id"].cat.codes.to_numpy()
     same_child_next = np.zeros(len(child), dtype=bool)
     same_child_next[:-1] = child[1:] == child[:-1]
@@ -796,7 +814,7 @@ def _fix_ends(episodes: pd.DataFrame, last_year: int, issues: list[InputIssue]) 
 
 
 def _canonical(episodes: pd.DataFrame) -> pd.DataFrame:
-    out = episodes.sort_values(["child_id", "start"], kind="stable").reset_index(drop=True)
+    out = _by_child_and_start(episodes)
     out = out[EPISODE_COLUMNS].copy()
     for column in ("start", "end", "dob"):
         out[column] = out[column].astype("datetime64[ns]")

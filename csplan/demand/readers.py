@@ -308,7 +308,7 @@ def _arrow_column(column: Any) -> Column:
     """A column of Arrow's table (in chunks), joined into one array only when it is used."""
 
     def text(rows: np.ndarray | None = None) -> pd.Categorical:
-        return _arrow_stripped(column.combine_chunks() if rows is None else column.take(rows))
+        return _arrow_stripped((column if rows is None else column.take(rows)).combine_chunks())
 
     return text
 
