@@ -439,12 +439,57 @@ def _child_columns(tables: list[Table]) -> dict[str, pd.Series]:
     """The CHILD column of each header and episodes table (by name), all on one set of
     categories: every child id, sorted (sorting a categorical follows the order of its
     categories, so the rows sort as the text would, and joins and sorts run on integer
-    codes). Each id is hashed once, whatever the number of files it is in."""
-    read = [t for t in tables if t.kind in ("header", "episodes")]
-    columns = {t.name: _column(t.frame, "CHILD") for t in read}
+    codes). The ids of all files are united and sorted in Arrow (UTF-8 bytes sort in code
+    point order, as Python sorts text) and become Python text once."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = {}
+    for table in tables:
+        if table.kind in ("header", "episodes"):
+            column = table.frame["CHILD"]
+            if not isinstance(column.dtype, pd.CategoricalDtype) or not _has_blank(column):
+                column = _column(table.frame, "CHILD")
+            columns[table.name] = column
+    try:
+        found = [_arrow_text(column.array.categories) for column in columns.values()]
+    except (pa.ArrowException, UnicodeError):  # a text UTF-8 cannot hold
+        return _child_columns_in_python(columns)
+    every = pa.chunked_array(found, type=pa.large_string())
+    distinct = pc.unique(every)
+    ids = distinct.take(pc.sort_indices(distinct))
+    children = pd.Index(ids.to_numpy(zero_copy_only=False), dtype=object)
+    dtype = distinct_categorical(np.zeros(0, dtype=np.int8), children).dtype
+    # Each file's ids' places among all (one hash table of them for every file).
+    places = np.asarray(pc.index_in(every, value_set=ids), dtype=np.intp)
+    ends = np.cumsum([len(categories) for categories in found])
+    out = {}
+    for (name, column), recode in zip(columns.items(), np.split(places, ends[:-1]), strict=True):
+        codes = recode[column.array.codes]
+        out[name] = pd.Series(
+            pd.Categorical.from_codes(codes, dtype=dtype, validate=False), index=column.index
+        )
+    return out
+
+
+def _has_blank(column: pd.Series) -> bool:
+    return bool((column.array.categories == "").any())
+
+
+def _arrow_text(categories: pd.Index) -> Any:
+    """A categorical's categories as an Arrow array of text (no copy when they are there)."""
+    import pyarrow as pa
+
+    if categories.dtype == object:
+        return pa.array(np.asarray(categories, dtype=object), type=pa.large_string())
+    return pa.array(categories).cast(pa.large_string())
+
+
+def _child_columns_in_python(columns: dict[str, pd.Series]) -> dict[str, pd.Series]:
+    """``_child_columns`` for ids Arrow cannot hold, sorted by Python."""
     found = [np.asarray(c.array.categories, dtype=object) for c in columns.values()]
     codes, distinct = pd.factorize(np.concatenate(found))
-    order = _text_order(distinct)
+    order = np.array(sorted(range(len(distinct)), key=distinct.__getitem__), dtype=np.intp)
     rank = np.empty(len(distinct), dtype=np.intp)
     rank[order] = np.arange(len(distinct))
     dtype = distinct_categorical(np.zeros(0, dtype=np.int8), distinct[order]).dtype
@@ -455,19 +500,6 @@ def _child_columns(tables: list[Table]) -> dict[str, pd.Series]:
         ids = pd.Categorical.from_codes(recode[column.array.codes], dtype=dtype, validate=False)
         out[name] = pd.Series(ids, index=column.index)
     return out
-
-
-def _text_order(texts: np.ndarray) -> np.ndarray:
-    """The positions of distinct texts in Python's order of text (by code point), sorted in
-    Arrow (UTF-8 bytes sort in code point order)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:
-        array = pa.array(texts, type=pa.string())
-    except (pa.ArrowException, UnicodeError):  # a text UTF-8 cannot hold
-        return np.array(sorted(range(len(texts)), key=texts.__getitem__), dtype=np.intp)
-    return pc.sort_indices(array).to_numpy().astype(np.intp)
 
 
 def _report(

@@ -300,17 +300,63 @@ def _read_csv_arrow(
     tidy: dict[str, Column] = {}
     for index, name in enumerate(names):
         if name:
-            tidy[name.upper()] = _arrow_column(table.column(index))
+            upper = name.upper()
+            tidy[upper] = _arrow_column(table.column(index), ids=upper == "CHILD")
     return tidy, table.num_rows
 
 
-def _arrow_column(column: Any) -> Column:
-    """A column of Arrow's table (in chunks), joined into one array only when it is used."""
+def _arrow_column(column: Any, ids: bool = False) -> Column:
+    """A column of Arrow's table (in chunks), joined into one array only when it is used.
+    A column of ids keeps its distinct texts in Arrow when none needs stripping (see
+    ``_arrow_ids``)."""
 
     def text(rows: np.ndarray | None = None) -> pd.Categorical:
-        return _arrow_stripped((column if rows is None else column.take(rows)).combine_chunks())
+        array = (column if rows is None else column.take(rows)).combine_chunks()
+        found = _arrow_ids(array) if ids and rows is None else None
+        return _arrow_stripped(array) if found is None else found
 
     return text
+
+
+def _arrow_ids(column: Any) -> pd.Categorical | None:
+    """A column of child ids as a categorical whose categories stay in Arrow (pandas' "str"
+    dtype): nearly every row of a return has its own id, and the ids of ten files are
+    united in Arrow (``episodes``) before they become Python text once. None when a value
+    might need stripping (then ``_arrow_stripped`` reads it)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(column)
+    dictionary = encoded.dictionary
+    if _strip_candidates(dictionary).any():
+        return None
+    if not pc.any(pc.equal(dictionary, "")).as_py():
+        dictionary = pa.concat_arrays([dictionary, pa.array([""], type=dictionary.type)])
+    text = pd.StringDtype("pyarrow", na_value=np.nan)
+    categories = pd.Index(pd.array(dictionary, dtype=text))
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    return pd.Categorical.from_codes(codes, dtype=_text_dtype(categories), validate=False)
+
+
+def _text_dtype(categories: pd.Index) -> pd.CategoricalDtype:
+    """The categorical dtype of distinct texts (pandas' own check of that hashes every text
+    again: a column of child ids has a few hundred thousand)."""
+    fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)  # pandas' unchecked dtype
+    return fast(categories, False) if fast else pd.CategoricalDtype(categories)
+
+
+def _strip_candidates(dictionary: Any) -> np.ndarray:
+    """Where a text starts or ends with a character ``str.strip`` might remove (ASCII white
+    space or any non-ASCII character)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    edges = (pc.utf8_slice_codeunits(dictionary, 0, 1), pc.utf8_slice_codeunits(dictionary, -1))
+    maybe = np.zeros(len(dictionary), dtype=bool)
+    for edge in edges:
+        blank = pc.is_in(edge, value_set=pa.array(list(_ASCII_SPACE)))
+        maybe |= pc.or_(blank, pc.invert(pc.string_is_ascii(edge))).to_numpy(zero_copy_only=False)
+    return maybe
 
 
 #: The header line is looked for in the first characters of a CSV text.
@@ -326,17 +372,11 @@ def _arrow_stripped(column: Any) -> pd.Categorical:
     shared by the rows that have it (a column of codes holds a few dozen strings, not one
     per row). Only the values that start or end with a character ``str.strip`` might remove
     (ASCII white space or any non-ASCII character) are stripped in Python."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     encoded = pc.dictionary_encode(column)
-    dictionary = encoded.dictionary
-    values = dictionary.to_numpy(zero_copy_only=False)
-    edges = (pc.utf8_slice_codeunits(dictionary, 0, 1), pc.utf8_slice_codeunits(dictionary, -1))
-    maybe = np.zeros(len(values), dtype=bool)
-    for edge in edges:
-        blank = pc.is_in(edge, value_set=pa.array(list(_ASCII_SPACE)))
-        maybe |= pc.or_(blank, pc.invert(pc.string_is_ascii(edge))).to_numpy(zero_copy_only=False)
+    values = encoded.dictionary.to_numpy(zero_copy_only=False)
+    maybe = _strip_candidates(encoded.dictionary)
     for index in np.flatnonzero(maybe):
         values[index] = values[index].strip()
     codes = encoded.indices.to_numpy(zero_copy_only=False)
@@ -361,9 +401,7 @@ def distinct_categorical(codes: np.ndarray, distinct: Sequence[str]) -> pd.Categ
     if not (distinct == "").any():
         distinct = np.append(distinct, "")
     categories = pd.Index(distinct, dtype=object)
-    fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)  # pandas' unchecked dtype
-    dtype = fast(categories, False) if fast else pd.CategoricalDtype(categories)
-    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+    return pd.Categorical.from_codes(codes, dtype=_text_dtype(categories), validate=False)
 
 
 #: The ASCII characters ``str.strip`` removes.
@@ -563,10 +601,18 @@ def _tidy_columns(
             text = kept[name] if whole else kept[name][still]
         else:
             text = column() if whole else column(still)
-        blank[still] = text == ""
+        blank[still] = _is_blank(text)
     if not blank.any():
         return tidy
     return tidy[~blank]
+
+
+def _is_blank(text: pd.Categorical | np.ndarray) -> np.ndarray:
+    """Where the text is "" (a categorical's categories compared, then its codes)."""
+    if isinstance(text, pd.Categorical):
+        blank = np.flatnonzero(np.asarray(text.categories == ""))
+        return np.isin(text.codes, blank)
+    return text == ""
 
 
 def _stripped(values: pd.Series) -> pd.Categorical:
