@@ -463,6 +463,8 @@ def _child_columns(tables: list[Table]) -> dict[str, pd.Series]:
     # Each file's ids' places among all (one hash table of them for every file).
     places = np.asarray(pc.index_in(every, value_set=ids), dtype=np.intp)
     ends = np.cumsum([len(categories) for categories in found])
+    del every, distinct, ids
+    pa.default_memory_pool().release_unused()  # Arrow's allocator would keep its hash tables
     out = {}
     for (name, column), recode in zip(columns.items(), np.split(places, ends[:-1]), strict=True):
         codes = recode[column.array.codes]
@@ -741,19 +743,23 @@ def _check_codes(out: pd.DataFrame, year: int, issues: list[InputIssue]) -> None
 
 def _stitch(frames: list[pd.DataFrame], issues: list[InputIssue]) -> pd.DataFrame:
     """Each episode once: an episode repeated in a later return is taken from the later one."""
-    # Sorted by child (the codes follow the sorted ids), start and year, the last row of each
-    # (child, start) kept: the rows are chosen first, then each column copied once.
+    # Sorted by child (the codes follow the sorted ids), start and year (the frames come in
+    # year order and the sort is stable), the last row of each (child, start) kept: the rows
+    # are chosen first, then each column copied once and let go of in the years' frames.
     child = _concat_column(frames, "child_id").array.codes
     start = np.concatenate([frame["start"].to_numpy().view("i8") for frame in frames])
-    year = np.concatenate([frame["year"].to_numpy() for frame in frames])
-    order = np.lexsort((year, start, child))
+    order = np.lexsort((start, child))
     child, start = child[order], start[order]
     last = np.ones(len(order), dtype=bool)
     last[:-1] = (child[1:] != child[:-1]) | (start[1:] != start[:-1])
     rows = order[last]
+    del child, start, order, last
     columns = {}
-    for name in frames[0].columns:
-        columns[name] = _concat_column(frames, name).take(rows).reset_index(drop=True)
+    for name in list(frames[0].columns):
+        column = _concat_column(frames, name)
+        for frame in frames:
+            del frame[name]
+        columns[name] = column.take(rows).reset_index(drop=True)
     return pd.DataFrame(columns)
 
 
