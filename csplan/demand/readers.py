@@ -40,7 +40,7 @@ class Table:
     kind: str  # "header", "episodes" or "uasc"
     year: int
     name: str  # file name relative to the source, plus "[sheet]" for workbooks
-    frame: pd.DataFrame  # all columns str, upper-case column names
+    frame: pd.DataFrame  # all columns text (categorical when columns are chosen), upper-case names
 
 
 @dataclass
@@ -629,15 +629,6 @@ def distinct_text(
     results = np.array([func(v) for v in np.asarray(distinct, dtype=object)] + [missing],
                        dtype=object)  # fmt: skip
     return categorical(codes, results)  # code -1 (a missing cell) takes ``missing``, at the end
-
-
-def each_distinct(values: pd.Series, func: Any, missing: Any = "") -> np.ndarray:
-    """``func`` of every value, computed once per distinct value (a return repeats its codes
-    and dates many times); ``missing`` where a value is missing."""
-    codes, distinct = pd.factorize(values, use_na_sentinel=True)
-    results = np.array([func(v) for v in np.asarray(distinct, dtype=object)] + [missing],
-                       dtype=object)  # fmt: skip
-    return results[codes]  # code -1 (a missing cell) takes ``missing``, at the end
 
 
 # -- recognising tables -----------------------------------------------------------------------
