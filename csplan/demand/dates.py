@@ -98,8 +98,12 @@ def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """Codes into the distinct texts of a column, and those texts (a column repeats a few
     thousand dates: every check and parse runs on them, not on the rows)."""
     if isinstance(values.dtype, pd.CategoricalDtype) and not values.hasnans:
-        present = values.array.remove_unused_categories()  # a categorical's texts are distinct
-        return present.codes, pd.Series(np.asarray(present.categories, dtype=object), dtype=object)
+        cat = values.array  # a categorical's texts are distinct: keep those the rows have
+        used = np.flatnonzero(np.bincount(cat.codes, minlength=len(cat.categories)))
+        place = np.zeros(len(cat.categories), dtype=np.intp)
+        place[used] = np.arange(len(used))
+        texts = np.asarray(cat.categories, dtype=object)[used]
+        return place[cat.codes], pd.Series(texts, dtype=object)
     codes, distinct = pd.factorize(values.astype(object).fillna(""), use_na_sentinel=False)
     return codes, pd.Series(distinct, dtype=object)
 

@@ -106,7 +106,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -425,6 +425,13 @@ def _blank(values: pd.Series) -> pd.Series:
     return pd.Series(np.isin(cat.codes, blank), index=values.index)
 
 
+def _isin(values: pd.Series, texts: Collection[str]) -> pd.Series:
+    """Where a categorical column's text is one of ``texts``, on its codes."""
+    cat = values.array
+    found = np.flatnonzero([text in texts for text in cat.categories])
+    return pd.Series(np.isin(cat.codes, found), index=values.index)
+
+
 def _by_child_and_start(episodes: pd.DataFrame) -> pd.DataFrame:
     """The rows sorted by child and start (stable), index 0..n-1; no copy when they are."""
     child = episodes["child_id"].array.codes.astype(np.int64)
@@ -704,11 +711,11 @@ def _check_codes(out: pd.DataFrame, year: int, issues: list[InputIssue]) -> None
         if name == "PLACE":
             valid = codes.place_codes_for_year(year)
         if name == "REC":
-            unknown = ~values.isin(list(valid)) & out["end"].notna()  # only closed episodes
+            unknown = ~_isin(values, valid) & out["end"].notna()  # only closed episodes
         else:
-            unknown = ~values.isin(list(valid))
+            unknown = ~_isin(values, valid)
         if name == "PLACE_PROVIDER":  # no provider for temporary and "other" placements
-            unknown = unknown & ~((values == "") & out["place"].isin(codes.NO_PROVIDER_PLACES))
+            unknown = unknown & ~((values == "") & _isin(out["place"], codes.NO_PROVIDER_PLACES))
         _report(
             issues,
             out,
@@ -719,7 +726,7 @@ def _check_codes(out: pd.DataFrame, year: int, issues: list[InputIssue]) -> None
             action="episode kept with the code blank",
         )
         # A PLACE code of another year's specification (K3 before 2024-25, H5 in 2025-26).
-        wrong_year = unknown & values.isin(list(codes.PLACE)) & (name == "PLACE")
+        wrong_year = unknown & _isin(values, codes.PLACE) & (name == "PLACE")
         _report(issues, out, unknown & (values != "") & ~wrong_year, column=name,
                 rule="unknown-code", message=f"{name} {{{column}!r}} is not an SSDA903 code",
                 action="episode kept with the code as given")  # fmt: skip
