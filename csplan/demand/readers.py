@@ -332,7 +332,10 @@ def _arrow_ids(column: Any) -> pd.Categorical | None:
         return None
     if not pc.any(pc.equal(dictionary, "")).as_py():
         dictionary = pa.concat_arrays([dictionary, pa.array([""], type=dictionary.type)])
-    text = pd.StringDtype("pyarrow", na_value=np.nan)
+    try:
+        text = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str"
+    except TypeError:  # pandas before 2.3
+        text = pd.StringDtype("pyarrow")
     categories = pd.Index(pd.array(dictionary, dtype=text))
     codes = encoded.indices.to_numpy(zero_copy_only=False)
     return pd.Categorical.from_codes(codes, dtype=_text_dtype(categories), validate=False)
