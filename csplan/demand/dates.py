@@ -97,6 +97,13 @@ def _from_parts(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
 def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """Codes into the distinct texts of a column, and those texts (a column repeats a few
     thousand dates: every check and parse runs on them, not on the rows)."""
+    if isinstance(values.dtype, pd.CategoricalDtype) and not values.hasnans:
+        cat = values.array  # a categorical's texts are distinct: keep those the rows have
+        used = np.flatnonzero(np.bincount(cat.codes, minlength=len(cat.categories)))
+        place = np.zeros(len(cat.categories), dtype=np.intp)
+        place[used] = np.arange(len(used))
+        texts = np.asarray(cat.categories, dtype=object)[used]
+        return place[cat.codes], pd.Series(texts, dtype=object)
     codes, distinct = pd.factorize(values.astype(object).fillna(""), use_na_sentinel=False)
     return codes, pd.Series(distinct, dtype=object)
 
@@ -104,12 +111,32 @@ def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
 def slashed_order(values: pd.Series) -> tuple[int, int, int]:
     """Among the distinct slashed dates: how many prove day first, how many month first, and
     how many there are."""
-    parts = values.astype(str).str.strip().str.extract(f"^{_SLASHED}$")
+    text = values.astype(str).str.strip()
+    plain = _plain_slashed(np.asarray(text, dtype=object))
+    # dd/dd/dddd (nearly every date) read by position, the rest by the pattern.
+    digits = np.array(np.asarray(text[plain], dtype=object), dtype="U10")
+    codes = digits.view(np.uint32).reshape(len(digits), 10).astype(np.int64) - ord("0")
+    first, second = codes[:, 0] * 10 + codes[:, 1], codes[:, 3] * 10 + codes[:, 4]
+    parts = text[~plain].str.extract(f"^{_SLASHED}$")
     parts = parts[parts["a"].notna()]
-    first, second = parts["a"].astype(int), parts["b"].astype(int)
+    first = np.concatenate([first, parts["a"].astype(int).to_numpy()])
+    second = np.concatenate([second, parts["b"].astype(int).to_numpy()])
     day_first = int(((first > 12) & (second <= 12)).sum())
     month_first = int(((second > 12) & (first <= 12)).sum())
-    return day_first, month_first, len(parts)
+    return day_first, month_first, len(digits) + len(parts)
+
+
+def _plain_slashed(texts: np.ndarray) -> np.ndarray:
+    """Where a text is two ASCII digits, a slash, two digits, a slash and four digits."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        array = pa.array(texts, type=pa.string())
+    except (pa.ArrowException, UnicodeError):  # a text UTF-8 cannot hold: none is plain
+        return np.zeros(len(texts), dtype=bool)
+    plain = pc.match_substring_regex(array, "^[0-9]{2}/[0-9]{2}/[0-9]{4}$")
+    return plain.to_numpy(zero_copy_only=False)
 
 
 def column_orders(frame: pd.DataFrame, columns: list[str], file: str) -> dict[str, str]:

@@ -106,11 +106,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from csplan.demand import codes
@@ -118,8 +119,9 @@ from csplan.demand.dates import parse_columns, parse_dates
 from csplan.demand.readers import (
     InputError,
     Table,
+    categorical,
     collection_year,
-    each_distinct,
+    distinct_categorical,
     local_authority,
     scan_tables,
 )
@@ -237,13 +239,21 @@ HEADER_COLUMNS = [
 ]  # fmt: skip
 
 
+#: The columns of each table the model reads (the rest is dropped as each file is read).
+READ_COLUMNS = {
+    "header": ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB", "UASC"),
+    "episodes": ("CHILD", "DECOM", "DEC", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "REC"),
+    "uasc": ("CHILD",),
+}
+
+
 def load_returns(source: Path | str | Sequence[Path]) -> Returns:
     """Read SSDA903 returns for several years into one canonical episodes table.
 
     See the module docstring for the accepted inputs, the table returned and the rules
     applied to bad rows. Raises ``InputError`` when the input cannot be used at all.
     """
-    scan = scan_tables(source)
+    scan = scan_tables(source, columns=READ_COLUMNS)
     tables, ignored = scan.tables, scan.ignored
     issues = [
         InputIssue(name, None, None, None, "ignored-file",
@@ -259,12 +269,18 @@ def load_returns(source: Path | str | Sequence[Path]) -> Returns:
     ]  # fmt: skip
     by_year = _group_by_year(tables, source, ignored)
     years = sorted(by_year)
-    header = _header(by_year, issues)
-    episodes = _stitch([_year_episodes(by_year[y]["episodes"], y, issues) for y in years], issues)
+    file_rows = {t.name: len(t.frame) for t in tables}
+    council = local_authority(tables)
+    children = _child_columns(tables)
+    header = _header(by_year, children, issues)
+    episodes = _stitch(
+        [_year_episodes(by_year[y]["episodes"], y, children, issues) for y in years], issues
+    )
+    del scan, tables, by_year, children
     episodes = _join_header(episodes, header, issues)
     episodes = _fix_ends(episodes, years[-1], issues)
     episodes = _canonical(episodes)
-    header = header[HEADER_COLUMNS].sort_values("child_id", kind="stable").reset_index(drop=True)
+    header = _canonical_header(header)
     return Returns(
         header=header,
         episodes=episodes,
@@ -272,8 +288,8 @@ def load_returns(source: Path | str | Sequence[Path]) -> Returns:
         years=years,
         data_hash=_data_hash(header, episodes, years),
         last_date=dt.date(years[-1], 3, 31),
-        file_rows={t.name: len(t.frame) for t in tables},
-        local_authority=local_authority(tables),
+        file_rows=file_rows,
+        local_authority=council,
     )
 
 
@@ -339,15 +355,160 @@ def _source_name(source: object) -> str:
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
-    if name in frame.columns:
-        return frame[name].astype(object)
-    return pd.Series("", index=frame.index, dtype=object)
+    """A text column as a categorical with "" among its categories ("" when missing)."""
+    if name not in frame.columns:
+        return _constant("", frame.index)
+    values = frame[name]
+    if isinstance(values.dtype, pd.CategoricalDtype) and values.array.categories.dtype == object:
+        if (np.asarray(values.array.categories) == "").any():
+            return values  # as the reader makes them
+        values = values.astype(object)
+    codes, distinct = pd.factorize(values)  # the texts, each once
+    return pd.Series(distinct_categorical(codes, distinct), index=frame.index)
+
+
+def _from_codes(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:
+    """A categorical of Python text (object categories, not pandas' "str"); the same
+    ``categories`` object is kept, so that its checks are cached and concatenation is quick."""
+    if categories.dtype != object:
+        categories = pd.Index(categories, dtype=object)
+    return pd.Categorical.from_codes(codes, categories=categories, validate=False)
+
+
+def _constant(text: str, index: pd.Index) -> pd.Series:
+    """The same text in every row, as a categorical."""
+    codes = np.zeros(len(index), dtype=np.int8)
+    return pd.Series(categorical(codes, np.array([text], dtype=object)), index=index)
+
+
+def _map_text(values: pd.Series, func: Any) -> pd.Series:
+    """``func`` of each text of a categorical column, computed once per distinct text."""
+    cat = values.array
+    mapped = np.array([func(text) for text in cat.categories], dtype=object)
+    return pd.Series(categorical(cat.codes, mapped), index=values.index)
 
 
 def _code_column(frame: pd.DataFrame, name: str) -> pd.Series:
     """A column of codes, upper-cased (each distinct code once: there are only a few)."""
-    values = _column(frame, name)
-    return pd.Series(each_distinct(values, str.upper), index=values.index, dtype=object)
+    return _map_text(_column(frame, name), str.upper)
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Frames with the same columns, one after another (index 0..n-1); categorical columns
+    stay categorical, their categories united."""
+    return pd.DataFrame({name: _concat_column(frames, name) for name in frames[0].columns})
+
+
+def _concat_column(frames: list[pd.DataFrame], name: str) -> pd.Series:
+    parts = [frame[name] for frame in frames]
+    if isinstance(parts[0].dtype, pd.CategoricalDtype):
+        return pd.Series(_union([part.array for part in parts]))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _union(parts: list[pd.Categorical]) -> pd.Categorical:
+    """Categoricals one after another, on the union of their categories."""
+    categories = parts[0].categories
+    if all(part.categories is categories for part in parts):
+        return _from_codes(np.concatenate([part.codes for part in parts]), categories)
+    texts = np.concatenate([np.asarray(part.categories, dtype=object) for part in parts])
+    union = pd.Index(pd.unique(texts), dtype=object)
+    codes = [union.get_indexer(part.categories)[part.codes] for part in parts]
+    return _from_codes(np.concatenate(codes), union)
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    """Where a categorical column is "", on its codes (comparing a categorical with a text
+    looks the text up in a hash table of its categories, built again each time)."""
+    cat = values.array
+    blank = np.flatnonzero(np.asarray(cat.categories, dtype=object) == "")
+    return pd.Series(np.isin(cat.codes, blank), index=values.index)
+
+
+def _isin(values: pd.Series, texts: Collection[str]) -> pd.Series:
+    """Where a categorical column's text is one of ``texts``, on its codes."""
+    cat = values.array
+    found = np.flatnonzero([text in texts for text in cat.categories])
+    return pd.Series(np.isin(cat.codes, found), index=values.index)
+
+
+def _by_child_and_start(episodes: pd.DataFrame) -> pd.DataFrame:
+    """The rows sorted by child and start (stable), index 0..n-1; no copy when they are."""
+    child = episodes["child_id"].array.codes.astype(np.int64)
+    start = episodes["start"].to_numpy().view("i8")
+    later = (np.diff(child) > 0) | ((np.diff(child) == 0) & (np.diff(start) >= 0))
+    if later.all() and not episodes["start"].hasnans:
+        return episodes.reset_index(drop=True)
+    return episodes.sort_values(["child_id", "start"], kind="stable").reset_index(drop=True)
+
+
+def _child_columns(tables: list[Table]) -> dict[str, pd.Series]:
+    """The CHILD column of each header and episodes table (by name), all on one set of
+    categories: every child id, sorted (sorting a categorical follows the order of its
+    categories, so the rows sort as the text would, and joins and sorts run on integer
+    codes). The ids of all files are united and sorted in Arrow (UTF-8 bytes sort in code
+    point order, as Python sorts text) and become Python text once."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = {}
+    for table in tables:
+        if table.kind in ("header", "episodes"):
+            column = table.frame["CHILD"]
+            if not isinstance(column.dtype, pd.CategoricalDtype) or not _has_blank(column):
+                column = _column(table.frame, "CHILD")
+            columns[table.name] = column
+    try:
+        found = [_arrow_text(column.array.categories) for column in columns.values()]
+    except (pa.ArrowException, UnicodeError):  # a text UTF-8 cannot hold
+        return _child_columns_in_python(columns)
+    every = pa.chunked_array(found, type=pa.large_string())
+    distinct = pc.unique(every)
+    ids = distinct.take(pc.sort_indices(distinct))
+    children = pd.Index(ids.to_numpy(zero_copy_only=False), dtype=object)
+    dtype = distinct_categorical(np.zeros(0, dtype=np.int8), children).dtype
+    # Each file's ids' places among all (one hash table of them for every file).
+    places = np.asarray(pc.index_in(every, value_set=ids), dtype=np.intp)
+    ends = np.cumsum([len(categories) for categories in found])
+    del every, distinct, ids
+    pa.default_memory_pool().release_unused()  # Arrow's allocator would keep its hash tables
+    out = {}
+    for (name, column), recode in zip(columns.items(), np.split(places, ends[:-1]), strict=True):
+        codes = recode[column.array.codes]
+        out[name] = pd.Series(
+            pd.Categorical.from_codes(codes, dtype=dtype, validate=False), index=column.index
+        )
+    return out
+
+
+def _has_blank(column: pd.Series) -> bool:
+    return bool((column.array.categories == "").any())
+
+
+def _arrow_text(categories: pd.Index) -> Any:
+    """A categorical's categories as an Arrow array of text (no copy when they are there)."""
+    import pyarrow as pa
+
+    if categories.dtype == object:
+        return pa.array(np.asarray(categories, dtype=object), type=pa.large_string())
+    return pa.array(categories).cast(pa.large_string())
+
+
+def _child_columns_in_python(columns: dict[str, pd.Series]) -> dict[str, pd.Series]:
+    """``_child_columns`` for ids Arrow cannot hold, sorted by Python."""
+    found = [np.asarray(c.array.categories, dtype=object) for c in columns.values()]
+    codes, distinct = pd.factorize(np.concatenate(found))
+    order = np.array(sorted(range(len(distinct)), key=distinct.__getitem__), dtype=np.intp)
+    rank = np.empty(len(distinct), dtype=np.intp)
+    rank[order] = np.arange(len(distinct))
+    dtype = distinct_categorical(np.zeros(0, dtype=np.int8), distinct[order]).dtype
+    out, start = {}, 0
+    for (name, column), categories in zip(columns.items(), found, strict=True):
+        recode = rank[codes[start : start + len(categories)]]
+        start += len(categories)
+        ids = pd.Categorical.from_codes(recode[column.array.codes], dtype=dtype, validate=False)
+        out[name] = pd.Series(ids, index=column.index)
+    return out
 
 
 def _report(
@@ -355,6 +516,8 @@ def _report(
     column: str | None, rule: str, message: str, action: str,
 ) -> None:  # fmt: skip
     """One issue per row of ``frame`` where ``mask``; ``{value}`` in ``message`` is the cell."""
+    if not mask.any():
+        return
     for _, row in frame[mask].iterrows():
         value = row.get(f"raw_{column}", row.get(column, "")) if column else ""
         issues.append(
@@ -373,10 +536,22 @@ def _report(
 # -- header -----------------------------------------------------------------------------------
 
 
-def _header(by_year: dict[int, dict[str, Table]], issues: list[InputIssue]) -> pd.DataFrame:
+def _release(table: Table, children: dict[str, pd.Series]) -> None:
+    """Let go of a table's text once its rows are in a year's frame (two million rows of
+    returns should not be held twice)."""
+    table.frame = table.frame.iloc[0:0]
+    children.pop(table.name, None)
+
+
+def _header(
+    by_year: dict[int, dict[str, Table]], children: dict[str, pd.Series], issues: list[InputIssue]
+) -> pd.DataFrame:
     """One row per child: the latest year's valid header record, UASC from any year."""
-    frames = [_year_header(found["header"], year, issues) for year, found in by_year.items()]
-    header = pd.concat(frames, ignore_index=True).sort_values(["year"], kind="stable")
+    frames = {
+        year: _year_header(found["header"], year, children, issues)
+        for year, found in by_year.items()
+    }
+    header = _concat([frames.pop(year) for year in sorted(frames)])  # years in order
     uasc_children: set[str] = set()
     for found in by_year.values():
         if "uasc" in found:
@@ -387,16 +562,18 @@ def _header(by_year: dict[int, dict[str, Table]], issues: list[InputIssue]) -> p
     return header.reset_index(drop=True)
 
 
-def _year_header(table: Table, year: int, issues: list[InputIssue]) -> pd.DataFrame:
+def _year_header(
+    table: Table, year: int, children: dict[str, pd.Series], issues: list[InputIssue]
+) -> pd.DataFrame:
     frame = table.frame
     end = pd.Timestamp(year, 3, 31)
     start = pd.Timestamp(year - 1, 4, 1)
     raw_sex = _code_column(frame, "SEX")
     dates = parse_columns(frame, ["DOB", "MC_DOB"], table.name, pivot=year)
     out = pd.DataFrame({
-        "child_id": _column(frame, "CHILD"),
+        "child_id": children[table.name],
         "raw_SEX": raw_sex,
-        "sex": raw_sex.map(codes.SEX_CANONICAL).fillna(""),
+        "sex": _map_text(raw_sex, lambda code: codes.SEX_CANONICAL.get(code, "")),
         "raw_DOB": _column(frame, "DOB"),
         "dob": dates["DOB"],
         "ethnic": _code_column(frame, "ETHNIC"),
@@ -404,11 +581,13 @@ def _year_header(table: Table, year: int, issues: list[InputIssue]) -> pd.DataFr
         "mother": _column(frame, "MOTHER"),
         "mc_dob": dates["MC_DOB"],
         "uasc_flag": _code_column(frame, "UASC").isin(["1", "Y", "YES", "TRUE"]),
-        "source_file": table.name,
+        "source_file": _constant(table.name, frame.index),
         "source_row": frame.index.to_numpy() + 2,
         "year": year,
     })  # fmt: skip
-    no_child = out["child_id"] == ""
+    del frame
+    _release(table, children)
+    no_child = _blank(out["child_id"])
     _report(issues, out, no_child, column="CHILD", rule="missing-child",
             message="no CHILD id", action="row dropped")  # fmt: skip
     out = out[~no_child]
@@ -462,24 +641,28 @@ def _year_header(table: Table, year: int, issues: list[InputIssue]) -> pd.DataFr
 # -- episodes ---------------------------------------------------------------------------------
 
 
-def _year_episodes(table: Table, year: int, issues: list[InputIssue]) -> pd.DataFrame:
+def _year_episodes(
+    table: Table, year: int, children: dict[str, pd.Series], issues: list[InputIssue]
+) -> pd.DataFrame:
     """One return's episodes, with the rules that need only that return applied."""
     frame = table.frame
     collection_end = pd.Timestamp(year, 3, 31)
     dates = parse_columns(frame, ["DECOM", "DEC"], table.name, pivot=year)
     out = pd.DataFrame({
-        "child_id": _column(frame, "CHILD"),
+        "child_id": children[table.name],
         "raw_DECOM": _column(frame, "DECOM"),
         "raw_DEC": _column(frame, "DEC"),
         "start": dates["DECOM"],
         "end": dates["DEC"],
         **{name.lower(): _code_column(frame, name)
            for name in ("RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "REC")},
-        "source_file": table.name,
+        "source_file": _constant(table.name, frame.index),
         "source_row": frame.index.to_numpy() + 2,
         "year": year,
     })  # fmt: skip
-    no_child = out["child_id"] == ""
+    del frame
+    _release(table, children)
+    no_child = _blank(out["child_id"])
     _report(issues, out, no_child, column="CHILD", rule="missing-child",
             message="no CHILD id", action="row dropped")  # fmt: skip
     out = out[~no_child]
@@ -528,11 +711,11 @@ def _check_codes(out: pd.DataFrame, year: int, issues: list[InputIssue]) -> None
         if name == "PLACE":
             valid = codes.place_codes_for_year(year)
         if name == "REC":
-            unknown = ~values.isin(list(valid)) & out["end"].notna()  # only closed episodes
+            unknown = ~_isin(values, valid) & out["end"].notna()  # only closed episodes
         else:
-            unknown = ~values.isin(list(valid))
+            unknown = ~_isin(values, valid)
         if name == "PLACE_PROVIDER":  # no provider for temporary and "other" placements
-            unknown = unknown & ~((values == "") & out["place"].isin(codes.NO_PROVIDER_PLACES))
+            unknown = unknown & ~((values == "") & _isin(out["place"], codes.NO_PROVIDER_PLACES))
         _report(
             issues,
             out,
@@ -543,7 +726,7 @@ def _check_codes(out: pd.DataFrame, year: int, issues: list[InputIssue]) -> None
             action="episode kept with the code blank",
         )
         # A PLACE code of another year's specification (K3 before 2024-25, H5 in 2025-26).
-        wrong_year = unknown & values.isin(list(codes.PLACE)) & (name == "PLACE")
+        wrong_year = unknown & _isin(values, codes.PLACE) & (name == "PLACE")
         _report(issues, out, unknown & (values != "") & ~wrong_year, column=name,
                 rule="unknown-code", message=f"{name} {{{column}!r}} is not an SSDA903 code",
                 action="episode kept with the code as given")  # fmt: skip
@@ -567,15 +750,34 @@ def _check_codes(out: pd.DataFrame, year: int, issues: list[InputIssue]) -> None
 
 def _stitch(frames: list[pd.DataFrame], issues: list[InputIssue]) -> pd.DataFrame:
     """Each episode once: an episode repeated in a later return is taken from the later one."""
-    episodes = pd.concat(frames, ignore_index=True)
-    episodes = episodes.sort_values(["child_id", "start", "year"], kind="stable")
-    return episodes.drop_duplicates(["child_id", "start"], keep="last").reset_index(drop=True)
+    # Sorted by child (the codes follow the sorted ids), start and year (the frames come in
+    # year order and the sort is stable), the last row of each (child, start) kept: the rows
+    # are chosen first, then each column copied once and let go of in the years' frames.
+    child = _concat_column(frames, "child_id").array.codes
+    start = np.concatenate([frame["start"].to_numpy().view("i8") for frame in frames])
+    order = np.lexsort((start, child))
+    child, start = child[order], start[order]
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = (child[1:] != child[:-1]) | (start[1:] != start[:-1])
+    rows = order[last]
+    del child, start, order, last
+    columns = {}
+    for name in list(frames[0].columns):
+        column = _concat_column(frames, name)
+        for frame in frames:
+            del frame[name]
+        columns[name] = column.take(rows).reset_index(drop=True)
+    return pd.DataFrame(columns)
 
 
 def _join_header(
     episodes: pd.DataFrame, header: pd.DataFrame, issues: list[InputIssue]
 ) -> pd.DataFrame:
-    known = episodes["child_id"].isin(header["child_id"])
+    # The header's row of each episode's child (-1: none), by the codes of the shared ids.
+    header_row = np.full(len(header["child_id"].cat.categories), -1)
+    header_row[header["child_id"].array.codes] = np.arange(len(header))
+    rows = header_row[episodes["child_id"].array.codes]
+    known = pd.Series(rows >= 0, index=episodes.index)
     # Children with a header row that was dropped (bad DOB) are already reported.
     reported = {i.child_id for i in issues if i.rule in ("bad-dob", "duplicate")}
     unheaded = episodes[~known & ~episodes["child_id"].isin(reported)]
@@ -583,8 +785,9 @@ def _join_header(
     _report(issues, first, pd.Series(True, index=first.index), column="CHILD", rule="no-header",
             message="child {child_id} has episodes but no header record in any year",
             action="the child's episodes dropped")  # fmt: skip
-    columns = ["child_id", "sex", "dob", "ethnic", "uasc"]
-    episodes = episodes[known].merge(header[columns], on="child_id", how="left")
+    episodes = episodes[known].reset_index(drop=True)
+    for column in ("sex", "dob", "ethnic", "uasc"):
+        episodes[column] = header[column].array.take(rows[known.to_numpy()])
     before_birth = episodes["start"] < episodes["dob"]
     bad_children = set(episodes.loc[before_birth, "child_id"])
     _report(issues, episodes, before_birth, column="DECOM", rule="bad-dob",
@@ -600,8 +803,11 @@ def _join_header(
 
 def _fix_ends(episodes: pd.DataFrame, last_year: int, issues: list[InputIssue]) -> pd.DataFrame:
     """Make one child's episodes a sequence: each ends by the time the next starts."""
-    episodes = episodes.sort_values(["child_id", "start"], kind="stable").reset_index(drop=True)
-    next_start = episodes.groupby("child_id", sort=False)["start"].shift(-1)
+    episodes = _by_child_and_start(episodes)
+    child = episodes["child_id"].cat.codes.to_numpy()
+    same_child_next = np.zeros(len(child), dtype=bool)
+    same_child_next[:-1] = child[1:] == child[:-1]
+    next_start = episodes["start"].shift(-1).where(same_child_next)
     has_next = next_start.notna()
     end = episodes["end"]
     backwards = end.notna() & (end < episodes["start"])
@@ -653,7 +859,7 @@ def _fix_ends(episodes: pd.DataFrame, last_year: int, issues: list[InputIssue]) 
 
 
 def _canonical(episodes: pd.DataFrame) -> pd.DataFrame:
-    out = episodes.sort_values(["child_id", "start"], kind="stable").reset_index(drop=True)
+    out = _by_child_and_start(episodes)
     out = out[EPISODE_COLUMNS].copy()
     for column in ("start", "end", "dob"):
         out[column] = out[column].astype("datetime64[ns]")
@@ -662,6 +868,15 @@ def _canonical(episodes: pd.DataFrame) -> pd.DataFrame:
     for column in ("child_id", "sex", "ethnic", "rne", "ls", "cin", "place", "place_provider",
                    "rec", "source_file"):  # fmt: skip
         out[column] = out[column].astype(object)
+    return out
+
+
+def _canonical_header(header: pd.DataFrame) -> pd.DataFrame:
+    out = header[HEADER_COLUMNS].sort_values("child_id", kind="stable").reset_index(drop=True)
+    for column in ("child_id", "ethnic", "upn", "mother"):
+        out[column] = out[column].astype(object)
+    for column in ("sex", "source_file"):
+        out[column] = out[column].astype(object).astype("str")
     return out
 
 
@@ -676,7 +891,15 @@ def _hash_frame(digest: Any, frame: pd.DataFrame) -> None:
         elif column.dtype == bool:
             digest.update(column.to_numpy(dtype="uint8").tobytes())
         else:
-            digest.update("\x1f".join(map(str, column.tolist())).encode())
+            digest.update(_joined(column.tolist()).encode())
+
+
+def _joined(values: list[Any]) -> str:
+    """The values' text with a unit separator between them."""
+    try:
+        return "\x1f".join(values)  # all Python text, as the canonical tables hold
+    except TypeError:
+        return "\x1f".join(map(str, values))
 
 
 def _data_hash(header: pd.DataFrame, episodes: pd.DataFrame, years: list[int]) -> str:

@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -40,7 +40,7 @@ class Table:
     kind: str  # "header", "episodes" or "uasc"
     year: int
     name: str  # file name relative to the source, plus "[sheet]" for workbooks
-    frame: pd.DataFrame  # all columns str, upper-case column names
+    frame: pd.DataFrame  # all columns text (categorical when columns are chosen), upper-case names
 
 
 @dataclass
@@ -65,13 +65,22 @@ def find_tables(source: Path | str | Sequence[Path | str]) -> tuple[list[Table],
     return scan.tables, [*scan.ignored, *scan.unused]
 
 
-def scan_tables(source: Path | str | Sequence[Path | str]) -> TableScan:
+def scan_tables(
+    source: Path | str | Sequence[Path | str],
+    columns: Mapping[str, Collection[str]] | None = None,
+) -> TableScan:
     """All header, episodes and UASC tables in ``source``, the other SSDA903 tables (reviews,
-    missing, the 2026-27 deprivation of liberty table, ...) and the files that are neither."""
+    missing, the 2026-27 deprivation of liberty table, ...) and the files that are neither.
+
+    ``columns`` (table kind -> column names) keeps only those columns, and the LA columns, of
+    each table (the others are never turned into text: a return's postcodes and URNs are
+    nearly unique); blank rows are still told from every column. None keeps every column.
+    """
     scan = TableScan([], [], {})
+    select = _selector(columns)
     for raw in _raw_files(source):
-        for name, frame in _read_frames(raw):
-            kind = _table_kind(name, frame)
+        for name, frame, names in _read_frames(raw, select):
+            kind = _table_kind(name, names)
             if kind is None:
                 other = other_table(name, frame)
                 if other is None:
@@ -79,9 +88,33 @@ def scan_tables(source: Path | str | Sequence[Path | str]) -> TableScan:
                 else:
                     scan.unused[name] = other
                 continue
-            _check_columns(kind, name, frame)
+            _check_columns(kind, name, names)
             scan.tables.append(Table(kind, collection_year(name), name, frame))
+            del frame  # one file's columns at a time
+        _release_arrow_memory()
     return scan
+
+
+def _release_arrow_memory() -> None:
+    """Hand the memory of a file's Arrow table back to the system (Arrow's allocator keeps
+    it otherwise, and ten files of returns add up)."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
+#: Which of a table's columns to keep, given its name and every column name (None: all).
+Selector = Callable[[str, list[str]], "Collection[str] | None"]
+
+
+def _selector(columns: Mapping[str, Collection[str]] | None) -> Selector:
+    def select(name: str, names: list[str]) -> Collection[str] | None:
+        kind = _table_kind(name, names)
+        if columns is None or kind is None or kind not in columns:
+            return None
+        return {*columns[kind], *LA_COLUMNS}
+
+    return select
 
 
 # -- finding files ----------------------------------------------------------------------------
@@ -181,24 +214,32 @@ def _hidden(relative: str) -> bool:
 # -- reading ----------------------------------------------------------------------------------
 
 
-def _read_frames(raw: _RawFile) -> Iterator[tuple[str, pd.DataFrame]]:
+def _read_frames(
+    raw: _RawFile, select: Selector = lambda name, names: None
+) -> Iterator[tuple[str, pd.DataFrame, list[str]]]:
+    """Each table of a file: its name, its tidy table (the columns ``select`` keeps) and the
+    names of all its columns."""
     suffix = PurePosixPath(raw.name).suffix.lower()
     if suffix == ".csv":
-        yield raw.name, _read_csv(raw)
+        columns, rows = _read_csv(raw)
+        names = list(columns)
+        yield raw.name, _tidy_columns(columns, rows, select(raw.name, names)), names
         return
     sheets = _read_workbook(raw)
-    for sheet, frame in sheets.items():
+    for sheet, (columns, rows) in sheets.items():
         name = raw.name if len(sheets) == 1 else f"{raw.name}[{sheet}]"
-        yield name, frame
+        names = list(columns)
+        yield name, _tidy_columns(columns, rows, select(name, names)), names
 
 
-def _read_csv(raw: _RawFile) -> pd.DataFrame:
-    """The tidy table of a CSV file: read by Arrow's CSV reader (columnar, in C++); a file
-    it cannot read as it is (a short row, a quoted field after a space, a repeated column
-    name) is read by pandas instead, whose message names what is wrong."""
+def _read_csv(raw: _RawFile) -> tuple[dict[str, Column], int]:
+    """The columns of a CSV file and its rows (see ``_tidy_columns``): read by Arrow's CSV
+    reader (columnar, in C++); a file it cannot read as it is (a short row, a quoted field
+    after a space, a repeated column name) is read by pandas instead, whose message names
+    what is wrong."""
     text, encoding = _decode(raw)
     if not text or text.isspace():
-        return pd.DataFrame()
+        return {}, 0
     delimiter = sniff_delimiter(text)
     fast = _read_csv_arrow(raw, text, encoding, delimiter)
     if fast is not None:
@@ -221,8 +262,10 @@ def _read_csv(raw: _RawFile) -> pd.DataFrame:
     return _tidy(frame)
 
 
-def _read_csv_arrow(raw: _RawFile, text: str, encoding: str, delimiter: str) -> pd.DataFrame | None:
-    """The tidy table read with ``pyarrow.csv``, or None when the file needs pandas' reader
+def _read_csv_arrow(
+    raw: _RawFile, text: str, encoding: str, delimiter: str
+) -> tuple[dict[str, Column], int] | None:
+    """The columns read with ``pyarrow.csv``, or None when the file needs pandas' reader
     (the rules of the two readers differ only on such files)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -254,11 +297,69 @@ def _read_csv_arrow(raw: _RawFile, text: str, encoding: str, delimiter: str) -> 
         )
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
-    tidy: dict[str, np.ndarray] = {}
+    tidy: dict[str, Column] = {}
     for index, name in enumerate(names):
         if name:
-            tidy[name.upper()] = _arrow_stripped(table.column(index))
-    return _tidy_columns(tidy, table.num_rows)
+            upper = name.upper()
+            tidy[upper] = _arrow_column(table.column(index), ids=upper == "CHILD")
+    return tidy, table.num_rows
+
+
+def _arrow_column(column: Any, ids: bool = False) -> Column:
+    """A column of Arrow's table (in chunks), joined into one array only when it is used.
+    A column of ids keeps its distinct texts in Arrow when none needs stripping (see
+    ``_arrow_ids``)."""
+
+    def text(rows: np.ndarray | None = None) -> pd.Categorical:
+        array = (column if rows is None else column.take(rows)).combine_chunks()
+        found = _arrow_ids(array) if ids and rows is None else None
+        return _arrow_stripped(array) if found is None else found
+
+    return text
+
+
+def _arrow_ids(column: Any) -> pd.Categorical | None:
+    """A column of child ids as a categorical whose categories stay in Arrow (pandas' "str"
+    dtype): nearly every row of a return has its own id, and the ids of ten files are
+    united in Arrow (``episodes``) before they become Python text once. None when a value
+    might need stripping (then ``_arrow_stripped`` reads it)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(column)
+    dictionary = encoded.dictionary
+    if _strip_candidates(dictionary).any():
+        return None
+    if not pc.any(pc.equal(dictionary, "")).as_py():
+        dictionary = pa.concat_arrays([dictionary, pa.array([""], type=dictionary.type)])
+    try:
+        text = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str"
+    except TypeError:  # pandas before 2.3
+        text = pd.StringDtype("pyarrow")
+    categories = pd.Index(pd.array(dictionary, dtype=text))
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    return pd.Categorical.from_codes(codes, dtype=_text_dtype(categories), validate=False)
+
+
+def _text_dtype(categories: pd.Index) -> pd.CategoricalDtype:
+    """The categorical dtype of distinct texts (pandas' own check of that hashes every text
+    again: a column of child ids has a few hundred thousand)."""
+    fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)  # pandas' unchecked dtype
+    return fast(categories, False) if fast else pd.CategoricalDtype(categories)
+
+
+def _strip_candidates(dictionary: Any) -> np.ndarray:
+    """Where a text starts or ends with a character ``str.strip`` might remove (ASCII white
+    space or any non-ASCII character)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    edges = (pc.utf8_slice_codeunits(dictionary, 0, 1), pc.utf8_slice_codeunits(dictionary, -1))
+    maybe = np.zeros(len(dictionary), dtype=bool)
+    for edge in edges:
+        blank = pc.is_in(edge, value_set=pa.array(list(_ASCII_SPACE)))
+        maybe |= pc.or_(blank, pc.invert(pc.string_is_ascii(edge))).to_numpy(zero_copy_only=False)
+    return maybe
 
 
 #: The header line is looked for in the first characters of a CSV text.
@@ -269,33 +370,49 @@ def _utf8_payload(data: bytes) -> bytes:
     return data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
 
 
-def _arrow_stripped(column: Any) -> np.ndarray:
+def _arrow_stripped(column: Any) -> pd.Categorical:
     """An Arrow string column as stripped Python text, each distinct value converted once and
     shared by the rows that have it (a column of codes holds a few dozen strings, not one
     per row). Only the values that start or end with a character ``str.strip`` might remove
     (ASCII white space or any non-ASCII character) are stripped in Python."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
-    encoded = pc.dictionary_encode(column.combine_chunks())
-    dictionary = encoded.dictionary
-    values = dictionary.to_numpy(zero_copy_only=False)
-    edges = (pc.utf8_slice_codeunits(dictionary, 0, 1), pc.utf8_slice_codeunits(dictionary, -1))
-    maybe = np.zeros(len(values), dtype=bool)
-    for edge in edges:
-        blank = pc.is_in(edge, value_set=pa.array(list(_ASCII_SPACE)))
-        maybe |= pc.or_(blank, pc.invert(pc.string_is_ascii(edge))).to_numpy(zero_copy_only=False)
+    encoded = pc.dictionary_encode(column)
+    values = encoded.dictionary.to_numpy(zero_copy_only=False)
+    maybe = _strip_candidates(encoded.dictionary)
     for index in np.flatnonzero(maybe):
         values[index] = values[index].strip()
-    return values[encoded.indices.to_numpy(zero_copy_only=False)]
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    if not maybe.any():  # Arrow's dictionary is distinct already
+        return distinct_categorical(codes, values)
+    return categorical(codes, values)
+
+
+def categorical(codes: np.ndarray, values: np.ndarray) -> pd.Categorical:
+    """The texts ``values[codes]`` as a categorical of distinct texts (``values`` may repeat
+    a text, e.g. two cells that differ only in spaces)."""
+    unique_codes, distinct = pd.factorize(values)
+    return distinct_categorical(unique_codes[codes], distinct)
+
+
+def distinct_categorical(codes: np.ndarray, distinct: Sequence[str]) -> pd.Categorical:
+    """``distinct[codes]`` as a categorical whose categories always include "" (at the end
+    when it is not among ``distinct``); ``distinct`` must hold each text once (pandas' own
+    check of that hashes every text again: a column of child ids has a few hundred
+    thousand)."""
+    distinct = np.asarray(distinct, dtype=object)
+    if not (distinct == "").any():
+        distinct = np.append(distinct, "")
+    categories = pd.Index(distinct, dtype=object)
+    return pd.Categorical.from_codes(codes, dtype=_text_dtype(categories), validate=False)
 
 
 #: The ASCII characters ``str.strip`` removes.
 _ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 
 
-def _read_workbook(raw: _RawFile) -> dict[str, pd.DataFrame]:
-    """The tidy table of every worksheet of an XLSX workbook, read by calamine (in Rust)."""
+def _read_workbook(raw: _RawFile) -> dict[str, tuple[dict[str, Column], int]]:
+    """The columns of every worksheet of an XLSX workbook, read by calamine (in Rust)."""
     from python_calamine import CalamineWorkbook, SheetTypeEnum
 
     try:
@@ -310,24 +427,32 @@ def _read_workbook(raw: _RawFile) -> dict[str, pd.DataFrame]:
     return {name: _sheet_frame(rows) for name, rows in sheets.items()}
 
 
-def _sheet_frame(rows: list[list[Any]]) -> pd.DataFrame:
-    """A sheet's rows (the first holds the column names) as a tidy table, each cell written
-    as pandas' ``read_excel(dtype=str)`` writes it: whole numbers without ".0", a date as
-    ``YYYY-MM-DD 00:00:00``, an empty cell or a missing-value word (``NA``, ``NULL``) "".
+def _sheet_frame(rows: list[list[Any]]) -> tuple[dict[str, Column], int]:
+    """A sheet's rows (the first holds the column names) as columns and a row count (see
+    ``_tidy_columns``), each cell written as pandas' ``read_excel(dtype=str)`` writes it:
+    whole numbers without ".0", a date as ``YYYY-MM-DD 00:00:00``, an empty cell or a
+    missing-value word (``NA``, ``NULL``) "".
     """
     if not rows:
-        return pd.DataFrame()
+        return {}, 0
     width = max(len(row) for row in rows)
     names = _mangled([_cell_text(value) for value in rows[0]] + [""] * (width - len(rows[0])))
     body = [row + [""] * (width - len(row)) if len(row) < width else row for row in rows[1:]]
     columns = list(zip(*body, strict=True)) if body else [()] * width
-    tidy: dict[str, np.ndarray] = {}
+    tidy: dict[str, Column] = {}
     for name, values in zip(names, columns, strict=True):
         name = name.strip().upper()
         if name:
-            cells = pd.Series(values, dtype=object)
-            tidy[name] = each_distinct(cells, lambda v: _cell_text(v).strip(), missing="")
-    return _tidy_columns(tidy, len(body))
+            tidy[name] = _cells_column(pd.Series(values, dtype=object))
+    return tidy, len(body)
+
+
+def _cells_column(cells: pd.Series) -> Column:
+    def text(rows: np.ndarray | None = None) -> np.ndarray:
+        values = cells if rows is None else cells.iloc[rows]
+        return distinct_text(values, lambda v: _cell_text(v).strip(), missing="")
+
+    return text
 
 
 def _mangled(names: list[str]) -> list[str]:
@@ -429,51 +554,84 @@ def _decode_utf16(raw: _RawFile, text: str) -> str:
     return text
 
 
-def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    """Upper-case, stripped column names; every cell a stripped string, "" when empty.
+#: A column of a file, turned into stripped text ("" when empty) when asked: all its rows,
+#: or the rows at the given positions.
+Column = Callable[..., np.ndarray]
 
-    Completely blank rows are dropped; the index is the row's position among the data rows
-    of the file (0 = the line after the header).
-    """
+
+def _tidy(frame: pd.DataFrame) -> tuple[dict[str, Column], int]:
+    """Upper-case, stripped column names; every cell a stripped string, "" when empty."""
     names = [str(c).strip().upper() for c in frame.columns]
     keep = [i for i, name in enumerate(names) if not name.startswith("UNNAMED:")]
-    columns = {names[i]: _stripped(frame.iloc[:, i]) for i in keep}
-    return _tidy_columns(columns, len(frame))
+    return {names[i]: _series_column(frame.iloc[:, i]) for i in keep}, len(frame)
 
 
-def _tidy_columns(columns: dict[str, np.ndarray], rows: int) -> pd.DataFrame:
-    """The tidy table of stripped text columns, without its completely blank rows."""
-    tidy = pd.DataFrame(columns, index=pd.RangeIndex(rows), dtype=object)
-    # Blank lines are dropped, but the index keeps each row's place in the file, so that
-    # row numbers reported to the user (index + 2) are the ones their spreadsheet shows.
+def _series_column(series: pd.Series) -> Column:
+    def text(rows: np.ndarray | None = None) -> np.ndarray:
+        return _stripped(series if rows is None else series.iloc[rows])
+
+    return text
+
+
+def _tidy_columns(
+    columns: dict[str, Column], rows: int, keep: Collection[str] | None = None
+) -> pd.DataFrame:
+    """The tidy table of the columns ``keep`` names (None: all), as stripped text, without
+    the rows that are blank in every column of the file. With ``keep`` the columns are
+    categorical (a return repeats its codes and dates: the rules run on the distinct
+    values); without it, Python text (object).
+
+    The index is the row's position among the data rows of the file (0 = the line after the
+    header): blank lines are dropped, but row numbers reported to the user (index + 2) are
+    the ones their spreadsheet shows.
+    """
+    kept = {name: column() for name, column in columns.items() if keep is None or name in keep}
+    if keep is None:
+        kept = {name: np.asarray(text, dtype=object) for name, text in kept.items()}
+    tidy = pd.DataFrame(kept, index=pd.RangeIndex(rows))
     if not columns:
         return tidy.iloc[0:0]
     # A row is blank when every cell is "": each column is looked at only in the rows still
-    # blank after the columns before it (after the first, almost none).
-    values = iter(columns.values())
-    blank = next(values) == ""
-    for column in values:
+    # blank after the columns before it (after the first, almost none); a column not kept is
+    # turned into text only in those rows.
+    blank = np.ones(rows, dtype=bool)
+    for name, column in columns.items():
         still = np.flatnonzero(blank)
         if not len(still):
             break
-        blank[still] = column[still] == ""
+        whole = len(still) == rows
+        if name in kept:
+            text = kept[name] if whole else kept[name][still]
+        else:
+            text = column() if whole else column(still)
+        blank[still] = _is_blank(text)
     if not blank.any():
         return tidy
     return tidy[~blank]
 
 
-def _stripped(values: pd.Series) -> np.ndarray:
+def _is_blank(text: pd.Categorical | np.ndarray) -> np.ndarray:
+    """Where the text is "" (a categorical's categories compared, then its codes)."""
+    if isinstance(text, pd.Categorical):
+        blank = np.flatnonzero(np.asarray(text.categories == ""))
+        return np.isin(text.codes, blank)
+    return text == ""
+
+
+def _stripped(values: pd.Series) -> pd.Categorical:
     """The column as stripped text ("" for empty), each distinct value stripped once."""
-    return each_distinct(values, lambda v: str(v).strip(), missing="")
+    return distinct_text(values, lambda v: str(v).strip(), missing="")
 
 
-def each_distinct(values: pd.Series, func: Any, missing: Any = "") -> np.ndarray:
-    """``func`` of every value, computed once per distinct value (a return repeats its codes
-    and dates many times); ``missing`` where a value is missing."""
+def distinct_text(
+    values: pd.Series, func: Callable[[Any], str], missing: str = ""
+) -> pd.Categorical:
+    """``func`` of every value as a categorical, computed once per distinct value; ``missing``
+    where a value is missing."""
     codes, distinct = pd.factorize(values, use_na_sentinel=True)
     results = np.array([func(v) for v in np.asarray(distinct, dtype=object)] + [missing],
                        dtype=object)  # fmt: skip
-    return results[codes]  # code -1 (a missing cell) takes ``missing``, at the end
+    return categorical(codes, results)  # code -1 (a missing cell) takes ``missing``, at the end
 
 
 # -- recognising tables -----------------------------------------------------------------------
@@ -490,9 +648,9 @@ OTHER_TABLES = {
 }  # fmt: skip
 
 
-def _table_kind(name: str, frame: pd.DataFrame) -> str | None:
+def _table_kind(name: str, names: Collection[str]) -> str | None:
     """Which 903 table this is: by its columns first, then by its file name."""
-    columns = set(frame.columns)
+    columns = set(names)
     stem = PurePosixPath(name.split("[")[0]).name.lower() + " " + name.lower()
     if "DECOM" in columns:
         return "episodes"
@@ -520,16 +678,16 @@ def other_table(name: str, frame: pd.DataFrame) -> str | None:
     return None
 
 
-def _check_columns(kind: str, name: str, frame: pd.DataFrame) -> None:
+def _check_columns(kind: str, name: str, names: list[str]) -> None:
     required = {"header": HEADER_REQUIRED, "episodes": EPISODES_REQUIRED, "uasc": UASC_REQUIRED}
-    missing = [c for c in required[kind] if c not in frame.columns]
+    missing = [c for c in required[kind] if c not in names]
     if missing:
         hint = ""
-        if len(frame.columns) == 1:
+        if len(names) == 1:
             hint = "; the file has one column: separate its columns with commas, semicolons or tabs"
         raise InputError(
             f"{name}: the {kind} table has no {', '.join(missing)} column"
-            f"{'s' if len(missing) > 1 else ''} (columns found: {', '.join(frame.columns)})"
+            f"{'s' if len(missing) > 1 else ''} (columns found: {', '.join(names)})"
             f"{hint}"
         )
 
