@@ -325,15 +325,40 @@ class _Run:
     cohort: np.ndarray | None = None  # (216 initial ages, G0, G): point estimate only
     entry_noise: np.ndarray | None = None  # (S,) this month's entry-rate factor of each path
     cache: dict[tuple[int, int, bytes], tuple[np.ndarray, ...]] = field(default_factory=dict)
+    # The last hazards and their generator (adjusters that change nothing pass the same array).
+    _generator: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    # The last generator's integrals by (length, order), looked up by identity before bytes.
+    _last: dict[tuple[int, int], tuple[np.ndarray, tuple[np.ndarray, ...]]] = field(
+        default_factory=dict, repr=False
+    )
+    # Buffers the next month's numbers are written to (swapped with initial and entrants).
+    _spare: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+
+    def generator(self, hazards: np.ndarray) -> np.ndarray:
+        """``generator(hazards)``, remembered while the same hazards array comes back."""
+        if self._generator is None or self._generator[0] is not hazards:
+            self._generator = (hazards, generator(hazards))
+        return self._generator[1]
 
     def integrals(self, q: np.ndarray, length: int, order: int) -> tuple[np.ndarray, ...]:
-        """``expm_integrals`` remembered for the last generator (months repeat 4 lengths)."""
+        """``expm_integrals`` remembered for the last generators (months repeat 4 lengths;
+        a scenario's adjusters change the hazards only while their effect ramps up)."""
+        last = self._last.get((length, order))
+        if last is not None and last[0] is q:
+            return last[1]
         key = (length, order, q.tobytes())
         if key not in self.cache:
             if len(self.cache) > 8:
                 self.cache.clear()
             self.cache[key] = expm_integrals(q, float(length), order)
+        self._last[(length, order)] = (q, self.cache[key])
         return self.cache[key]
+
+    def spare(self) -> tuple[np.ndarray, np.ndarray]:
+        """Two arrays shaped as ``initial`` and ``entrants`` to write the next numbers to."""
+        if self._spare is None or self._spare[0].shape != self.initial.shape:
+            self._spare = (np.empty_like(self.initial), np.empty_like(self.entrants))
+        return self._spare
 
 
 def _ages_shift(array: np.ndarray) -> np.ndarray:
@@ -367,19 +392,30 @@ def _advance_month(
     hazards = run.hazards
     for adjust in params.adjusters:
         hazards, entry_cells = adjust(hazards, entry_cells, first)
-    q = generator(hazards)  # (S, B, G, G)
+    q = run.generator(hazards)  # (S, B, G, G)
+    slices = _band_slices(band_of_age)
+    # The children in care at the start are all at least month_index + 1 months old now:
+    # younger ages hold no one (0 @ P = 0), so their rows are not multiplied.
+    youngest = month_index + 1
     for length in _sub_steps(first, stop, step_days):
         p, j, k = run.integrals(q, length, 3 if child_days is not None else 2)
-        for b, rows in enumerate(_band_slices(band_of_age)):
+        new_init, new_entr = run.spare()
+        for b, rows in enumerate(slices):
             init, entr, rate = run.initial[:, rows], run.entrants[:, rows], entry_cells[:, rows]
             if child_days is not None:
                 days = init @ j[:, b] + entr @ j[:, b] + rate @ k[:, b]
                 child_days[month_index, b] += days.sum(axis=(0, 1))
-            run.initial[:, rows] = init @ p[:, b]
-            run.entrants[:, rows] = entr @ p[:, b] + rate @ j[:, b]
+            # Each product is written straight into its rows (not made and then copied).
+            held = slice(min(max(rows.start, youngest), rows.stop), rows.stop)
+            new_init[:, rows.start : held.start] = 0.0
+            np.matmul(run.initial[:, held], p[:, b], out=new_init[:, held])
+            np.matmul(entr, p[:, b], out=new_entr[:, rows])
+            new_entr[:, rows] += rate @ j[:, b]
             if run.cohort is not None:
                 cohort_rows = _cohort_rows(month_index, band_of_age, b)
                 run.cohort[cohort_rows] = run.cohort[cohort_rows] @ p[0, b]
+        run._spare = (run.initial, run.entrants)
+        run.initial, run.entrants = new_init, new_entr
 
 
 def _band_slices(band_of_age: np.ndarray) -> list[slice]:
