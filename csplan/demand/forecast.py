@@ -34,6 +34,7 @@ The expected value is the propagation under the point estimates (no simulation).
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -333,6 +334,9 @@ class _Run:
     )
     # Buffers the next month's numbers are written to (swapped with initial and entrants).
     _spare: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    # The entry shares as each band's sum and each age's part of its band (``_BandEntries``),
+    # False when the shares are not of that form.
+    _band_entries: _BandEntries | bool | None = field(default=None, repr=False)
 
     def generator(self, hazards: np.ndarray) -> np.ndarray:
         """``generator(hazards)``, remembered while the same hazards array comes back."""
@@ -354,15 +358,108 @@ class _Run:
         self._last[(length, order)] = (q, self.cache[key])
         return self.cache[key]
 
+    def __post_init__(self) -> None:
+        self.initial = _ageing_copy(self.initial)
+        self.entrants = _ageing_copy(self.entrants)
+
     def spare(self) -> tuple[np.ndarray, np.ndarray]:
-        """Two arrays shaped as ``initial`` and ``entrants`` to write the next numbers to."""
+        """Two arrays shaped as ``initial`` and ``entrants`` to write the next numbers to
+        (that ``_ages_shift`` ages without copying)."""
         if self._spare is None or self._spare[0].shape != self.initial.shape:
-            self._spare = (np.empty_like(self.initial), np.empty_like(self.entrants))
+            self._spare = (_ageing_array(self.initial.shape), _ageing_array(self.entrants.shape))
         return self._spare
+
+    def swap(self, initial: np.ndarray, entrants: np.ndarray) -> None:
+        """The next numbers become the run's; the arrays they replace become the spares."""
+        old = (_ageing_base(self.initial), _ageing_base(self.entrants))
+        self._spare = None if old[0] is None or old[1] is None else (old[0][:, 1:], old[1][:, 1:])
+        self.initial, self.entrants = initial, entrants
+
+
+@dataclass
+class _BandEntries:
+    """Entry shares (S, 216, G) that are, within each age band, one vector per path times a
+    weight per age (as ``rates.Entries.cell_shares`` makes them): ``sums`` (S, B, G) the
+    band's shares summed over its ages, ``part`` (216,) each age's part of its band."""
+
+    sums: np.ndarray
+    part: np.ndarray
+    slices: list[slice]
+
+    @classmethod
+    def of(cls, shares: np.ndarray, band_of_age: np.ndarray) -> _BandEntries | None:
+        slices = _band_slices(band_of_age)
+        sums = np.stack([shares[:, rows].sum(axis=1) for rows in slices], axis=1)
+        by_age = shares.sum(axis=(0, 2))
+        band_total = np.array([by_age[rows].sum() for rows in slices])[band_of_age]
+        part = np.divide(by_age, band_total, out=np.zeros_like(by_age), where=band_total > 0)
+        rebuilt = sums[:, band_of_age] * part[None, :, None]
+        if not np.allclose(rebuilt, shares, rtol=1e-12, atol=1e-300):
+            return None
+        return cls(sums, part, slices)
+
+    def scale_by_band(self, scale: np.ndarray) -> np.ndarray | None:
+        """``Entries.scale`` (S, 1 or 216, 1) as (S, 1 or B, 1); None unless it is the same
+        for every age of a band."""
+        if scale.shape[1] == 1:
+            return scale
+        starts = [rows.start for rows in self.slices]
+        by_band = scale[:, starts]
+        for b, rows in enumerate(self.slices):
+            if not np.array_equal(
+                scale[:, rows], np.broadcast_to(by_band[:, b : b + 1], scale[:, rows].shape)
+            ):
+                return None
+        return by_band
+
+
+def _band_entries(run: _Run, band_of_age: np.ndarray) -> _BandEntries | None:
+    if run._band_entries is None:
+        run._band_entries = _BandEntries.of(run.shares, band_of_age) or False
+    return run._band_entries or None
+
+
+# Buffers (S, 1 + 216, G) of which a run's numbers are the last 216 ages (``_ageing_array``),
+# by id, with a weak reference to tell that it is still the same buffer.
+_AGEING: dict[int, weakref.ref] = {}
+
+
+def _ageing_array(shape: tuple[int, ...]) -> np.ndarray:
+    """Zeros shaped ``shape`` (S, 216, G) that ``_ages_shift`` ages without copying: the last
+    216 ages of a buffer with one age more in front (ageing moves the view one age back)."""
+    buffer = np.zeros((shape[0], shape[1] + 1, *shape[2:]))
+    key = id(buffer)
+    _AGEING[key] = weakref.ref(buffer, lambda _, key=key: _AGEING.pop(key, None))
+    return buffer[:, 1:]
+
+
+def _ageing_copy(array: np.ndarray) -> np.ndarray:
+    if _ageing_base(array) is not None:
+        return array
+    copy = _ageing_array(array.shape)
+    copy[...] = array
+    return copy
+
+
+def _ageing_base(array: np.ndarray) -> np.ndarray | None:
+    """The buffer ``array`` is a view of when it came from ``_ageing_array`` (else None)."""
+    base = array.base
+    if base is None or id(base) not in _AGEING or _AGEING[id(base)]() is not base:
+        return None
+    return base
 
 
 def _ages_shift(array: np.ndarray) -> np.ndarray:
     """Everyone one month older on the first of the month; 18-year-olds leave (in place)."""
+    base = _ageing_base(array)
+    if (
+        base is not None
+        and array.shape == base[:, 1:].shape
+        and (array.__array_interface__["data"][0] == base[:, 1:].__array_interface__["data"][0])
+    ):
+        # The same numbers one age on are the buffer's first 216 ages: no copy.
+        base[:, 0] = 0.0
+        return base[:, :-1]
     if array.flags.c_contiguous:
         # One overlapping move of the whole buffer (a memmove, three times faster than
         # shifting each path's ages): each path's last age spills into the next path's
@@ -386,10 +483,20 @@ def _advance_month(
     step_days: int | None,
     child_days: np.ndarray | None,
 ) -> None:
-    entry_cells = params.entries.scale(first, run.entry_draw) * run.shares
+    scale = params.entries.scale(first, run.entry_draw)
+    compact = None
+    if child_days is None and all(getattr(a, "rows_alike", False) for a in params.adjusters):
+        compact = _band_entries(run, band_of_age)
+        band_scale = None if compact is None else compact.scale_by_band(scale)
+        if band_scale is None:
+            compact = None
+    hazards = run.hazards
+    # With ``compact``, the entrants' cells summed over each band's ages (S, B, G): the
+    # adjusters treat every age alike (``rows_alike``), so adjusting the sums gives the sums
+    # of the adjusted cells; each age then has its part of its band's.
+    entry_cells = band_scale * compact.sums if compact is not None else scale * run.shares
     if run.entry_noise is not None:
         entry_cells = entry_cells * run.entry_noise[:, None, None]
-    hazards = run.hazards
     for adjust in params.adjusters:
         hazards, entry_cells = adjust(hazards, entry_cells, first)
     q = run.generator(hazards)  # (S, B, G, G)
@@ -400,9 +507,13 @@ def _advance_month(
     for length in _sub_steps(first, stop, step_days):
         p, j, k = run.integrals(q, length, 3 if child_days is not None else 2)
         new_init, new_entr = run.spare()
+        if compact is not None:
+            # Entrants' expected numbers at the end of the step from each band's sum: (S, B, G)
+            band_entered = (entry_cells[:, :, None, :] @ j)[:, :, 0, :]
         for b, rows in enumerate(slices):
-            init, entr, rate = run.initial[:, rows], run.entrants[:, rows], entry_cells[:, rows]
+            init, entr = run.initial[:, rows], run.entrants[:, rows]
             if child_days is not None:
+                rate = entry_cells[:, rows]
                 days = init @ j[:, b] + entr @ j[:, b] + rate @ k[:, b]
                 child_days[month_index, b] += days.sum(axis=(0, 1))
             # Each product is written straight into its rows (not made and then copied).
@@ -410,12 +521,14 @@ def _advance_month(
             new_init[:, rows.start : held.start] = 0.0
             np.matmul(run.initial[:, held], p[:, b], out=new_init[:, held])
             np.matmul(entr, p[:, b], out=new_entr[:, rows])
-            new_entr[:, rows] += rate @ j[:, b]
+            if compact is not None:
+                new_entr[:, rows] += compact.part[None, rows, None] * band_entered[:, b, None, :]
+            else:
+                new_entr[:, rows] += entry_cells[:, rows] @ j[:, b]
             if run.cohort is not None:
                 cohort_rows = _cohort_rows(month_index, band_of_age, b)
                 run.cohort[cohort_rows] = run.cohort[cohort_rows] @ p[0, b]
-        run._spare = (run.initial, run.entrants)
-        run.initial, run.entrants = new_init, new_entr
+        run.swap(new_init, new_entr)
 
 
 def _band_slices(band_of_age: np.ndarray) -> list[slice]:

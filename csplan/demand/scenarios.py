@@ -265,6 +265,9 @@ def _rate_adjuster(a: Adjustment, config: ModelConfig):
             hazards[..., rows, target] += (a.add or 0.0) * f / DAYS_PER_YEAR
         return hazards, cells
 
+    # Every age and band is treated alike (the cells are scaled, or moved between groups, in
+    # proportion), so the forecast may adjust the cells summed over each band's ages.
+    adjust.rows_alike = True  # type: ignore[attr-defined]
     return adjust
 
 
