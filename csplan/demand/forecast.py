@@ -360,19 +360,26 @@ class _Run:
 
     def __post_init__(self) -> None:
         self.initial = _ageing_copy(self.initial)
-        self.entrants = _ageing_copy(self.entrants)
+        # A column to spare: each age's part of its band's entrants (``_advance_month``).
+        self.entrants = _ageing_copy(self.entrants, spare_columns=1)
 
     def spare(self) -> tuple[np.ndarray, np.ndarray]:
         """Two arrays shaped as ``initial`` and ``entrants`` to write the next numbers to
         (that ``_ages_shift`` ages without copying)."""
         if self._spare is None or self._spare[0].shape != self.initial.shape:
-            self._spare = (_ageing_array(self.initial.shape), _ageing_array(self.entrants.shape))
+            self._spare = (
+                _ageing_array(self.initial.shape),
+                _ageing_array(self.entrants.shape, spare_columns=1),
+            )
         return self._spare
 
     def swap(self, initial: np.ndarray, entrants: np.ndarray) -> None:
         """The next numbers become the run's; the arrays they replace become the spares."""
         old = (_ageing_base(self.initial), _ageing_base(self.entrants))
-        self._spare = None if old[0] is None or old[1] is None else (old[0][:, 1:], old[1][:, 1:])
+        self._spare = None
+        if old[0] is not None and old[1] is not None:
+            groups = self.initial.shape[2]
+            self._spare = (old[0][:, 1:, :groups], old[1][:, 1:, :groups])
         self.initial, self.entrants = initial, entrants
 
 
@@ -424,21 +431,42 @@ def _band_entries(run: _Run, band_of_age: np.ndarray) -> _BandEntries | None:
 _AGEING: dict[int, weakref.ref] = {}
 
 
-def _ageing_array(shape: tuple[int, ...]) -> np.ndarray:
+def _ageing_array(shape: tuple[int, int, int], spare_columns: int = 0) -> np.ndarray:
     """Zeros shaped ``shape`` (S, 216, G) that ``_ages_shift`` ages without copying: the last
-    216 ages of a buffer with one age more in front (ageing moves the view one age back)."""
-    buffer = np.zeros((shape[0], shape[1] + 1, *shape[2:]))
+    216 ages of a buffer with one age more in front (ageing moves the view one age back), and
+    ``spare_columns`` more columns after the G (``_spare_columns``)."""
+    buffer = np.zeros((shape[0], shape[1] + 1, shape[2] + spare_columns))
     key = id(buffer)
     _AGEING[key] = weakref.ref(buffer, lambda _, key=key: _AGEING.pop(key, None))
-    return buffer[:, 1:]
+    return buffer[:, 1:, : shape[2]]
 
 
-def _ageing_copy(array: np.ndarray) -> np.ndarray:
+def _ageing_copy(array: np.ndarray, spare_columns: int = 0) -> np.ndarray:
     if _ageing_base(array) is not None:
         return array
-    copy = _ageing_array(array.shape)
+    copy = _ageing_array(array.shape, spare_columns)  # type: ignore[arg-type]
     copy[...] = array
     return copy
+
+
+def _ageing_offset(array: np.ndarray, base: np.ndarray) -> int | None:
+    """0 or 1: the first age of ``base`` that ``array`` starts at (None: not such a view)."""
+    if array.ndim != 3 or array.shape[:2] != (base.shape[0], base.shape[1] - 1):
+        return None
+    offset, rest = divmod(
+        array.__array_interface__["data"][0] - base.__array_interface__["data"][0],
+        base.strides[1],
+    )
+    return offset if rest == 0 and offset in (0, 1) and array.strides == base.strides else None
+
+
+def _spare_columns(array: np.ndarray) -> np.ndarray | None:
+    """``array`` (S, 216, G) with its buffer's spare columns after the G, (S, 216, G + n)."""
+    base = _ageing_base(array)
+    offset = None if base is None else _ageing_offset(array, base)
+    if base is None or offset is None or base.shape[2] == array.shape[2]:
+        return None
+    return base[:, offset : offset + array.shape[1]]
 
 
 def _ageing_base(array: np.ndarray) -> np.ndarray | None:
@@ -452,14 +480,10 @@ def _ageing_base(array: np.ndarray) -> np.ndarray | None:
 def _ages_shift(array: np.ndarray) -> np.ndarray:
     """Everyone one month older on the first of the month; 18-year-olds leave (in place)."""
     base = _ageing_base(array)
-    if (
-        base is not None
-        and array.shape == base[:, 1:].shape
-        and (array.__array_interface__["data"][0] == base[:, 1:].__array_interface__["data"][0])
-    ):
+    if base is not None and _ageing_offset(array, base) == 1:
         # The same numbers one age on are the buffer's first 216 ages: no copy.
         base[:, 0] = 0.0
-        return base[:, :-1]
+        return base[:, :-1, : array.shape[2]]
     if array.flags.c_contiguous:
         # One overlapping move of the whole buffer (a memmove, three times faster than
         # shifting each path's ages): each path's last age spills into the next path's
@@ -507,9 +531,16 @@ def _advance_month(
     for length in _sub_steps(first, stop, step_days):
         p, j, k = run.integrals(q, length, 3 if child_days is not None else 2)
         new_init, new_entr = run.spare()
+        widened = None
         if compact is not None:
             # Entrants' expected numbers at the end of the step from each band's sum: (S, B, G)
             band_entered = (entry_cells[:, :, None, :] @ j)[:, :, 0, :]
+            # Each age's entrants are its part of its band's: with the part as one more
+            # column of the numbers so far, and the band's entrants as one more row of the
+            # transition matrix, one product gives both (entrants @ P + part x entered).
+            widened = _spare_columns(run.entrants)
+            if widened is not None:
+                widened[:, :, -1] = compact.part
         for b, rows in enumerate(slices):
             init, entr = run.initial[:, rows], run.entrants[:, rows]
             if child_days is not None:
@@ -520,10 +551,14 @@ def _advance_month(
             held = slice(min(max(rows.start, youngest), rows.stop), rows.stop)
             new_init[:, rows.start : held.start] = 0.0
             np.matmul(run.initial[:, held], p[:, b], out=new_init[:, held])
-            np.matmul(entr, p[:, b], out=new_entr[:, rows])
-            if compact is not None:
+            if widened is not None:
+                moved = np.concatenate([p[:, b], band_entered[:, b, None, :]], axis=1)
+                np.matmul(widened[:, rows], moved, out=new_entr[:, rows])
+            elif compact is not None:
+                np.matmul(entr, p[:, b], out=new_entr[:, rows])
                 new_entr[:, rows] += compact.part[None, rows, None] * band_entered[:, b, None, :]
             else:
+                np.matmul(entr, p[:, b], out=new_entr[:, rows])
                 new_entr[:, rows] += entry_cells[:, rows] @ j[:, b]
             if run.cohort is not None:
                 cohort_rows = _cohort_rows(month_index, band_of_age, b)

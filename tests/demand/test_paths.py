@@ -250,3 +250,6 @@ def test_ageing_moves_the_view_not_the_numbers():
     assert (older[:, 0] == 0).all() and (older[:, 1:, 0] == np.arange(215) + 1.0).all()
     plain = np.arange(216.0)[None, :, None].repeat(2, 0)
     assert (_ages_shift(plain.copy())[:, 1:, 0] == np.arange(215.0)).all()
+    widened = _ageing_array((2, 216, 3), spare_columns=1)
+    widened[...] = 1.0
+    assert _ages_shift(widened).shape == (2, 216, 3) and _ages_shift(widened).base is widened.base
