@@ -381,6 +381,15 @@ def saving_band(
 # evidence page) forecasts only the scenario. About 8 MB each at 500 paths and 60 months.
 BASELINES_KEPT = 4
 _BASELINES: OrderedDict[tuple, ForecastResult] = OrderedDict()
+# and their fitted parameters (never changed: a scenario's adjusters make new parameters)
+_FITS: OrderedDict[tuple, ModelParameters] = OrderedDict()
+
+
+def _remember(kept: OrderedDict, key: tuple, value: Any) -> None:
+    kept[key] = value
+    kept.move_to_end(key)
+    while len(kept) > BASELINES_KEPT:
+        kept.popitem(last=False)
 
 
 def _baseline_key(
@@ -399,8 +408,9 @@ def _baseline_key(
 
 
 def forget_baselines() -> None:
-    """Forget the remembered baseline forecasts (``run_scenario`` forecasts them again)."""
+    """Forget the remembered baseline forecasts and fits (``run_scenario`` makes them again)."""
     _BASELINES.clear()
+    _FITS.clear()
 
 
 def run_scenario(
@@ -420,10 +430,17 @@ def run_scenario(
     and not made again for another scenario on them (the same numbers: the same seed)."""
     options = options or RunOptions()
     assumptions = assumptions or load_assumptions()
-    params = fit(episodes, last_date, config, window=options.window, population=population,
-                 trend=options.trend, trend_damping=options.trend_damping,
-                 data_hash=data_hash)  # fmt: skip
     key = _baseline_key(data_hash, last_date, config, options, population)
+    # The fit depends on the same things but the forecast's months, seed, paths and steps.
+    fit_key = None if key is None else (*key[:3], options.window, options.trend,
+                                        options.trend_damping, key[4])  # fmt: skip
+    params = _FITS.get(fit_key) if fit_key is not None else None
+    if params is None:
+        params = fit(episodes, last_date, config, window=options.window, population=population,
+                     trend=options.trend, trend_damping=options.trend_damping,
+                     data_hash=data_hash)  # fmt: skip
+        if fit_key is not None:
+            _remember(_FITS, fit_key, params)
     remembered = _BASELINES.get(key) if key is not None else None
     if remembered is not None:
         _BASELINES.move_to_end(key)
@@ -433,9 +450,7 @@ def run_scenario(
     else:
         baseline = costed(params, options, assumptions, progress=progress)
         if key is not None:
-            _BASELINES[key] = baseline.result
-            while len(_BASELINES) > BASELINES_KEPT:
-                _BASELINES.popitem(last=False)
+            _remember(_BASELINES, key, baseline.result)
     adjusted = scenario.apply(params)
     run = costed(adjusted, options, assumptions, scenario.cost_adjusters(config), progress)
     saving = scenario_saving(baseline, run)

@@ -237,6 +237,7 @@ def test_a_second_scenario_on_the_same_returns_reuses_the_same_baseline(syntheti
     made = run(first)
     reused = run(second)
     assert reused.baseline.result is made.baseline.result  # remembered, not forecast again
+    assert len(scenarios._FITS) == 1  # and the fit with it
     scenarios.forget_baselines()
     fresh = run(second)
     assert fresh.baseline.result is not made.baseline.result
