@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
@@ -385,11 +386,25 @@ _BASELINES: OrderedDict[tuple, ForecastResult] = OrderedDict()
 _FITS: OrderedDict[tuple, ModelParameters] = OrderedDict()
 
 
+_KEPT_LOCK = threading.Lock()  # a server may run requests in threads
+
+
 def _remember(kept: OrderedDict, key: tuple, value: Any) -> None:
-    kept[key] = value
-    kept.move_to_end(key)
-    while len(kept) > BASELINES_KEPT:
-        kept.popitem(last=False)
+    with _KEPT_LOCK:
+        kept[key] = value
+        kept.move_to_end(key)
+        while len(kept) > BASELINES_KEPT:
+            kept.popitem(last=False)
+
+
+def _recall(kept: OrderedDict, key: tuple | None) -> Any:
+    if key is None:
+        return None
+    with _KEPT_LOCK:
+        value = kept.get(key)
+        if value is not None:
+            kept.move_to_end(key)
+        return value
 
 
 def _baseline_key(
@@ -409,8 +424,9 @@ def _baseline_key(
 
 def forget_baselines() -> None:
     """Forget the remembered baseline forecasts and fits (``run_scenario`` makes them again)."""
-    _BASELINES.clear()
-    _FITS.clear()
+    with _KEPT_LOCK:
+        _BASELINES.clear()
+        _FITS.clear()
 
 
 def run_scenario(
@@ -434,16 +450,15 @@ def run_scenario(
     # The fit depends on the same things but the forecast's months, seed, paths and steps.
     fit_key = None if key is None else (*key[:3], options.window, options.trend,
                                         options.trend_damping, key[4])  # fmt: skip
-    params = _FITS.get(fit_key) if fit_key is not None else None
+    params = _recall(_FITS, fit_key)
     if params is None:
         params = fit(episodes, last_date, config, window=options.window, population=population,
                      trend=options.trend, trend_damping=options.trend_damping,
                      data_hash=data_hash)  # fmt: skip
         if fit_key is not None:
             _remember(_FITS, fit_key, params)
-    remembered = _BASELINES.get(key) if key is not None else None
+    remembered = _recall(_BASELINES, key)
     if remembered is not None:
-        _BASELINES.move_to_end(key)
         baseline = CostedForecast(remembered, forecast_costs(remembered, assumptions))
         if progress is not None:
             progress(options.months)
