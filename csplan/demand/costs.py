@@ -179,9 +179,12 @@ def placement_costs(
     assumptions.check(config)
     keys = config.group_keys
     per_year: dict[FinancialYear, dict[str, Any]] = {}
+    unit: dict[FinancialYear, np.ndarray] = {}  # weekly costs of each year, worked out once
     for m, (first, last) in enumerate(month_days):
         year = FinancialYear.containing(first)
-        weekly = np.array([float(assumptions.weekly(key, year)) for key in keys])
+        if year not in unit:
+            unit[year] = np.array([float(assumptions.weekly(key, year)) for key in keys])
+        weekly = unit[year]
         for adjust in adjusters:
             weekly = weekly * adjust(day_number(first))
         days = days_by_group[m]

@@ -34,6 +34,7 @@ The expected value is the propagation under the point estimates (no simulation).
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -365,19 +366,164 @@ class _Run:
     cohort: np.ndarray | None = None  # (216 initial ages, G0, G): point estimate only
     entry_noise: np.ndarray | None = None  # (S,) this month's entry-rate factor of each path
     cache: dict[tuple[int, int, bytes], tuple[np.ndarray, ...]] = field(default_factory=dict)
+    # The last hazards and their generator (adjusters that change nothing pass the same array).
+    _generator: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    # The last generator's integrals by (length, order), looked up by identity before bytes.
+    _last: dict[tuple[int, int], tuple[np.ndarray, tuple[np.ndarray, ...]]] = field(
+        default_factory=dict, repr=False
+    )
+    # Buffers the next month's numbers are written to (swapped with initial and entrants).
+    _spare: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    # The entry shares as each band's sum and each age's part of its band (``_BandEntries``),
+    # False when the shares are not of that form.
+    _band_entries: _BandEntries | bool | None = field(default=None, repr=False)
+
+    def generator(self, hazards: np.ndarray) -> np.ndarray:
+        """``generator(hazards)``, remembered while the same hazards array comes back."""
+        if self._generator is None or self._generator[0] is not hazards:
+            self._generator = (hazards, generator(hazards))
+        return self._generator[1]
 
     def integrals(self, q: np.ndarray, length: int, order: int) -> tuple[np.ndarray, ...]:
-        """``expm_integrals`` remembered for the last generator (months repeat 4 lengths)."""
+        """``expm_integrals`` remembered for the last generators (months repeat 4 lengths;
+        a scenario's adjusters change the hazards only while their effect ramps up)."""
+        last = self._last.get((length, order))
+        if last is not None and last[0] is q:
+            return last[1]
         key = (length, order, q.tobytes())
         if key not in self.cache:
             if len(self.cache) > 8:
                 self.cache.clear()
             self.cache[key] = expm_integrals(q, float(length), order)
+        self._last[(length, order)] = (q, self.cache[key])
         return self.cache[key]
+
+    def __post_init__(self) -> None:
+        self.initial = _ageing_copy(self.initial)
+        # A column to spare: each age's part of its band's entrants (``_advance_month``).
+        self.entrants = _ageing_copy(self.entrants, spare_columns=1)
+
+    def spare(self) -> tuple[np.ndarray, np.ndarray]:
+        """Two arrays shaped as ``initial`` and ``entrants`` to write the next numbers to
+        (that ``_ages_shift`` ages without copying)."""
+        if self._spare is None or self._spare[0].shape != self.initial.shape:
+            self._spare = (
+                _ageing_array(self.initial.shape),
+                _ageing_array(self.entrants.shape, spare_columns=1),
+            )
+        return self._spare
+
+    def swap(self, initial: np.ndarray, entrants: np.ndarray) -> None:
+        """The next numbers become the run's; the arrays they replace become the spares."""
+        old = (_ageing_base(self.initial), _ageing_base(self.entrants))
+        self._spare = None
+        if old[0] is not None and old[1] is not None:
+            groups = self.initial.shape[2]
+            self._spare = (old[0][:, 1:, :groups], old[1][:, 1:, :groups])
+        self.initial, self.entrants = initial, entrants
+
+
+@dataclass
+class _BandEntries:
+    """Entry shares (S, 216, G) that are, within each age band, one vector per path times a
+    weight per age (as ``rates.Entries.cell_shares`` makes them): ``sums`` (S, B, G) the
+    band's shares summed over its ages, ``part`` (216,) each age's part of its band."""
+
+    sums: np.ndarray
+    part: np.ndarray
+    slices: list[slice]
+
+    @classmethod
+    def of(cls, shares: np.ndarray, band_of_age: np.ndarray) -> _BandEntries | None:
+        slices = _band_slices(band_of_age)
+        sums = np.stack([shares[:, rows].sum(axis=1) for rows in slices], axis=1)
+        by_age = shares.sum(axis=(0, 2))
+        band_total = np.array([by_age[rows].sum() for rows in slices])[band_of_age]
+        part = np.divide(by_age, band_total, out=np.zeros_like(by_age), where=band_total > 0)
+        rebuilt = sums[:, band_of_age] * part[None, :, None]
+        if not np.allclose(rebuilt, shares, rtol=1e-12, atol=1e-300):
+            return None
+        return cls(sums, part, slices)
+
+    def scale_by_band(self, scale: np.ndarray) -> np.ndarray | None:
+        """``Entries.scale`` (S, 1 or 216, 1) as (S, 1 or B, 1); None unless it is the same
+        for every age of a band."""
+        if scale.shape[1] == 1:
+            return scale
+        starts = [rows.start for rows in self.slices]
+        by_band = scale[:, starts]
+        for b, rows in enumerate(self.slices):
+            if not np.array_equal(
+                scale[:, rows], np.broadcast_to(by_band[:, b : b + 1], scale[:, rows].shape)
+            ):
+                return None
+        return by_band
+
+
+def _band_entries(run: _Run, band_of_age: np.ndarray) -> _BandEntries | None:
+    if run._band_entries is None:
+        run._band_entries = _BandEntries.of(run.shares, band_of_age) or False
+    return run._band_entries or None
+
+
+# Buffers (S, 1 + 216, G) of which a run's numbers are the last 216 ages (``_ageing_array``),
+# by id, with a weak reference to tell that it is still the same buffer.
+_AGEING: dict[int, weakref.ref] = {}
+
+
+def _ageing_array(shape: tuple[int, int, int], spare_columns: int = 0) -> np.ndarray:
+    """Zeros shaped ``shape`` (S, 216, G) that ``_ages_shift`` ages without copying: the last
+    216 ages of a buffer with one age more in front (ageing moves the view one age back), and
+    ``spare_columns`` more columns after the G (``_spare_columns``)."""
+    buffer = np.zeros((shape[0], shape[1] + 1, shape[2] + spare_columns))
+    key = id(buffer)
+    _AGEING[key] = weakref.ref(buffer, lambda _, key=key: _AGEING.pop(key, None))
+    return buffer[:, 1:, : shape[2]]
+
+
+def _ageing_copy(array: np.ndarray, spare_columns: int = 0) -> np.ndarray:
+    if _ageing_base(array) is not None:
+        return array
+    copy = _ageing_array(array.shape, spare_columns)  # type: ignore[arg-type]
+    copy[...] = array
+    return copy
+
+
+def _ageing_offset(array: np.ndarray, base: np.ndarray) -> int | None:
+    """0 or 1: the first age of ``base`` that ``array`` starts at (None: not such a view)."""
+    if array.ndim != 3 or array.shape[:2] != (base.shape[0], base.shape[1] - 1):
+        return None
+    offset, rest = divmod(
+        array.__array_interface__["data"][0] - base.__array_interface__["data"][0],
+        base.strides[1],
+    )
+    return offset if rest == 0 and offset in (0, 1) and array.strides == base.strides else None
+
+
+def _spare_columns(array: np.ndarray) -> np.ndarray | None:
+    """``array`` (S, 216, G) with its buffer's spare columns after the G, (S, 216, G + n)."""
+    base = _ageing_base(array)
+    offset = None if base is None else _ageing_offset(array, base)
+    if base is None or offset is None or base.shape[2] == array.shape[2]:
+        return None
+    return base[:, offset : offset + array.shape[1]]
+
+
+def _ageing_base(array: np.ndarray) -> np.ndarray | None:
+    """The buffer ``array`` is a view of when it came from ``_ageing_array`` (else None)."""
+    base = array.base
+    if base is None or id(base) not in _AGEING or _AGEING[id(base)]() is not base:
+        return None
+    return base
 
 
 def _ages_shift(array: np.ndarray) -> np.ndarray:
     """Everyone one month older on the first of the month; 18-year-olds leave (in place)."""
+    base = _ageing_base(array)
+    if base is not None and _ageing_offset(array, base) == 1:
+        # The same numbers one age on are the buffer's first 216 ages: no copy.
+        base[:, 0] = 0.0
+        return base[:, :-1, : array.shape[2]]
     if array.flags.c_contiguous:
         # One overlapping move of the whole buffer (a memmove, three times faster than
         # shifting each path's ages): each path's last age spills into the next path's
@@ -401,25 +547,63 @@ def _advance_month(
     step_days: int | None,
     child_days: np.ndarray | None,
 ) -> None:
-    entry_cells = params.entries.scale(first, run.entry_draw) * run.shares
+    scale = params.entries.scale(first, run.entry_draw)
+    compact = None
+    if child_days is None and all(getattr(a, "rows_alike", False) for a in params.adjusters):
+        compact = _band_entries(run, band_of_age)
+        band_scale = None if compact is None else compact.scale_by_band(scale)
+        if band_scale is None:
+            compact = None
+    hazards = run.hazards
+    # With ``compact``, the entrants' cells summed over each band's ages (S, B, G): the
+    # adjusters treat every age alike (``rows_alike``), so adjusting the sums gives the sums
+    # of the adjusted cells; each age then has its part of its band's.
+    entry_cells = band_scale * compact.sums if compact is not None else scale * run.shares
     if run.entry_noise is not None:
         entry_cells = entry_cells * run.entry_noise[:, None, None]
-    hazards = run.hazards
     for adjust in params.adjusters:
         hazards, entry_cells = adjust(hazards, entry_cells, first)
-    q = generator(hazards)  # (S, B, G, G)
+    q = run.generator(hazards)  # (S, B, G, G)
+    slices = _band_slices(band_of_age)
+    # The children in care at the start are all at least month_index + 1 months old now:
+    # younger ages hold no one (0 @ P = 0), so their rows are not multiplied.
+    youngest = month_index + 1
     for length in _sub_steps(first, stop, step_days):
         p, j, k = run.integrals(q, length, 3 if child_days is not None else 2)
-        for b, rows in enumerate(_band_slices(band_of_age)):
-            init, entr, rate = run.initial[:, rows], run.entrants[:, rows], entry_cells[:, rows]
+        new_init, new_entr = run.spare()
+        widened = None
+        if compact is not None:
+            # Entrants' expected numbers at the end of the step from each band's sum: (S, B, G)
+            band_entered = (entry_cells[:, :, None, :] @ j)[:, :, 0, :]
+            # Each age's entrants are its part of its band's: with the part as one more
+            # column of the numbers so far, and the band's entrants as one more row of the
+            # transition matrix, one product gives both (entrants @ P + part x entered).
+            widened = _spare_columns(run.entrants)
+            if widened is not None:
+                widened[:, :, -1] = compact.part
+        for b, rows in enumerate(slices):
+            init, entr = run.initial[:, rows], run.entrants[:, rows]
             if child_days is not None:
+                rate = entry_cells[:, rows]
                 days = init @ j[:, b] + entr @ j[:, b] + rate @ k[:, b]
                 child_days[month_index, b] += days.sum(axis=(0, 1))
-            run.initial[:, rows] = init @ p[:, b]
-            run.entrants[:, rows] = entr @ p[:, b] + rate @ j[:, b]
+            # Each product is written straight into its rows (not made and then copied).
+            held = slice(min(max(rows.start, youngest), rows.stop), rows.stop)
+            new_init[:, rows.start : held.start] = 0.0
+            np.matmul(run.initial[:, held], p[:, b], out=new_init[:, held])
+            if widened is not None:
+                moved = np.concatenate([p[:, b], band_entered[:, b, None, :]], axis=1)
+                np.matmul(widened[:, rows], moved, out=new_entr[:, rows])
+            elif compact is not None:
+                np.matmul(entr, p[:, b], out=new_entr[:, rows])
+                new_entr[:, rows] += compact.part[None, rows, None] * band_entered[:, b, None, :]
+            else:
+                np.matmul(entr, p[:, b], out=new_entr[:, rows])
+                new_entr[:, rows] += entry_cells[:, rows] @ j[:, b]
             if run.cohort is not None:
                 cohort_rows = _cohort_rows(month_index, band_of_age, b)
                 run.cohort[cohort_rows] = run.cohort[cohort_rows] @ p[0, b]
+        run.swap(new_init, new_entr)
 
 
 def _band_slices(band_of_age: np.ndarray) -> list[slice]:

@@ -208,3 +208,48 @@ def test_the_level_error_widens_the_total_and_keeps_each_paths_mix(toy):
     assert width > 1.5 * narrow
     first = level.total_percentiles[2, 0] - level.total_percentiles[0, 0]
     assert first < width  # the error grows with the months ahead
+
+
+ALL_KINDS = Scenario.from_dict({"name": "all", "adjustments": [
+    {"kind": "entry_rate", "multiply": 0.9, "add": 1.0, "start": "2025-05-01", "ramp_months": 4},
+    {"kind": "in_house_share", "share": 0.5, "start": "2025-04-01", "ramp_months": 6},
+    {"kind": "length_of_stay", "multiply": 0.8, "start": "2025-06-01", "ramp_months": 3},
+    {"kind": "step_down", "add": 0.2, "start": "2025-04-01", "ramp_months": 5},
+]})  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", [0, 5])
+def test_paths_from_each_bands_entrants_are_those_from_each_ages(toy, seed):
+    """The sample paths adjust the entrants summed over each band's ages when every adjuster
+    treats ages alike (``rows_alike``); the same adjusters without that promise adjust every
+    age's cells: the same whole children, expected values within float rounding."""
+    from dataclasses import replace
+
+    params = ALL_KINDS.apply(_rich(toy))
+
+    def plain(adjust):
+        return lambda hazards, cells, day: adjust(hazards, cells, day)
+
+    every_age = replace(params, adjusters=tuple(plain(a) for a in params.adjusters))
+    banded = run_forecast(params, 14, simulations=60, seed=seed)
+    aged = run_forecast(every_age, 14, simulations=60, seed=seed)
+    np.testing.assert_array_equal(banded.paths, aged.paths)
+    np.testing.assert_array_equal(banded.path_child_days, aged.path_child_days)
+    np.testing.assert_allclose(banded.expected, aged.expected, rtol=1e-13)
+    stepped = run_forecast(params, 14, simulations=60, seed=seed, step_days=9)
+    np.testing.assert_allclose(stepped.expected, banded.expected, rtol=1e-9)
+
+
+def test_ageing_moves_the_view_not_the_numbers():
+    from csplan.demand.forecast import _ageing_array, _ages_shift
+
+    array = _ageing_array((2, 216, 3))
+    array[...] = np.arange(216)[None, :, None] + 1.0
+    older = _ages_shift(array)
+    assert older.shape == array.shape and np.shares_memory(older, array)
+    assert (older[:, 0] == 0).all() and (older[:, 1:, 0] == np.arange(215) + 1.0).all()
+    plain = np.arange(216.0)[None, :, None].repeat(2, 0)
+    assert (_ages_shift(plain.copy())[:, 1:, 0] == np.arange(215.0)).all()
+    widened = _ageing_array((2, 216, 3), spare_columns=1)
+    widened[...] = 1.0
+    assert _ages_shift(widened).shape == (2, 216, 3) and _ages_shift(widened).base is widened.base

@@ -218,3 +218,33 @@ def test_evidence_reproduces_the_saving(synthetic_returns):
                                   data_hash="0" * 64)  # fmt: skip
     with pytest.raises(ReproductionError, match="data differ"):
         reproduce(evidence, other)
+
+
+def test_a_second_scenario_on_the_same_returns_reuses_the_same_baseline(synthetic_returns):
+    from csplan.demand import scenarios
+
+    returns = synthetic_returns
+    options = RunOptions(months=12, simulations=20, seed=5)
+    first = _scenario({"kind": "entry_rate", "multiply": 0.9, "start": "2025-04-01"})
+    second = _scenario({"kind": "step_down", "add": 0.2, "start": "2025-04-01",
+                        "ramp_months": 6})  # fmt: skip
+
+    def run(scenario, data_hash=returns.data_hash):
+        return run_scenario(returns.episodes, returns.last_date, scenario, config=load_config(),
+                            options=options, data_hash=data_hash)  # fmt: skip
+
+    scenarios.forget_baselines()
+    made = run(first)
+    reused = run(second)
+    assert reused.baseline.result is made.baseline.result  # remembered, not forecast again
+    assert len(scenarios._FITS) == 1  # and the fit with it
+    scenarios.forget_baselines()
+    fresh = run(second)
+    assert fresh.baseline.result is not made.baseline.result
+    np.testing.assert_array_equal(fresh.baseline.result.paths, reused.baseline.result.paths)
+    assert fresh.saving == reused.saving and fresh.saving_band == reused.saving_band
+    assert fresh.evidence == reused.evidence
+    # Other options, or data without a hash, are forecast afresh.
+    options = RunOptions(months=12, simulations=20, seed=6)
+    assert run(second).baseline.result is not fresh.baseline.result
+    assert run(second, "").baseline.result is not run(second, "").baseline.result
