@@ -22,6 +22,11 @@ import click
 FORMATS = ("text", "csv", "xlsx", "json")
 
 
+#: ``config.EXIT_VARIANT_NAMES``, written out so the command line starts without pandas.
+EXIT_MODELS = ("constant", "duration", "duration+legal_status", "duration+uasc",
+               "duration+legal_status+uasc")  # fmt: skip
+
+
 def _model_options(command: Callable) -> Callable:
     options = [
         click.option("--window", default="24", show_default=True,
@@ -46,6 +51,11 @@ def _model_options(command: Callable) -> Callable:
                      help="Count children looked after under a series of short-term breaks "
                           "(legal status V3/V4), which the DfE's figures leave out (and so "
                           "does csplan by default)."),
+        click.option("--exits", type=click.Choice(EXIT_MODELS),
+                     help="Exit model: constant rates, or rates by time in care (with legal "
+                          "status and UASC strata); default the configuration's `exits:` "
+                          "(constant when it does not say). `backtest --compare-exits` ranks "
+                          "them on these returns."),
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
                      show_default=True),
         click.option("--output", "-o", type=click.Path(path_type=Path),
@@ -61,8 +71,9 @@ def _fail(error: Exception) -> click.ClickException:
 
 
 def _load(
-    path: Path, config_path: Path | None, population: Path | None, short_breaks: bool = False
-) -> tuple:
+    path: Path, config_path: Path | None, population: Path | None, short_breaks: bool = False,
+    exits: str | None = None,
+) -> tuple:  # fmt: skip
     """The returns (refused when too many rows cannot be used), the model configuration and
     the population; the warnings on rows dropped are on ``returns.warnings``."""
     from csplan.demand.config import ConfigError, load_config
@@ -73,6 +84,8 @@ def _load(
         config = load_config(config_path)
         if short_breaks:
             config = config.with_short_breaks()
+        if exits:
+            config = config.with_exits(exits)
         returns = load_returns(path)
         returns.warnings = check_usable(returns)
         people = read_population(population, config) if population else None
@@ -157,7 +170,7 @@ def _write_text(text: str, output: Path | None) -> None:
 def forecast(
     path: Path, months: int, assumptions: Path | None, window: str, simulations: int, seed: int,
     population: Path | None, no_trend: bool, trend_damping: float, config_path: Path | None,
-    include_short_breaks: bool, fmt: str, output: Path | None,
+    include_short_breaks: bool, exits: str | None, fmt: str, output: Path | None,
 ) -> None:  # fmt: skip
     """Forecast children looked after from the SSDA903 returns in PATH, with costs.
 
@@ -175,7 +188,7 @@ def forecast(
     from csplan.demand.costs import CostError, forecast_costs, load_assumptions
     from csplan.demand.forecast import ForecastError, collection_start, fit, run_forecast
 
-    returns, config, people = _load(path, config_path, population, include_short_breaks)
+    returns, config, people = _load(path, config_path, population, include_short_breaks, exits)
     try:
         params = fit(returns.episodes, returns.last_date, config,
                      window=_window(window, returns.last_date), population=people,
@@ -237,8 +250,8 @@ def backtest(
     path: Path, until_text: str | None, horizons: tuple[int, ...], origins: int, spacing: int,
     compare_exits: bool,
     window: str, simulations: int, seed: int, population: Path | None, no_trend: bool,
-    trend_damping: float, config_path: Path | None, include_short_breaks: bool, fmt: str,
-    output: Path | None,
+    trend_damping: float, config_path: Path | None, include_short_breaks: bool,
+    exits: str | None, fmt: str, output: Path | None,
 ) -> None:  # fmt: skip
     """Fit on earlier data, forecast, and compare with what the later returns show.
 
@@ -257,7 +270,7 @@ def backtest(
     from csplan.demand.backtest import backtest as run_backtest
     from csplan.demand.forecast import collection_start
 
-    returns, config, _ = _load(path, config_path, population, include_short_breaks)
+    returns, config, _ = _load(path, config_path, population, include_short_breaks, exits)
     wanted = tuple(sorted(set(horizons))) or (12, 24)
     until = _until(until_text, returns, max(wanted))
     window_months = _window_months(window)
@@ -379,7 +392,8 @@ def scenario(
     path: Path, scenario_files: tuple[Path, ...], months: int, assumptions: Path | None,
     evidence_path: Path | None, line_reference: str | None, window: str, simulations: int,
     seed: int, population: Path | None, no_trend: bool, trend_damping: float,
-    config_path: Path | None, include_short_breaks: bool, fmt: str, output: Path | None,
+    config_path: Path | None, include_short_breaks: bool, exits: str | None, fmt: str,
+    output: Path | None,
 ) -> None:  # fmt: skip
     """Cost scenario(s) in SCENARIO_FILES (YAML or JSON) against the baseline forecast.
 
@@ -390,7 +404,7 @@ def scenario(
     from csplan.demand.costs import CostError, load_assumptions
     from csplan.demand.scenarios import RunOptions, Scenario, ScenarioError, run_scenario
 
-    returns, config, people = _load(path, config_path, population, include_short_breaks)
+    returns, config, people = _load(path, config_path, population, include_short_breaks, exits)
     try:
         loaded = [Scenario.load(p) for p in scenario_files]
         combined = loaded[0]

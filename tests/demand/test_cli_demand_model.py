@@ -230,3 +230,32 @@ def test_backtest_compares_the_exit_models_and_names_the_best(returns_folder):
     text = run(*args).stdout
     assert "Exit models compared by rolling back-test" in text
     assert f"Best here: {compared[0]['variant']} (set it with exits:" in text
+
+
+def test_the_exit_model_is_chosen_on_the_command_line_and_recorded(returns_folder):
+    from csplan.cli.demand_model import EXIT_MODELS
+    from csplan.demand.config import EXIT_VARIANT_NAMES
+
+    assert EXIT_MODELS == EXIT_VARIANT_NAMES
+    args = ("forecast", returns_folder, "--months", 6, "--simulations", 0, "--format", "json")
+    constant = json.loads(run(*args).stdout)
+    duration = json.loads(run(*args, "--exits", "duration").stdout)
+    assert constant["parameters"]["exits"] == {"variant": "constant"}
+    assert duration["parameters"]["exits"]["variant"] == "duration"
+    assert duration["parameters"]["exits"]["duration_buckets_months"][-1] == "24+"
+    totals = [[row["expected"] for row in body["totals"]] for body in (constant, duration)]
+    assert totals[0] != totals[1]  # a different model, different numbers
+    refused = run("forecast", returns_folder, "--exits", "weibull", ok=False)
+    assert refused.exit_code == 2 and "'weibull' is not one of 'constant'" in refused.output
+
+
+def test_a_scenario_under_the_duration_model_reproduces_from_its_evidence(
+    returns_folder, scenario_file, tmp_path
+):
+    evidence = tmp_path / "evidence.json"
+    run("scenario", returns_folder, scenario_file, "--simulations", 20, "--exits", "duration",
+        "--evidence", evidence)  # fmt: skip
+    record = json.loads(evidence.read_text())
+    rerun = reproduce(record, load_returns(returns_folder))
+    assert rerun.evidence["savings"] == record["savings"]
+    assert rerun.baseline.result.parameters["exits"]["variant"] == "duration"
